@@ -1,0 +1,55 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from './config.js';
+import { createHandler, type Handler, type HandlerDeps } from './create-handler.js';
+import { createJsonLogger } from './log.js';
+import type { Dispatcher } from './requests/dispatcher.js';
+import { RequestStore } from './requests/store.js';
+import { createDefaultTasks } from './tasks/index.js';
+
+/**
+ * SDK retries, chosen rather than left to defaults: three tries with the standard backoff, and
+ * timeouts short enough that a dead endpoint turns into a clear 503 well inside the 29 s cut.
+ */
+const SDK_MAX_ATTEMPTS = 3;
+const CONNECTION_TIMEOUT_MS = 1000;
+const REQUEST_TIMEOUT_MS = 3000;
+
+/** Region and credentials for the local stack; in AWS the runtime's environment provides them. */
+export interface ClientOptions {
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** Builds the SDK clients and the handler for a configuration; `overrides` swap any dependency. */
+export function buildHandler(config: Config, clientOptions: ClientOptions = {}, overrides: Partial<HandlerDeps> = {}): Handler {
+  const common = {
+    ...clientOptions,
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+  };
+  const dynamo = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...common, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) }),
+    { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } },
+  );
+
+  let dispatcher: Promise<Dispatcher> | undefined;
+  const loadDispatcher = () =>
+    (dispatcher ??= Promise.all([import('@aws-sdk/client-lambda'), import('./requests/dispatcher.js')]).then(
+      ([{ LambdaClient }, { createLambdaDispatcher }]) =>
+        createLambdaDispatcher(
+          new LambdaClient({ ...common, ...(config.lambdaEndpoint ? { endpoint: config.lambdaEndpoint } : {}) }),
+        ),
+    ));
+
+  return createHandler({
+    config,
+    store: new RequestStore(dynamo, config.tableName),
+    dispatcher: loadDispatcher,
+    tasks: createDefaultTasks(config),
+    now: Date.now,
+    log: createJsonLogger(),
+    ...overrides,
+  });
+}

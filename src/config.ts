@@ -1,0 +1,161 @@
+/**
+ * Every environment variable the project reads, parsed and validated here and nowhere else.
+ * A wrong value stops the process at start with the variable's name and the reason.
+ */
+
+/** Variables the deployed function reads; Terraform's `aws_lambda_function` sets exactly these. */
+export const DEPLOYED_ENV_VARS = [
+  'REQUESTS_TABLE',
+  'REQUEST_TTL_SECONDS',
+  'REQUEST_DEADLINE_SECONDS',
+  'MAX_ATTEMPTS',
+  'CORS_ALLOW_ORIGINS',
+  'DEMO_TASK_MS',
+] as const;
+
+/** Tuning knobs with safe defaults; not set by Terraform, available for experiments and tests. */
+export const TUNING_ENV_VARS = [
+  'WORKER_LEASE_SECONDS',
+  'PROGRESS_INTERVAL_MS',
+  'LONG_POLL_INTERVAL_MS',
+] as const;
+
+/** Variables only the local stack reads (the AWS runtime provides its own endpoints). */
+export const LOCAL_ENV_VARS = [
+  'PORT',
+  'DATA_DIR',
+  'DYNAMODB_ENDPOINT',
+  'LAMBDA_ENDPOINT',
+  'GATEWAY_TIMEOUT_MS',
+  'LAMBDA_TIMEOUT_S',
+] as const;
+
+/** The DynamoDB attribute that holds the TTL (epoch seconds); Terraform enables TTL on it. */
+export const TTL_ATTRIBUTE = 'expires_at';
+
+type EnvName =
+  | (typeof DEPLOYED_ENV_VARS)[number]
+  | (typeof TUNING_ENV_VARS)[number]
+  | (typeof LOCAL_ENV_VARS)[number];
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What the handler needs to run, in AWS or locally. */
+export interface Config {
+  tableName: string;
+  ttlSeconds: number;
+  deadlineSeconds: number;
+  maxAttempts: number;
+  corsAllowOrigins: '*' | readonly string[];
+  demoTaskMs: number;
+  leaseSeconds: number;
+  progressIntervalMs: number;
+  longPollIntervalMs: number;
+  /** Set only by the local stack; undefined in AWS, where the SDK finds the regional endpoint. */
+  dynamodbEndpoint: string | undefined;
+  lambdaEndpoint: string | undefined;
+}
+
+/** Settings of the local stack (`npm start`), on top of {@link Config}. */
+export interface LocalConfig {
+  port: number;
+  dataDir: string;
+  gatewayTimeoutMs: number;
+  lambdaTimeoutSeconds: number;
+}
+
+/** Thrown at start when a variable is missing or wrong; the message names it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const SECONDS_PER_DAY = 86_400;
+const LAMBDA_MAX_TIMEOUT_S = 900;
+/** Lambda async invocations are tried at most three times (one call, two retries). */
+const LAMBDA_MAX_ASYNC_ATTEMPTS = 3;
+
+function raw(env: Env, name: EnvName): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: EnvName, fallback: number, min: number, max: number): number {
+  const text = raw(env, name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: EnvName): string | undefined {
+  const text = raw(env, name);
+  if (text === undefined) return undefined;
+  try {
+    const parsed = new URL(text);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${text}"`);
+  }
+  return text;
+}
+
+function origins(env: Env, name: EnvName): '*' | readonly string[] {
+  const text = raw(env, name) ?? '*';
+  if (text === '*') return '*';
+  const list = text.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`${name} must be "*" or a comma-separated list of origins, got "${origin}"`);
+    }
+    if (parsed.origin !== origin) {
+      throw new ConfigError(`${name} entries must be bare origins like https://app.example.com, got "${origin}"`);
+    }
+  }
+  if (list.length === 0) throw new ConfigError(`${name} must name at least one origin or be "*"`);
+  return list;
+}
+
+/** Reads the function's configuration; throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const tableName = raw(env, 'REQUESTS_TABLE');
+  if (tableName === undefined) throw new ConfigError('REQUESTS_TABLE must be set to the DynamoDB table name');
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+    throw new ConfigError(`REQUESTS_TABLE is not a valid DynamoDB table name: "${tableName}"`);
+  }
+  const ttlSeconds = integer(env, 'REQUEST_TTL_SECONDS', SECONDS_PER_DAY, 60, 365 * SECONDS_PER_DAY);
+  const deadlineSeconds = integer(env, 'REQUEST_DEADLINE_SECONDS', 3600, 5, 365 * SECONDS_PER_DAY);
+  if (deadlineSeconds >= ttlSeconds) {
+    throw new ConfigError(
+      `REQUEST_DEADLINE_SECONDS (${deadlineSeconds}) must be shorter than REQUEST_TTL_SECONDS (${ttlSeconds}), or results expire before they are read`,
+    );
+  }
+  return {
+    tableName,
+    ttlSeconds,
+    deadlineSeconds,
+    maxAttempts: integer(env, 'MAX_ATTEMPTS', LAMBDA_MAX_ASYNC_ATTEMPTS, 1, LAMBDA_MAX_ASYNC_ATTEMPTS),
+    corsAllowOrigins: origins(env, 'CORS_ALLOW_ORIGINS'),
+    demoTaskMs: integer(env, 'DEMO_TASK_MS', 3000, 0, LAMBDA_MAX_TIMEOUT_S * 1000),
+    leaseSeconds: integer(env, 'WORKER_LEASE_SECONDS', 60, 1, LAMBDA_MAX_TIMEOUT_S),
+    progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 1000, 10, 60_000),
+    longPollIntervalMs: integer(env, 'LONG_POLL_INTERVAL_MS', 500, 50, 10_000),
+    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+    lambdaEndpoint: url(env, 'LAMBDA_ENDPOINT'),
+  };
+}
+
+/** Reads the local stack's own settings. */
+export function loadLocalConfig(env: Env): LocalConfig {
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65_535),
+    dataDir: raw(env, 'DATA_DIR') ?? '.data',
+    gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', 29_000, 100, 29_000),
+    lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
+  };
+}

@@ -1,0 +1,16 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ProcessEvent } from './requests/dispatcher.js';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Our own async event; it carries the id only, so a forged one can at most run a stored request. */
+export function isProcessEvent(event: unknown): event is ProcessEvent {
+  return isObject(event) && event.action === 'process' && typeof event.request_id === 'string';
+}
+
+/** An API Gateway REST API (v1 payload) proxy event. */
+export function isRestApiEvent(event: unknown): event is APIGatewayProxyEvent {
+  return isObject(event) && typeof event.httpMethod === 'string' && isObject(event.requestContext);
+}

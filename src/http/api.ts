@@ -1,0 +1,64 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { describeError } from '../log.js';
+import { DispatchFailedError, StorageUnavailableError } from '../requests/errors.js';
+import type { ApiContext, ApiDeps } from './api-deps.js';
+import { cancelRoute } from './cancel-route.js';
+import { corsHeaders, preflightHeaders } from './cors.js';
+import { HttpError } from './http-error.js';
+import { header } from './invoke-input.js';
+import { invokeRoute } from './invoke-route.js';
+import { empty, errorResponse } from './responses.js';
+import { matchRoute } from './router.js';
+import { statusRoute } from './status-route.js';
+
+const UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof StorageUnavailableError || error instanceof DispatchFailedError) {
+    return new HttpError(503, 'service_unavailable', error.message, { headers: { 'Retry-After': UNAVAILABLE_RETRY_AFTER_SECONDS } });
+  }
+  return new HttpError(500, 'internal_error', 'unexpected error');
+}
+
+/** The v1 REST API: one try/catch for every route, and CORS headers on every answer. */
+export function createApi(deps: ApiDeps) {
+  async function route(event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
+    const match = matchRoute(event);
+    switch (match.kind) {
+      case 'preflight':
+        return empty(204, preflightHeaders());
+      case 'not_found':
+        throw new HttpError(404, 'route_not_found', `No route for ${event.httpMethod} ${event.path}. Routes: POST /v1/invoke, GET and DELETE /v1/status/{request_id}.`);
+      case 'method_not_allowed':
+        throw new HttpError(405, 'method_not_allowed', `${event.httpMethod} is not allowed here; allowed: ${match.allow}.`, {
+          headers: { Allow: match.allow },
+        });
+      case 'route':
+        if (match.name === 'invoke') return invokeRoute(deps, event, context);
+        if (match.name === 'status') return statusRoute(deps, event, match.params, context);
+        return cancelRoute(deps, match.params);
+    }
+  }
+
+  return async function handleHttp(event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
+    let response: APIGatewayProxyResult;
+    try {
+      response = await route(event, context);
+    } catch (caught) {
+      const error = toHttpError(caught);
+      if (!error.expose) {
+        deps.log.error('request failed', {
+          aws_request_id: context.awsRequestId,
+          status: error.statusCode,
+          method: event.httpMethod,
+          path: event.path,
+          ...describeError(caught),
+        });
+      }
+      response = errorResponse(error, context.awsRequestId);
+    }
+    response.headers = { ...response.headers, ...corsHeaders(deps.config.corsAllowOrigins, header(event, 'origin')) };
+    return response;
+  };
+}

@@ -1,0 +1,23 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ErrorCode, toView } from '../requests/model.js';
+import type { ApiDeps } from './api-deps.js';
+import { HttpError } from './http-error.js';
+import { json } from './responses.js';
+import { requestIdParam } from './request-id.js';
+import { notFound } from './status-route.js';
+
+const CANCELLED_SENTENCE = 'The request was cancelled by the caller.';
+
+/**
+ * `DELETE /v1/status/{request_id}`: ends a pending or running request as `error`/`cancelled` at
+ * once. A running worker learns of it at its next fenced write, and its signal fires.
+ */
+export async function cancelRoute(deps: ApiDeps, params: Record<string, string>): Promise<APIGatewayProxyResult> {
+  const requestId = requestIdParam(params);
+  const result = await deps.store.cancel(requestId, deps.now(), CANCELLED_SENTENCE, ErrorCode.Cancelled);
+  if (result.kind === 'not_found') throw notFound();
+  if (result.kind === 'terminal') {
+    throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);
+  }
+  return json(202, toView(result.item), { 'Cache-Control': 'no-store' });
+}

@@ -1,0 +1,83 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { TaskRegistry } from '../tasks/registry.js';
+import type { RequestInput } from '../requests/model.js';
+import { HttpError, invalidField } from './http-error.js';
+
+/** Bodies above this are refused with 413; generous for a prompt, far below DynamoDB's 400 KB item. */
+export const MAX_BODY_BYTES = 128 * 1024;
+export const MAX_PROMPT_CHARS = 100_000;
+const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const KNOWN_FIELDS = new Set(['prompt', 'session_id', 'task']);
+
+export interface InvokeInput {
+  task: string;
+  input: RequestInput;
+  idempotencyKey: string | undefined;
+}
+
+/** Case-insensitive header lookup: API Gateway passes headers as the client sent them. */
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): string {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'payload_too_large', `body: ${bytes.length} bytes is more than the ${MAX_BODY_BYTES} bytes allowed`, {
+      field: 'body',
+    });
+  }
+  return bytes.toString('utf8');
+}
+
+/** Validates `POST /v1/invoke`; throws an {@link HttpError} naming the first bad field. */
+export function parseInvokeInput(
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>,
+  tasks: TaskRegistry,
+): InvokeInput {
+  const text = bodyText(event);
+  if (text.trim() === '') throw invalidField('body', 'is empty; send a JSON object like {"prompt": "..."}');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw invalidField('body', 'is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidField('body', 'must be a JSON object like {"prompt": "..."}');
+  }
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!KNOWN_FIELDS.has(key)) throw invalidField(key, 'is not a known field (expected prompt, session_id, task)');
+  }
+
+  const { prompt, session_id: sessionId, task } = fields;
+  if (prompt === undefined) throw invalidField('prompt', 'is required');
+  if (typeof prompt !== 'string') throw invalidField('prompt', 'must be a string');
+  if (prompt.trim() === '') throw invalidField('prompt', 'must not be empty');
+  if (prompt.length > MAX_PROMPT_CHARS) throw invalidField('prompt', `must be at most ${MAX_PROMPT_CHARS} characters`);
+
+  if (sessionId !== undefined && (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId))) {
+    throw invalidField('session_id', 'must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
+  }
+  if (task !== undefined && (typeof task !== 'string' || tasks.get(task) === undefined)) {
+    throw invalidField('task', `must be one of: ${tasks.names().join(', ')}`);
+  }
+
+  const idempotencyKey = header(event, 'idempotency-key');
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw invalidField('Idempotency-Key', 'must be 1-255 visible ASCII characters');
+  }
+
+  return {
+    task: task ?? tasks.defaultTask,
+    input: { prompt, ...(sessionId !== undefined ? { session_id: sessionId } : {}) },
+    idempotencyKey,
+  };
+}

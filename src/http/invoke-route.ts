@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { describeError } from '../log.js';
+import { DispatchFailedError } from '../requests/errors.js';
+import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
+import { RequestStatus, type StoredRequest } from '../requests/model.js';
+import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
+import type { ApiContext, ApiDeps } from './api-deps.js';
+import { HttpError } from './http-error.js';
+import { parseInvokeInput } from './invoke-input.js';
+import { json } from './responses.js';
+import { statusUrl } from './status-url.js';
+
+export const DISPATCH_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * `POST /v1/invoke`: store first, then queue the work, then answer 202, so a 202 always means the
+ * request is durable. If the work cannot be queued, the stored request is removed again and the
+ * caller gets 503: nothing half-started, and a retry (with the same Idempotency-Key) is safe.
+ */
+export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
+  const { task, input, idempotencyKey } = parseInvokeInput(event, deps.tasks);
+  const nowMs = deps.now();
+  const nowIso = new Date(nowMs).toISOString();
+  const requestId =
+    idempotencyKey === undefined ? randomUUID() : requestIdForKey(idempotencyKey, event.requestContext?.identity?.apiKeyId ?? '');
+  const item: StoredRequest = {
+    request_id: requestId,
+    status: RequestStatus.Pending,
+    task,
+    input,
+    created_at: nowIso,
+    updated_at: nowIso,
+    expires_at: Math.floor(nowMs / 1000) + deps.config.ttlSeconds,
+    deadline_at: nowMs + deps.config.deadlineSeconds * 1000,
+    attempt: 0,
+    max_attempts: deps.config.maxAttempts,
+    lease_until: 0,
+    ...(idempotencyKey !== undefined ? { body_hash: bodyHash(task, input) } : {}),
+  };
+
+  const created = await deps.store.create(item);
+  if (!created.created) {
+    if (idempotencyKey === undefined || created.existing.body_hash !== item.body_hash) {
+      throw new HttpError(422, 'idempotency_key_reused', 'Idempotency-Key: was already used with a different body', {
+        field: 'Idempotency-Key',
+      });
+    }
+    return accepted(event, created.existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
+      'Idempotent-Replayed': 'true',
+    });
+  }
+
+  try {
+    const dispatcher = await deps.dispatcher();
+    await dispatcher.dispatch(requestId, context.invokedFunctionArn);
+  } catch (error) {
+    if (!(error instanceof DispatchFailedError)) throw error;
+    deps.log.error('dispatch failed', { request_id: requestId, aws_request_id: context.awsRequestId, ...describeError(error) });
+    const removed = await deps.store.removeUndispatched(requestId);
+    // Not removable means a worker already claimed it: the failed call had in fact queued the event.
+    if (removed) {
+      throw new HttpError(503, 'dispatch_unavailable', 'the work could not be queued', {
+        headers: { 'Retry-After': String(DISPATCH_RETRY_AFTER_SECONDS) },
+      });
+    }
+  }
+  return accepted(event, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
+}
+
+function accepted(
+  event: APIGatewayProxyEvent,
+  item: StoredRequest,
+  message: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  const url = statusUrl(event, item.request_id);
+  return json(
+    202,
+    { request_id: item.request_id, status: item.status, status_url: url, message },
+    { Location: url, 'Retry-After': String(MIN_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store', ...headers },
+  );
+}

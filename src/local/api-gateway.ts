@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { InvokeOutcome } from './lambda-service.js';
+import { close, listen } from './listen.js';
+
+/** API Gateway's limit on a request payload. */
+export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Location,Retry-After' };
+const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|.*\+json)|text\/)/i;
+
+/** The resources the deployed REST API defines (see terraform/api.tf); anything else hits `{proxy+}`. */
+const RESOURCES: readonly { resource: string; pattern: RegExp; param?: string }[] = [
+  { resource: '/v1/invoke', pattern: /^\/v1\/invoke$/ },
+  { resource: '/v1/status/{request_id}', pattern: /^\/v1\/status\/([^/]+)$/, param: 'request_id' },
+];
+
+export interface StaticSite {
+  /** Answers a GET for a path outside the API, or undefined when it has no such file. */
+  get(path: string): Promise<{ contentType: string; body: Buffer } | undefined>;
+}
+
+export interface ApiGatewayOptions {
+  invoke(event: APIGatewayProxyEvent): Promise<InvokeOutcome>;
+  /** API Gateway's integration timeout: 29 s, shortened by tests. */
+  timeoutMs: number;
+  stage: string;
+  accountId: string;
+  site?: StaticSite;
+  port?: number;
+}
+
+export interface ApiGateway {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+function send(response: ServerResponse, statusCode: number, headers: Record<string, string | string[]>, body: Buffer | string): void {
+  response.writeHead(statusCode, { 'Content-Length': String(Buffer.byteLength(body)), ...headers }).end(body);
+}
+
+/** The answers API Gateway itself gives (not the function): a JSON `message`, with the CORS the deployment adds. */
+function gatewayError(response: ServerResponse, statusCode: number, message: string, extra: Record<string, string> = {}): void {
+  send(response, statusCode, { 'Content-Type': 'application/json', ...CORS_FOR_GATEWAY_ERRORS, ...extra }, JSON.stringify({ message }));
+}
+
+function toEvent(request: IncomingMessage, body: Buffer, options: ApiGatewayOptions, requestId: string): APIGatewayProxyEvent {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  const found = RESOURCES.map((route) => ({ route, match: route.pattern.exec(path) })).find(({ match }) => match !== null);
+  const resource = found?.route.resource ?? '/{proxy+}';
+  const pathParameters =
+    found === undefined ? { proxy: path.slice(1) } : found.route.param ? { [found.route.param]: decodeURIComponent(found.match![1]!) } : null;
+
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index]!;
+    const value = request.rawHeaders[index + 1]!;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  headers['X-Forwarded-Proto'] = 'http';
+  multiValueHeaders['X-Forwarded-Proto'] = ['http'];
+
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    (multiQuery[key] ??= []).push(value);
+  }
+  const contentType = String(request.headers['content-type'] ?? 'application/json');
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = Date.now();
+  return {
+    resource,
+    path,
+    httpMethod: request.method ?? 'GET',
+    headers,
+    multiValueHeaders,
+    queryStringParameters: url.searchParams.size > 0 ? query : null,
+    multiValueQueryStringParameters: url.searchParams.size > 0 ? multiQuery : null,
+    pathParameters,
+    stageVariables: null,
+    body: body.length === 0 ? null : isText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !isText,
+    requestContext: {
+      accountId: options.accountId,
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${request.httpVersion}`,
+      httpMethod: request.method ?? 'GET',
+      // The local front serves the API at the root, so the full path equals `path`.
+      path,
+      stage: options.stage,
+      requestId,
+      requestTimeEpoch: now,
+      resourceId: resource,
+      resourcePath: resource,
+      domainName: String(request.headers.host ?? 'localhost'),
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        user: null,
+        userAgent: String(request.headers['user-agent'] ?? ''),
+        userArn: null,
+      },
+    },
+  };
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  return typeof value === 'object' && value !== null && typeof (value as APIGatewayProxyResult).statusCode === 'number';
+}
+
+/**
+ * An HTTP front that behaves like a REST API with Lambda proxy integrations: each request becomes
+ * a v1 proxy event; bodies over 10 MB get 413; an integration slower than the timeout gets 504
+ * while the function runs on; a function error or malformed answer gets 502.
+ */
+export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
+  const server = createServer((request, response) => {
+    void handle(request, response).catch(() => gatewayError(response, 500, 'Internal server error'));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_GATEWAY_PAYLOAD_BYTES) {
+      // Answer at once and drop the connection rather than read 10 MB we will refuse.
+      response.shouldKeepAlive = false;
+      gatewayError(response, 413, 'Request Too Long', { Connection: 'close' });
+      request.resume();
+      return;
+    }
+    const body = await readLimited(request, MAX_GATEWAY_PAYLOAD_BYTES);
+    if (body === undefined) {
+      response.shouldKeepAlive = false;
+      return gatewayError(response, 413, 'Request Too Long', { Connection: 'close' });
+    }
+
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (options.site !== undefined && request.method === 'GET' && !path.startsWith('/v1/')) {
+      const file = await options.site.get(path);
+      if (file !== undefined) return send(response, 200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-cache' }, file.body);
+    }
+
+    const event = toEvent(request, body, options, requestId);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+    });
+    const outcome = await Promise.race([options.invoke(event), timedOut]).finally(() => clearTimeout(timer));
+    if (outcome === 'timeout') return gatewayError(response, 504, 'Endpoint request timed out');
+    if (outcome.functionError !== undefined || !isProxyResult(outcome.payload)) {
+      return gatewayError(response, 502, 'Internal server error');
+    }
+    const result = outcome.payload;
+    const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+    const responseBody = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');
+    send(response, result.statusCode, headers, responseBody);
+  }
+
+  const url = await listen(server, options.port ?? 0);
+  return { url, server, stop: () => close(server) };
+}
+
+/** Reads the body, or answers undefined as soon as it passes `limit` (chunked uploads have no length). */
+function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        if (!over) resolve(undefined);
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    request.on('error', reject);
+  });
+}

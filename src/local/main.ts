@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadLocalConfig } from '../config.js';
+import { startStack } from './stack.js';
+
+/** `npm start`: the whole service on this machine, no AWS account needed. */
+async function main(): Promise<void> {
+  const local = loadLocalConfig(process.env);
+  const webDir = ['dist/web', 'src/web'].find((dir) => existsSync(join(dir, 'index.html')));
+  const stack = await startStack({
+    // Local defaults under whatever the caller set; the config module validates the result.
+    env: { REQUESTS_TABLE: 'async-router-requests', ...process.env },
+    port: local.port,
+    dataDir: join(local.dataDir, 'dynamodb'),
+    gatewayTimeoutMs: local.gatewayTimeoutMs,
+    lambdaTimeoutMs: local.lambdaTimeoutSeconds * 1000,
+    log: (line) => console.log(line),
+    ...(webDir !== undefined ? { webDir } : {}),
+  });
+
+  console.log(`
+async-router is running (data in ${join(local.dataDir, 'dynamodb')}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs})
+
+  API      ${stack.url}/v1
+  Demo     ${stack.url}/
+  Try it   curl -i -X POST ${stack.url}/v1/invoke -H 'Content-Type: application/json' \\
+             -d '{"prompt":"Serverless functions scale to zero. They are cheap when idle."}'
+           then poll the Location header it returns.
+
+Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`Port in use: ${(error as Error).message}. Set PORT to a free port, e.g. PORT=3001 npm start`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import type { Context } from 'aws-lambda';
+
+/** How an invocation failed, in Lambda's own terms (`errorType` is e.g. `Sandbox.Timedout`). */
+export class FunctionError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Identity and limits of one invocation, as Lambda hands them to the function. */
+export interface InvocationMeta {
+  awsRequestId: string;
+  functionName: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: number;
+  timeoutMs: number;
+}
+
+/** Runs the function's code for one invocation. */
+export interface FunctionRuntime {
+  /** Resolves with the handler's result, or rejects with a {@link FunctionError}. */
+  run(event: unknown, meta: InvocationMeta): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** A Lambda `Context` for one invocation; the clock starts when it is made. */
+export function createContext(meta: InvocationMeta, now: () => number = Date.now): Context {
+  const deadline = now() + meta.timeoutMs;
+  const unsupported = () => {
+    throw new Error('callback-style completion is not supported; return a promise');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: meta.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: meta.invokedFunctionArn,
+    memoryLimitInMB: String(meta.memoryLimitInMB),
+    awsRequestId: meta.awsRequestId,
+    logGroupName: `/aws/lambda/${meta.functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+/** Lambda's message when the function runs past its timeout. */
+export function timeoutError(timeoutMs: number): FunctionError {
+  return new FunctionError('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`);
+}
+
+/**
+ * Runs the handler in this process. A timeout is reported as Lambda reports it, but the code
+ * cannot be killed here and runs on: the sandbox runtime kills it for real.
+ */
+export function createInProcessRuntime(handler: (event: unknown, context: Context) => Promise<unknown>): FunctionRuntime {
+  return {
+    async run(event, meta) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(timeoutError(meta.timeoutMs)), meta.timeoutMs);
+      });
+      try {
+        return await Promise.race([handler(event, createContext(meta)), timedOut]);
+      } catch (error) {
+        if (error instanceof FunctionError) throw error;
+        const name = error instanceof Error ? error.name : 'Error';
+        throw new FunctionError(name, error instanceof Error ? error.message : String(error));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async stop() {},
+  };
+}

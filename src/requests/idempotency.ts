@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { RequestInput } from './model.js';
+
+/**
+ * The request id for an Idempotency-Key: a UUID-shaped digest of the key, so the first write of a
+ * key is an ordinary conditional put on the table's hash key and needs no second item or transaction.
+ * `scope` (the API key id when API keys are on) keeps two callers' keys apart.
+ */
+export function requestIdForKey(key: string, scope: string): string {
+  const bytes = createHash('sha256').update(`idempotency\0${scope}\0${key}`).digest().subarray(0, 16);
+  // RFC 9562 version 8 (custom) with the standard variant bits.
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A digest of what was asked, to tell a replay (same body) from a conflicting reuse of the key. */
+export function bodyHash(task: string, input: RequestInput): string {
+  const canonical = JSON.stringify([task, input.prompt, input.session_id ?? null]);
+  return createHash('sha256').update(canonical).digest('base64url');
+}

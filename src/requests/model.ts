@@ -1,0 +1,88 @@
+/** Where a request is in its life. `complete` and `error` are terminal and never change again. */
+export const RequestStatus = {
+  Pending: 'pending',
+  Processing: 'processing',
+  Complete: 'complete',
+  Error: 'error',
+} as const;
+export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
+
+/** Machine-readable reasons a request ended as `error`. */
+export const ErrorCode = {
+  Cancelled: 'cancelled',
+  Timeout: 'timeout',
+  WorkerLost: 'worker_lost',
+  DeadlineExceeded: 'deadline_exceeded',
+  TaskFailed: 'task_failed',
+  ResultTooLarge: 'result_too_large',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface Progress {
+  percent: number;
+  message: string;
+}
+
+/** What the caller asked for, stored with the request so the async event carries only the id. */
+export interface RequestInput {
+  prompt: string;
+  session_id?: string;
+}
+
+/** One item of the requests table. */
+export interface StoredRequest {
+  request_id: string;
+  status: RequestStatus;
+  task: string;
+  input: RequestInput;
+  created_at: string;
+  updated_at: string;
+  /** Epoch seconds; DynamoDB's TTL deletes the item some time after this. */
+  expires_at: number;
+  /** Epoch milliseconds by which the request must be terminal. */
+  deadline_at: number;
+  /** Number of workers that have claimed the request; the fencing token of the current one. */
+  attempt: number;
+  max_attempts: number;
+  /** Epoch milliseconds until which the current worker owns the request; 0 when none does. */
+  lease_until: number;
+  progress?: Progress;
+  result?: unknown;
+  error?: string;
+  error_code?: ErrorCode;
+  /** Hash of the validated input, set when the request was created with an Idempotency-Key. */
+  body_hash?: string;
+}
+
+/** What `GET /v1/status/{request_id}` answers. */
+export interface RequestView {
+  request_id: string;
+  status: RequestStatus;
+  task: string;
+  created_at: string;
+  updated_at: string;
+  session_id?: string;
+  progress?: Progress;
+  result?: unknown;
+  error?: string;
+  error_code?: ErrorCode;
+}
+
+export function isTerminal(status: RequestStatus): boolean {
+  return status === RequestStatus.Complete || status === RequestStatus.Error;
+}
+
+/** The public view of an item: never the input, the lease or the fencing token. */
+export function toView(item: StoredRequest): RequestView {
+  return {
+    request_id: item.request_id,
+    status: item.status,
+    task: item.task,
+    created_at: item.created_at,
+    updated_at: item.updated_at,
+    ...(item.input.session_id !== undefined ? { session_id: item.input.session_id } : {}),
+    ...(item.progress !== undefined ? { progress: item.progress } : {}),
+    ...(item.status === RequestStatus.Complete ? { result: item.result } : {}),
+    ...(item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {}),
+  };
+}

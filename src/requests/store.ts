@@ -1,0 +1,234 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { StorageUnavailableError } from './errors.js';
+import { RequestStatus, type ErrorCode, type Progress, type StoredRequest } from './model.js';
+
+/** How a worker's attempt ended, as written to the table. */
+export type Outcome =
+  | { status: typeof RequestStatus.Complete; result: unknown; progress?: Progress }
+  | { status: typeof RequestStatus.Error; error: string; errorCode: ErrorCode };
+
+export type CancelResult = { kind: 'cancelled'; item: StoredRequest } | { kind: 'not_found' } | { kind: 'terminal'; item: StoredRequest };
+
+// Named condition fragments; every write that follows a claim is fenced by the attempt number.
+const EXISTS = 'attribute_exists(request_id)';
+const NOT_EXPIRED = 'expires_at > :nowSec';
+const FENCED = '#status = :processing AND attempt = :attempt';
+const CLAIMABLE = `${EXISTS} AND ${NOT_EXPIRED} AND deadline_at > :now AND attempt < max_attempts AND (#status = :pending OR (#status = :processing AND lease_until <= :now))`;
+const LIVE = `${EXISTS} AND ${NOT_EXPIRED} AND (#status = :pending OR #status = :processing)`;
+
+/** The requests table. Conditional-write failures become return values; every other SDK error becomes {@link StorageUnavailableError}. */
+export class RequestStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Writes a new request; answers the existing live item instead when the id is taken. */
+  async create(item: StoredRequest): Promise<{ created: true } | { created: false; existing: StoredRequest }> {
+    try {
+      await this.call((client) =>
+        client.send(new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          // An item past its TTL that DynamoDB has not yet deleted does not hold its id.
+          ConditionExpression: 'attribute_not_exists(request_id) OR expires_at <= :nowSec',
+          ExpressionAttributeValues: { ':nowSec': Math.floor(Date.parse(item.created_at) / 1000) },
+        })),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(item.request_id);
+      // The holder may have expired between the two calls; then the caller may simply retry.
+      if (existing === undefined) throw new StorageUnavailableError('request id was released during create');
+      return { created: false, existing };
+    }
+  }
+
+  /** A strongly consistent read: status reads follow writes made a moment ago by another invocation. */
+  async get(requestId: string): Promise<StoredRequest | undefined> {
+    const output = await this.call((client) =>
+      client.send(new GetCommand({ TableName: this.tableName, Key: { request_id: requestId }, ConsistentRead: true })),
+    );
+    return output.Item as StoredRequest | undefined;
+  }
+
+  /**
+   * Takes the request for one worker: pending, or processing with a lease that ran out, with an
+   * attempt left and the deadline ahead. Answers the claimed item (its `attempt` is the worker's
+   * fencing token) or undefined when another worker holds it or nothing is left to do.
+   */
+  async claim(requestId: string, nowMs: number, leaseUntil: number): Promise<StoredRequest | undefined> {
+    return this.updateIf(requestId, CLAIMABLE, {
+      UpdateExpression: 'SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso',
+      ExpressionAttributeValues: {
+        ':pending': RequestStatus.Pending,
+        ':processing': RequestStatus.Processing,
+        ':one': 1,
+        ':lease': leaseUntil,
+        ':now': nowMs,
+        ':nowSec': Math.floor(nowMs / 1000),
+        ':nowIso': new Date(nowMs).toISOString(),
+      },
+    });
+  }
+
+  /** Extends the worker's lease and records progress; false when the worker no longer owns the request. */
+  async heartbeat(requestId: string, attempt: number, nowMs: number, leaseUntil: number, progress?: Progress): Promise<boolean> {
+    const setProgress = progress === undefined ? '' : ', progress = :progress';
+    const updated = await this.updateIf(requestId, FENCED, {
+      UpdateExpression: `SET lease_until = :lease, updated_at = :nowIso${setProgress}`,
+      ExpressionAttributeValues: {
+        ':processing': RequestStatus.Processing,
+        ':attempt': attempt,
+        ':lease': leaseUntil,
+        ':nowIso': new Date(nowMs).toISOString(),
+        ...(progress === undefined ? {} : { ':progress': progress }),
+      },
+    });
+    return updated !== undefined;
+  }
+
+  /** Writes the worker's outcome; false when a newer attempt, a cancel or the deadline got there first. */
+  async finish(requestId: string, attempt: number, nowMs: number, outcome: Outcome): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':processing': RequestStatus.Processing,
+      ':attempt': attempt,
+      ':status': outcome.status,
+      ':nowIso': new Date(nowMs).toISOString(),
+      ':zero': 0,
+    };
+    let set = 'SET #status = :status, updated_at = :nowIso, lease_until = :zero';
+    let names: Record<string, string>;
+    if (outcome.status === RequestStatus.Complete) {
+      names = { '#result': 'result' };
+      set += ', #result = :result';
+      values[':result'] = outcome.result;
+      if (outcome.progress !== undefined) {
+        set += ', progress = :progress';
+        values[':progress'] = outcome.progress;
+      }
+    } else {
+      names = { '#error': 'error' };
+      set += ', #error = :error, error_code = :errorCode';
+      values[':error'] = outcome.error;
+      values[':errorCode'] = outcome.errorCode;
+    }
+    const updated = await this.updateIf(requestId, FENCED, {
+      UpdateExpression: set,
+      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: names,
+    });
+    return updated !== undefined;
+  }
+
+  /**
+   * Ends a request that nobody can finish any more, if it is still exactly as `seen`
+   * (same status and attempt), so a worker that just claimed or finished it wins.
+   */
+  async markLost(seen: StoredRequest, nowMs: number, errorCode: ErrorCode, error: string): Promise<boolean> {
+    const updated = await this.updateIf(seen.request_id, `${EXISTS} AND #status = :seenStatus AND attempt = :seenAttempt`, {
+      UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
+      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':seenStatus': seen.status,
+        ':seenAttempt': seen.attempt,
+        ':error': RequestStatus.Error,
+        ':message': error,
+        ':code': errorCode,
+        ':nowIso': new Date(nowMs).toISOString(),
+        ':zero': 0,
+      },
+    });
+    return updated !== undefined;
+  }
+
+  /** Cancels a pending or processing request at once; a running worker finds out at its next fenced write. */
+  async cancel(requestId: string, nowMs: number, message: string, errorCode: ErrorCode): Promise<CancelResult> {
+    const item = await this.updateIf(requestId, LIVE, {
+      UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
+      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':pending': RequestStatus.Pending,
+        ':processing': RequestStatus.Processing,
+        ':error': RequestStatus.Error,
+        ':message': message,
+        ':code': errorCode,
+        ':nowSec': Math.floor(nowMs / 1000),
+        ':nowIso': new Date(nowMs).toISOString(),
+        ':zero': 0,
+      },
+    });
+    if (item !== undefined) return { kind: 'cancelled', item };
+    const current = await this.get(requestId);
+    if (current === undefined || current.expires_at * 1000 <= nowMs) return { kind: 'not_found' };
+    return { kind: 'terminal', item: current };
+  }
+
+  /**
+   * Removes a request whose dispatch failed, but only if no worker has touched it: the failed
+   * call may in fact have queued the event. Answers false when a worker already claimed it.
+   */
+  async removeUndispatched(requestId: string): Promise<boolean> {
+    try {
+      await this.call((client) =>
+        client.send(new DeleteCommand({
+          TableName: this.tableName,
+          Key: { request_id: requestId },
+          ConditionExpression: '#status = :pending AND attempt = :zero',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': RequestStatus.Pending, ':zero': 0 },
+        })),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async updateIf(
+    requestId: string,
+    condition: string,
+    update: {
+      UpdateExpression: string;
+      ExpressionAttributeValues: Record<string, unknown>;
+      ExpressionAttributeNames?: Record<string, string>;
+    },
+  ): Promise<StoredRequest | undefined> {
+    try {
+      const output = await this.call((client) =>
+        client.send(new UpdateCommand({
+          TableName: this.tableName,
+          Key: { request_id: requestId },
+          ConditionExpression: condition,
+          UpdateExpression: update.UpdateExpression,
+          ExpressionAttributeNames: { '#status': 'status', ...update.ExpressionAttributeNames },
+          ExpressionAttributeValues: update.ExpressionAttributeValues,
+          ReturnValues: 'ALL_NEW',
+        })),
+      );
+      return output.Attributes as StoredRequest;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Runs one SDK call; anything but a failed condition means the table is out of reach for now. */
+  private async call<T>(send: (client: DynamoDBDocumentClient) => Promise<T>): Promise<T> {
+    try {
+      return await send(this.client);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw error;
+      throw new StorageUnavailableError('DynamoDB call failed', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Progress, RequestInput } from '../requests/model.js';
+
+/** What a task gets to do its work. */
+export interface TaskContext {
+  input: RequestInput;
+  /** Fires on the invocation's deadline and on cancellation; stop work and reject when it does. */
+  signal: AbortSignal;
+  /** Records progress; cheap to call often, writes are coalesced. */
+  reportProgress(progress: Progress): void;
+}
+
+/** A named kind of work the service can run. Its result must be JSON and under 350 KB. */
+export interface Task {
+  name: string;
+  description: string;
+  run(context: TaskContext): Promise<unknown>;
+}
+
+/**
+ * A failure whose message is meant for the caller ("the document is empty"). Any other error a
+ * task throws is reported as a generic sentence, since its message may carry internals.
+ */
+export class TaskError extends Error {
+  override readonly name = 'TaskError';
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it fires. */
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
