@@ -1,0 +1,64 @@
+/** Real HTTP calls to a local stack (global fetch over loopback sockets), with the timing of each. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  elapsedMs: number;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Sends one request; a string body is sent as is, anything else as JSON. */
+export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+  const started = performance.now();
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed, elapsedMs: performance.now() - started };
+}
+
+export function submit(baseUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  return call(baseUrl, 'POST', '/v1/invoke', { body, headers });
+}
+
+export function status(baseUrl: string, requestId: string, query = ''): Promise<ApiResponse> {
+  return call(baseUrl, 'GET', `/v1/status/${requestId}${query}`);
+}
+
+/**
+ * Polls like the seed frontends do (every `intervalMs` until `complete` or `error`) and keeps every
+ * response, so tests can check each call as well as the end.
+ */
+export async function pollUntilTerminal(
+  baseUrl: string,
+  requestId: string,
+  { intervalMs = 50, timeoutMs = 20_000 } = {},
+): Promise<{ final: ApiResponse; responses: ApiResponse[] }> {
+  const responses: ApiResponse[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await status(baseUrl, requestId);
+    responses.push(response);
+    if (response.status !== 200 || response.body.status === 'complete' || response.body.status === 'error') {
+      return { final: response, responses };
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`request ${requestId} was not terminal after ${timeoutMs} ms`);
+}
