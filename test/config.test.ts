@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadLocalConfig } from '../src/config.js';
+
+const base = { REQUESTS_TABLE: 'requests' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when only the table is set', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      tableName: 'requests',
+      ttlSeconds: 86_400,
+      deadlineSeconds: 3600,
+      maxAttempts: 3,
+      corsAllowOrigins: '*',
+      demoTaskMs: 3000,
+      dynamodbEndpoint: undefined,
+    });
+  });
+
+  it.each([
+    [{}, /REQUESTS_TABLE must be set/],
+    [{ REQUESTS_TABLE: 'a b' }, /REQUESTS_TABLE is not a valid/],
+    [{ ...base, REQUEST_TTL_SECONDS: 'soon' }, /REQUEST_TTL_SECONDS must be a whole number, got "soon"/],
+    [{ ...base, MAX_ATTEMPTS: '4' }, /MAX_ATTEMPTS must be between 1 and 3, got 4/],
+    [{ ...base, REQUEST_TTL_SECONDS: '3600', REQUEST_DEADLINE_SECONDS: '3600' }, /REQUEST_DEADLINE_SECONDS \(3600\) must be shorter than REQUEST_TTL_SECONDS/],
+    [{ ...base, CORS_ALLOW_ORIGINS: 'https://app.example.com/path' }, /CORS_ALLOW_ORIGINS entries must be bare origins/],
+    [{ ...base, CORS_ALLOW_ORIGINS: 'not a url' }, /CORS_ALLOW_ORIGINS must be "\*" or a comma-separated list/],
+    [{ ...base, DYNAMODB_ENDPOINT: 'ftp://x' }, /DYNAMODB_ENDPOINT must be an http\(s\) URL/],
+  ])('rejects %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('parses an origin list', () => {
+    const config = loadConfig({ ...base, CORS_ALLOW_ORIGINS: 'https://a.example.com, http://localhost:5173' });
+    expect(config.corsAllowOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+});
+
+describe('loadLocalConfig', () => {
+  it('defaults to port 3000 and the 29 s gateway cut, and checks bounds', () => {
+    expect(loadLocalConfig({})).toMatchObject({ port: 3000, gatewayTimeoutMs: 29_000, lambdaTimeoutSeconds: 900 });
+    expect(() => loadLocalConfig({ GATEWAY_TIMEOUT_MS: '30000' })).toThrow(/GATEWAY_TIMEOUT_MS must be between 100 and 29000/);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../src/http/http-error.js';
+import { MAX_BODY_BYTES, MAX_PROMPT_CHARS, parseInvokeInput } from '../../src/http/invoke-input.js';
+import { createDefaultTasks } from '../../src/tasks/index.js';
+
+const tasks = createDefaultTasks({ demoTaskMs: 0 });
+const parse = (body: string | null, headers: Record<string, string> = {}, isBase64Encoded = false) =>
+  parseInvokeInput({ body, headers, isBase64Encoded }, tasks);
+
+function rejection(run: () => unknown): HttpError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error('expected an HttpError');
+}
+
+describe('parseInvokeInput', () => {
+  it('accepts a prompt, defaults the task, and keeps the session id', () => {
+    expect(parse(JSON.stringify({ prompt: 'hi', session_id: 's-1' }))).toEqual({
+      task: 'assess',
+      input: { prompt: 'hi', session_id: 's-1' },
+      idempotencyKey: undefined,
+    });
+  });
+
+  it('reads a base64 body and the Idempotency-Key header whatever its case', () => {
+    const body = Buffer.from(JSON.stringify({ prompt: 'hi', task: 'summarize' })).toString('base64');
+    expect(parse(body, { 'IDEMPOTENCY-KEY': 'order-42' }, true)).toMatchObject({ task: 'summarize', idempotencyKey: 'order-42' });
+  });
+
+  it.each([
+    [null, 'body', 400, /is empty/],
+    ['{"prompt":', 'body', 400, /not valid JSON/],
+    ['[1]', 'body', 400, /must be a JSON object/],
+    ['{}', 'prompt', 400, /is required/],
+    ['{"prompt":42}', 'prompt', 400, /must be a string/],
+    ['{"prompt":"   "}', 'prompt', 400, /must not be empty/],
+    [JSON.stringify({ prompt: 'x'.repeat(MAX_PROMPT_CHARS + 1) }), 'prompt', 400, /at most 100000 characters/],
+    ['{"prompt":"x","session_id":"has space"}', 'session_id', 400, /1-128 characters/],
+    ['{"prompt":"x","task":"nope"}', 'task', 400, /must be one of: assess, summarize/],
+    ['{"prompt":"x","promt":"typo"}', 'promt', 400, /not a known field/],
+    [JSON.stringify({ prompt: 'x'.repeat(MAX_BODY_BYTES) }), 'body', 413, /bytes is more than/],
+  ])('refuses %s with the field %s', (body, field, statusCode, message) => {
+    const error = rejection(() => parse(body as string | null));
+    expect(error).toMatchObject({ statusCode, expose: true, details: { field } });
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses an Idempotency-Key with control characters', () => {
+    expect(rejection(() => parse('{"prompt":"x"}', { 'Idempotency-Key': 'a\tb' })).details.field).toBe('Idempotency-Key');
+  });
+});

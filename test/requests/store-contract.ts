@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../src/local/dynamo-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { ErrorCode, RequestStatus, type StoredRequest } from '../../src/requests/model.js';
+import { RequestStore } from '../../src/requests/store.js';
+
+const HOUR_MS = 3_600_000;
+
+export function newItem(nowMs: number, overrides: Partial<StoredRequest> = {}): StoredRequest {
+  const iso = new Date(nowMs).toISOString();
+  return {
+    request_id: randomUUID(),
+    status: RequestStatus.Pending,
+    task: 'assess',
+    input: { prompt: 'hello world' },
+    created_at: iso,
+    updated_at: iso,
+    expires_at: Math.floor(nowMs / 1000) + 86_400,
+    deadline_at: nowMs + HOUR_MS,
+    attempt: 0,
+    max_attempts: 3,
+    lease_until: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * The store's contract: what every DynamoDB implementation we run on (dynalite here, Amazon's
+ * DynamoDB Local in CI) must do for the conditional writes the invariants rest on.
+ */
+export function describeStoreContract(label: string, endpoint: () => string): void {
+  describe(`RequestStore contract on ${label}`, () => {
+    let client: DynamoDBClient;
+    let store: RequestStore;
+    const table = `contract-${randomUUID()}`;
+
+    beforeAll(async () => {
+      client = new DynamoDBClient({ endpoint: endpoint(), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+      await ensureTable(client, table);
+      store = new RequestStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), table);
+    });
+    afterAll(() => client?.destroy());
+
+    it('creates an item once and answers the existing one for a second create with the same id', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      expect(await store.create(item)).toEqual({ created: true });
+      const second = await store.create({ ...item, task: 'summarize' });
+      expect(second.created).toBe(false);
+      if (!second.created) expect(second.existing.task).toBe('assess');
+    });
+
+    it('lets a new request take the id of an item past its TTL that was not deleted yet', async () => {
+      const now = Date.now();
+      const expired = newItem(now, { expires_at: Math.floor(now / 1000) - 10 });
+      await store.create(expired);
+      const again = await store.create({ ...expired, expires_at: Math.floor(now / 1000) + 60, task: 'summarize' });
+      expect(again).toEqual({ created: true });
+      expect((await store.get(expired.request_id))?.task).toBe('summarize');
+    });
+
+    it('claims a pending request once: the second claim while the lease is live gets nothing', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      await store.create(item);
+      const first = await store.claim(item.request_id, now, now + 60_000);
+      const second = await store.claim(item.request_id, now + 1, now + 60_001);
+      expect(first).toMatchObject({ status: 'processing', attempt: 1, lease_until: now + 60_000 });
+      expect(second).toBeUndefined();
+    });
+
+    it('lets a new attempt take over once the lease ran out, and fences the old worker out', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      await store.create(item);
+      await store.claim(item.request_id, now, now + 1000);
+      const takeover = await store.claim(item.request_id, now + 2000, now + 60_000);
+      expect(takeover?.attempt).toBe(2);
+
+      const staleHeartbeat = await store.heartbeat(item.request_id, 1, now + 2100, now + 61_000, { percent: 50, message: 'old' });
+      const staleFinish = await store.finish(item.request_id, 1, now + 2200, { status: RequestStatus.Complete, result: 'stale' });
+      const freshFinish = await store.finish(item.request_id, 2, now + 2300, { status: RequestStatus.Complete, result: 'fresh' });
+      expect([staleHeartbeat, staleFinish, freshFinish]).toEqual([false, false, true]);
+      expect(await store.get(item.request_id)).toMatchObject({ status: 'complete', result: 'fresh', attempt: 2 });
+    });
+
+    it('refuses a claim when no attempt is left, after the deadline, or on a terminal request', async () => {
+      const now = Date.now();
+      const exhausted = newItem(now, { status: RequestStatus.Processing, attempt: 3, lease_until: now - 1 });
+      const late = newItem(now, { deadline_at: now - 1 });
+      const done = newItem(now, { status: RequestStatus.Complete, result: 1 });
+      for (const item of [exhausted, late, done]) await store.create(item);
+      const claims = await Promise.all([exhausted, late, done].map((item) => store.claim(item.request_id, now, now + 1000)));
+      expect(claims).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('never creates an item when claiming or finishing an id that does not exist', async () => {
+      const id = randomUUID();
+      const now = Date.now();
+      expect(await store.claim(id, now, now + 1000)).toBeUndefined();
+      expect(await store.finish(id, 1, now, { status: RequestStatus.Complete, result: 1 })).toBe(false);
+      expect(await store.get(id)).toBeUndefined();
+    });
+
+    it('records progress and renews the lease with a heartbeat from the owner', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      await store.create(item);
+      await store.claim(item.request_id, now, now + 1000);
+      expect(await store.heartbeat(item.request_id, 1, now + 500, now + 5000, { percent: 40, message: 'working' })).toBe(true);
+      expect(await store.get(item.request_id)).toMatchObject({ lease_until: now + 5000, progress: { percent: 40, message: 'working' } });
+    });
+
+    it('cancels pending and processing requests, reports terminal and unknown ones', async () => {
+      const now = Date.now();
+      const pending = newItem(now);
+      const running = newItem(now);
+      const done = newItem(now, { status: RequestStatus.Error, error: 'x', error_code: ErrorCode.TaskFailed });
+      for (const item of [pending, running, done]) await store.create(item);
+      await store.claim(running.request_id, now, now + 60_000);
+
+      const results = await Promise.all(
+        [pending, running, done, newItem(now)].map((item) => store.cancel(item.request_id, now, 'cancelled', ErrorCode.Cancelled)),
+      );
+      expect(results.map((result) => result.kind)).toEqual(['cancelled', 'cancelled', 'terminal', 'not_found']);
+      // The running worker's next fenced write now fails, which is how it learns of the cancel.
+      expect(await store.heartbeat(running.request_id, 1, now + 1, now + 2, undefined)).toBe(false);
+    });
+
+    it('marks a lost request only if it is still as it was seen', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      await store.create(item);
+      const claimed = await store.claim(item.request_id, now, now + 1000);
+      expect(await store.markLost(item, now, ErrorCode.WorkerLost, 'lost')).toBe(false);
+      expect(await store.markLost(claimed!, now, ErrorCode.WorkerLost, 'lost')).toBe(true);
+      expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'worker_lost', lease_until: 0 });
+    });
+
+    it('removes an undispatched request, but not one a worker already claimed', async () => {
+      const now = Date.now();
+      const untouched = newItem(now);
+      const claimed = newItem(now);
+      await store.create(untouched);
+      await store.create(claimed);
+      await store.claim(claimed.request_id, now, now + 1000);
+      expect(await store.removeUndispatched(untouched.request_id)).toBe(true);
+      expect(await store.removeUndispatched(claimed.request_id)).toBe(false);
+      expect(await store.get(untouched.request_id)).toBeUndefined();
+      expect(await store.get(claimed.request_id)).toBeDefined();
+    });
+  });
+}
