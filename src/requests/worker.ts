@@ -78,10 +78,23 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   let lastWriteAt = startedAt;
   let writing: Promise<void> | undefined;
   const heartbeatEveryMs = leaseMs / 3;
+  // Between writes, a consistent read notices a cancel within two progress intervals, at a fifth of a write's cost.
+  const ownershipCheckEveryMs = deps.config.progressIntervalMs * 2;
+  let lastCheckAt = startedAt;
   const flush = async () => {
     const at = deps.now();
     const progress = latest !== written ? latest : undefined;
-    if (progress === undefined && at - lastWriteAt < heartbeatEveryMs) return;
+    if (progress === undefined && at - lastWriteAt < heartbeatEveryMs) {
+      if (at - lastCheckAt < ownershipCheckEveryMs) return;
+      lastCheckAt = at;
+      try {
+        const current = await store.get(requestId);
+        if (current?.status !== RequestStatus.Processing || current.attempt !== attempt) controller.abort({ kind: 'superseded' });
+      } catch (error) {
+        log.warn('ownership check failed; will retry', { ...fields, ...describeError(error) });
+      }
+      return;
+    }
     try {
       const owned = await store.heartbeat(requestId, attempt, at, leaseEnd(at), progress);
       lastWriteAt = at;

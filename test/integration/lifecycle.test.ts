@@ -1,0 +1,271 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
+import type { Task } from '../../src/tasks/task.js';
+import { delay } from '../../src/tasks/task.js';
+import { createTaskRegistry } from '../../src/tasks/registry.js';
+import { call, pollUntilTerminal, status, submit } from '../support/http.js';
+import { createTestClock, startTestStack } from '../support/stack.js';
+
+const PROMPT = 'Long work behind a short gateway. The client polls for the result.';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+async function readItem(target: Stack, requestId: string) {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: target.dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  try {
+    return (await client.send(new GetCommand({ TableName: target.config.tableName, Key: { request_id: requestId }, ConsistentRead: true }))).Item;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function pollUntilProcessing(target: Stack, requestId: string): Promise<void> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    if ((await status(target.url, requestId)).body.progress !== undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the request never reported progress');
+}
+
+/** A task that counts its runs and waits until its signal fires or `ms` pass. */
+function countingTask(ms: number) {
+  const runs: string[] = [];
+  const aborts: unknown[] = [];
+  const task: Task = {
+    name: 'assess',
+    description: 'test task',
+    async run({ input, signal, reportProgress }) {
+      runs.push(input.prompt);
+      reportProgress({ percent: 10, message: 'started' });
+      try {
+        await delay(ms, signal);
+      } catch (reason) {
+        aborts.push(reason);
+        throw reason;
+      }
+      return { echoed: input.prompt };
+    },
+  };
+  return { runs, aborts, tasks: createTaskRegistry([task]) };
+}
+
+describe('the 29 s gateway cut', () => {
+  it('completes work longer than the cut while every HTTP call returns well before it', async () => {
+    const gatewayTimeoutMs = 2000;
+    stack = await startTestStack({ gatewayTimeoutMs, env: { DEMO_TASK_MS: '3000' } });
+
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    const { final, responses } = await pollUntilTerminal(stack.url, accepted.body.request_id, { intervalMs: 200 });
+
+    expect(final.body.status).toBe('complete');
+    const calls = [accepted, ...responses];
+    expect(Math.max(...calls.map((response) => response.elapsedMs))).toBeLessThan(gatewayTimeoutMs / 2);
+    expect(calls.every((response) => response.status !== 504)).toBe(true);
+    expect(Date.parse(final.body.updated_at) - Date.parse(final.body.created_at)).toBeGreaterThan(gatewayTimeoutMs);
+  });
+
+  it('answers 504 when a call itself outlasts the cut, as API Gateway does', async () => {
+    const { tasks } = countingTask(5000);
+    stack = await startTestStack({ gatewayTimeoutMs: 300, handlerOverrides: { tasks } });
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    // Within the cut while the request changes; then the task goes quiet and a held call outlasts the cut.
+    await pollUntilProcessing(stack, accepted.body.request_id);
+    const held = await status(stack.url, accepted.body.request_id, '?wait=2');
+    expect(held.status).toBe(504);
+    expect(held.body).toEqual({ message: 'Endpoint request timed out' });
+  });
+});
+
+describe('dispatch failure', () => {
+  it('answers 503 with Retry-After when the self-invoke fails, leaves nothing behind, and a retry with the same key works', async () => {
+    stack = await startTestStack();
+    stack.lambda.faults.rejectInvokes = 3; // the SDK tries three times
+
+    const refused = await submit(stack.url, { prompt: PROMPT }, { 'Idempotency-Key': 'dispatch-1' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect(refused.body).toMatchObject({ error_code: 'dispatch_unavailable', reference: expect.any(String) });
+    expect(refused.text).not.toContain('ServiceException');
+
+    const retried = await submit(stack.url, { prompt: PROMPT }, { 'Idempotency-Key': 'dispatch-1' });
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect((await pollUntilTerminal(stack.url, retried.body.request_id)).final.body.status).toBe('complete');
+  });
+
+  it('rides out one failed invoke through the SDK retry', async () => {
+    stack = await startTestStack();
+    stack.lambda.faults.rejectInvokes = 1;
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    expect(accepted.status).toBe(202);
+    expect((await pollUntilTerminal(stack.url, accepted.body.request_id)).final.body.status).toBe('complete');
+  });
+
+  it('answers 503 when the Lambda service is gone, and removes the stored request', async () => {
+    stack = await startTestStack();
+    await stack.lambda.stop();
+    const refused = await submit(stack.url, { prompt: PROMPT }, { 'Idempotency-Key': 'gone-1' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+  });
+});
+
+describe('storage unavailable', () => {
+  it('answers 503 with Retry-After on submit and status, and leaks nothing', async () => {
+    stack = await startTestStack();
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    await pollUntilTerminal(stack.url, accepted.body.request_id);
+    await stack.dynamo.stop();
+
+    const submitted = await submit(stack.url, { prompt: PROMPT });
+    const read = await status(stack.url, accepted.body.request_id);
+    for (const response of [submitted, read]) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('2');
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|DynamoDB/);
+    }
+  });
+});
+
+describe('idempotency keys', () => {
+  it('returns the same request for the same key and body, and runs the work once', async () => {
+    const { runs, tasks } = countingTask(100);
+    stack = await startTestStack({ handlerOverrides: { tasks } });
+    const first = await submit(stack.url, { prompt: 'once' }, { 'Idempotency-Key': 'k-1' });
+    const second = await submit(stack.url, { prompt: 'once' }, { 'Idempotency-Key': 'k-1' });
+
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.request_id).toBe(first.body.request_id);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    await pollUntilTerminal(stack.url, first.body.request_id);
+    await stack.lambda.idle();
+    expect(runs).toEqual(['once']);
+  });
+
+  it('answers 422 when the key comes back with a different body', async () => {
+    stack = await startTestStack();
+    await submit(stack.url, { prompt: 'first' }, { 'Idempotency-Key': 'k-2' });
+    const conflict = await submit(stack.url, { prompt: 'second' }, { 'Idempotency-Key': 'k-2' });
+    expect(conflict.status).toBe(422);
+    expect(conflict.body).toMatchObject({ error_code: 'idempotency_key_reused', field: 'Idempotency-Key' });
+  });
+});
+
+describe('cancel', () => {
+  it('ends a running request as error/cancelled, fires the worker signal, and keeps it so', async () => {
+    const { runs, aborts, tasks } = countingTask(10_000);
+    stack = await startTestStack({ handlerOverrides: { tasks } });
+    const accepted = await submit(stack.url, { prompt: 'cancel me' });
+    const id = accepted.body.request_id;
+    await pollUntilProcessing(stack, id);
+
+    const cancelled = await call(stack.url, 'DELETE', `/v1/status/${id}`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ status: 'error', error_code: 'cancelled' });
+
+    const idleStarted = Date.now();
+    await stack.lambda.idle();
+    expect(Date.now() - idleStarted).toBeLessThan(2000); // the worker stopped long before its 10 s task would end
+    expect(runs).toHaveLength(1);
+    expect(aborts).toEqual([{ kind: 'superseded' }]);
+    expect((await status(stack.url, id)).body).toMatchObject({ status: 'error', error_code: 'cancelled' });
+    expect((await readItem(stack, id))?.result).toBeUndefined();
+  });
+
+  it('ends a pending request at once, so the work never starts', async () => {
+    const { runs, tasks } = countingTask(100);
+    stack = await startTestStack({ handlerOverrides: { tasks } });
+    stack.lambda.faults.eventDelayMs = 300;
+    const accepted = await submit(stack.url, { prompt: 'never run' });
+    const cancelled = await call(stack.url, 'DELETE', `/v1/status/${accepted.body.request_id}`);
+    expect(cancelled.status).toBe(202);
+    await stack.lambda.idle();
+    expect(runs).toEqual([]);
+  });
+
+  it('answers 409 for a terminal request and 404 for an unknown one', async () => {
+    stack = await startTestStack();
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    await pollUntilTerminal(stack.url, accepted.body.request_id);
+    const late = await call(stack.url, 'DELETE', `/v1/status/${accepted.body.request_id}`);
+    expect(late.status).toBe(409);
+    expect(late.body.error_code).toBe('already_terminal');
+    const unknown = await call(stack.url, 'DELETE', '/v1/status/00000000-0000-4000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('expiry and deadlines', () => {
+  it('reads a request past its TTL as 404 while DynamoDB still holds the item', async () => {
+    const clock = createTestClock();
+    stack = await startTestStack({ env: { REQUEST_TTL_SECONDS: '7200' }, handlerOverrides: { now: clock.now } });
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    await pollUntilTerminal(stack.url, accepted.body.request_id);
+
+    clock.advance(7200 * 1000);
+    const expired = await status(stack.url, accepted.body.request_id);
+    const unknown = await status(stack.url, '00000000-0000-4000-8000-000000000000');
+    expect(expired.status).toBe(404);
+    expect(expired.body).toEqual(unknown.body);
+    expect(await readItem(stack, accepted.body.request_id)).toBeDefined();
+  });
+
+  it('ends a request whose event never arrives as error/deadline_exceeded once its deadline passes, and writes it', async () => {
+    const clock = createTestClock();
+    stack = await startTestStack({ env: { REQUEST_DEADLINE_SECONDS: '60' }, handlerOverrides: { now: clock.now } });
+    stack.lambda.faults.dropEvents = true;
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    expect((await status(stack.url, accepted.body.request_id)).body.status).toBe('pending');
+
+    clock.advance(61_000);
+    const read = await status(stack.url, accepted.body.request_id);
+    expect(read.body).toMatchObject({ status: 'error', error_code: 'deadline_exceeded' });
+    expect(read.body.error).toMatch(/deadline/);
+    expect(await readItem(stack, accepted.body.request_id)).toMatchObject({ status: 'error', error_code: 'deadline_exceeded' });
+  });
+
+  it('ends a request whose only worker lost its lease as error/worker_lost', async () => {
+    const { tasks } = countingTask(60_000);
+    const clock = createTestClock();
+    stack = await startTestStack({ env: { MAX_ATTEMPTS: '1', WORKER_LEASE_SECONDS: '30' }, handlerOverrides: { tasks, now: clock.now } });
+    const accepted = await submit(stack.url, { prompt: 'stuck' });
+    await pollUntilProcessing(stack, accepted.body.request_id);
+
+    clock.advance(31_000); // the lease runs out and the worker has not renewed it
+    const read = await status(stack.url, accepted.body.request_id);
+    expect(read.body).toMatchObject({ status: 'error', error_code: 'worker_lost' });
+    expect(await readItem(stack, accepted.body.request_id)).toMatchObject({ status: 'error', error_code: 'worker_lost' });
+  });
+});
+
+describe('long-poll', () => {
+  it('holds a status call until the request changes, and answers a terminal one at once', async () => {
+    stack = await startTestStack({ env: { DEMO_TASK_MS: '2000' } });
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    const first = await status(stack.url, accepted.body.request_id, '?wait=10');
+    const second = await status(stack.url, accepted.body.request_id, '?wait=10');
+    expect(second.body.progress?.percent ?? -1).not.toBe(first.body.progress?.percent ?? -1);
+    expect(second.elapsedMs).toBeLessThan(5000);
+
+    const { final } = await pollUntilTerminal(stack.url, accepted.body.request_id, { intervalMs: 100 });
+    const again = await status(stack.url, accepted.body.request_id, '?wait=10');
+    expect(again.body).toEqual(final.body);
+    expect(again.elapsedMs).toBeLessThan(1000);
+  });
+
+  it.each(['26', '-1', 'soon', '1.5'])('refuses wait=%s with 400 naming the field', async (wait) => {
+    stack = await startTestStack();
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    const response = await status(stack.url, accepted.body.request_id, `?wait=${wait}`);
+    expect(response.status).toBe(400);
+    expect(response.body.field).toBe('wait');
+  });
+});
