@@ -1,0 +1,182 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable, startDynamo, type DynamoServer } from '../../src/local/dynamo-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { silentLogger } from '../../src/log.js';
+import { RequestStore } from '../../src/requests/store.js';
+import { MAX_RESULT_BYTES, processRequest, type Invocation, type WorkerDeps } from '../../src/requests/worker.js';
+import { createTaskRegistry } from '../../src/tasks/registry.js';
+import { TaskError, delay, type Task } from '../../src/tasks/task.js';
+import { newItem } from './store-contract.js';
+
+let dynamo: DynamoServer;
+let client: DynamoDBClient;
+let store: RequestStore;
+
+beforeAll(async () => {
+  dynamo = await startDynamo({});
+  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  await ensureTable(client, 'worker-test');
+  store = new RequestStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'worker-test');
+});
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+/** An invocation with `ms` left, as Lambda's context reports it. */
+function invocation(ms = 60_000): Invocation {
+  const end = Date.now() + ms;
+  return { awsRequestId: 'aws-test', getRemainingTimeInMillis: () => end - Date.now() };
+}
+
+function depsWith(run: Task['run'], overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  return {
+    store,
+    tasks: createTaskRegistry([{ name: 'assess', description: 'test', run }]),
+    config: { leaseSeconds: 60, progressIntervalMs: 50 },
+    now: Date.now,
+    log: silentLogger,
+    ...overrides,
+  };
+}
+
+async function stored(overrides = {}) {
+  const item = newItem(Date.now(), overrides);
+  await store.create(item);
+  return item;
+}
+
+describe('processRequest', () => {
+  it('runs the work once when the same event is delivered twice at the same time', async () => {
+    const item = await stored();
+    let runs = 0;
+    const deps = depsWith(async () => {
+      runs += 1;
+      await delay(100, new AbortController().signal);
+      return 'done';
+    });
+
+    const results = await Promise.all([processRequest(deps, item.request_id, invocation()), processRequest(deps, item.request_id, invocation())]);
+
+    expect(results.sort()).toEqual(['completed', 'skipped']);
+    expect(runs).toBe(1);
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'complete', result: 'done', attempt: 1 });
+  });
+
+  it('does nothing when an event arrives again after the request completed', async () => {
+    const item = await stored();
+    const deps = depsWith(async () => 'first');
+    await processRequest(deps, item.request_id, invocation());
+    const late = await processRequest(depsWith(async () => 'second'), item.request_id, invocation());
+    expect(late).toBe('skipped');
+    expect((await store.get(item.request_id))?.result).toBe('first');
+  });
+
+  it('rejects the late write of a worker whose lease ran out and was taken over', async () => {
+    const item = await stored();
+    let releaseStale!: () => void;
+    const staleDone = new Promise<void>((resolve) => (releaseStale = resolve));
+    // The stale worker thinks the lease is 1 s and stalls; the next attempt runs on a clock 2 s ahead.
+    const stale = processRequest(
+      depsWith(async () => {
+        await staleDone;
+        return 'stale';
+      }, { config: { leaseSeconds: 1, progressIntervalMs: 60_000 } }),
+      item.request_id,
+      invocation(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fresh = await processRequest(depsWith(async () => 'fresh', { now: () => Date.now() + 2000 }), item.request_id, invocation());
+    releaseStale();
+
+    expect(fresh).toBe('completed');
+    expect(await stale).toBe('superseded');
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'complete', result: 'fresh', attempt: 2 });
+  });
+
+  it('ends the work as error/timeout before the function would be killed, and fires the signal', async () => {
+    const item = await stored();
+    let sawAbort = false;
+    const result = await processRequest(
+      depsWith(async ({ signal }) => {
+        await delay(10_000, signal).catch((reason) => {
+          sawAbort = true;
+          throw reason;
+        });
+      }),
+      item.request_id,
+      invocation(1200),
+    );
+    expect(result).toBe('failed');
+    expect(sawAbort).toBe(true);
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'timeout', lease_until: 0 });
+  });
+
+  it('ends a task that ignores its signal at the deadline anyway', async () => {
+    const item = await stored();
+    const started = Date.now();
+    const result = await processRequest(depsWith(() => new Promise(() => {})), item.request_id, invocation(1000));
+    expect(result).toBe('failed');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await store.get(item.request_id))?.error_code).toBe('timeout');
+  });
+
+  it('shows a TaskError message but hides any other error behind a reference', async () => {
+    const shown = await stored();
+    const hidden = await stored();
+    await processRequest(depsWith(async () => { throw new TaskError('The document is empty.'); }), shown.request_id, invocation());
+    await processRequest(depsWith(async () => { throw new Error('connect ECONNREFUSED 10.1.2.3:5432 password=hunter2'); }), hidden.request_id, invocation());
+
+    expect(await store.get(shown.request_id)).toMatchObject({ status: 'error', error_code: 'task_failed', error: 'The document is empty.' });
+    const item = await store.get(hidden.request_id);
+    expect(item).toMatchObject({ status: 'error', error_code: 'task_failed', error: 'The task failed. Reference: aws-test' });
+    expect(JSON.stringify(item)).not.toContain('hunter2');
+  });
+
+  it('refuses a result too large for a DynamoDB item', async () => {
+    const item = await stored();
+    await processRequest(depsWith(async () => 'x'.repeat(MAX_RESULT_BYTES)), item.request_id, invocation());
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'result_too_large' });
+  });
+
+  it('ends a request whose task this deployment no longer has', async () => {
+    const item = await stored({ task: 'retired' });
+    await processRequest(depsWith(async () => 'unused'), item.request_id, invocation());
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'task_failed', error: expect.stringContaining('"retired"') });
+  });
+
+  it('coalesces a chatty task\'s progress into about one write per interval', async () => {
+    const item = await stored();
+    let heartbeats = 0;
+    const countingStore = Object.create(store) as RequestStore;
+    countingStore.heartbeat = (...args) => {
+      heartbeats += 1;
+      return store.heartbeat(...args);
+    };
+    const durationMs = 500;
+    await processRequest(
+      depsWith(async ({ reportProgress, signal }) => {
+        for (let step = 0; step < 500; step += 1) {
+          reportProgress({ percent: step / 5, message: `step ${step}` });
+          await delay(1, signal);
+        }
+      }, { store: countingStore, config: { leaseSeconds: 60, progressIntervalMs: 100 } }),
+      item.request_id,
+      invocation(),
+    );
+    // 500 reports in at least 500 ms at 100 ms intervals: a handful of writes, not hundreds.
+    expect(heartbeats).toBeGreaterThanOrEqual(2);
+    expect(heartbeats).toBeLessThanOrEqual(Math.ceil((durationMs * 3) / 100));
+    expect((await store.get(item.request_id))?.progress).toEqual({ percent: 100, message: 'Done' });
+  });
+
+  it('marks a request lost when an event arrives after its last attempt lost the lease', async () => {
+    const now = Date.now();
+    const item = await stored({ status: 'processing', attempt: 3, max_attempts: 3, lease_until: now - 1 });
+    const result = await processRequest(depsWith(async () => 'never'), item.request_id, invocation());
+    expect(result).toBe('skipped');
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'worker_lost' });
+  });
+});
