@@ -1,0 +1,220 @@
+resource "aws_api_gateway_rest_api" "this" {
+  name        = local.api_name
+  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}."
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+}
+
+resource "aws_api_gateway_resource" "v1" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "v1"
+}
+
+resource "aws_api_gateway_resource" "invoke" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.v1.id
+  path_part   = "invoke"
+}
+
+resource "aws_api_gateway_resource" "status" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.v1.id
+  path_part   = "status"
+}
+
+resource "aws_api_gateway_resource" "request" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.status.id
+  path_part   = "{request_id}"
+}
+
+resource "aws_api_gateway_resource" "proxy" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "{proxy+}"
+}
+
+locals {
+  api_resource_ids = {
+    "/"                       = aws_api_gateway_rest_api.this.root_resource_id
+    "/v1"                     = aws_api_gateway_resource.v1.id
+    "/v1/invoke"              = aws_api_gateway_resource.invoke.id
+    "/v1/status"              = aws_api_gateway_resource.status.id
+    "/v1/status/{request_id}" = aws_api_gateway_resource.request.id
+    "/{proxy+}"               = aws_api_gateway_resource.proxy.id
+  }
+
+  # Every route goes to the function: it answers the real methods, and also preflights (OPTIONS,
+  # with the configured CORS origins), unknown paths (404) and wrong methods (405 + Allow).
+  # API Gateway prefers an explicit method over ANY and an explicit path over {proxy+}, so the
+  # ANY methods only catch what nothing else matches. "/", "/v1" and "/v1/status" get ANY too:
+  # /{proxy+} never matches "/", and a resource without methods would get API Gateway's own 403
+  # ("Missing Authentication Token") instead of the function's 404.
+  # `protected` marks the methods an API key guards when api_key_required is on.
+  api_routes = {
+    "POST /v1/invoke"                 = { path = "/v1/invoke", method = "POST", protected = true }
+    "OPTIONS /v1/invoke"              = { path = "/v1/invoke", method = "OPTIONS", protected = false }
+    "ANY /v1/invoke"                  = { path = "/v1/invoke", method = "ANY", protected = false }
+    "GET /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "GET", protected = true }
+    "DELETE /v1/status/{request_id}"  = { path = "/v1/status/{request_id}", method = "DELETE", protected = true }
+    "OPTIONS /v1/status/{request_id}" = { path = "/v1/status/{request_id}", method = "OPTIONS", protected = false }
+    "ANY /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "ANY", protected = false }
+    "ANY /"                           = { path = "/", method = "ANY", protected = false }
+    "ANY /v1"                         = { path = "/v1", method = "ANY", protected = false }
+    "ANY /v1/status"                  = { path = "/v1/status", method = "ANY", protected = false }
+    "ANY /{proxy+}"                   = { path = "/{proxy+}", method = "ANY", protected = false }
+  }
+}
+
+resource "aws_api_gateway_method" "route" {
+  for_each = local.api_routes
+
+  rest_api_id      = aws_api_gateway_rest_api.this.id
+  resource_id      = local.api_resource_ids[each.value.path]
+  http_method      = each.value.method
+  authorization    = "NONE"
+  api_key_required = var.api_key_required && each.value.protected
+}
+
+resource "aws_api_gateway_integration" "route" {
+  for_each = aws_api_gateway_method.route
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = each.value.resource_id
+  http_method             = each.value.http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.this.invoke_arn
+}
+
+# API Gateway's own errors (403 missing or wrong key, 429 throttled or over quota, 504 timeout)
+# never reach the function, so they get their CORS headers here.
+resource "aws_api_gateway_gateway_response" "cors" {
+  for_each = toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  response_type = each.key
+
+  response_parameters = {
+    "gatewayresponse.header.Access-Control-Allow-Origin"   = "'${local.gateway_response_allow_origin}'"
+    "gatewayresponse.header.Access-Control-Expose-Headers" = "'${local.cors_expose_headers}'"
+  }
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # A deployment is a snapshot: redeploy whenever a route, its settings (such as
+  # api_key_required) or a gateway response changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_resource.v1,
+      aws_api_gateway_resource.invoke,
+      aws_api_gateway_resource.status,
+      aws_api_gateway_resource.request,
+      aws_api_gateway_resource.proxy,
+      aws_api_gateway_method.route,
+      aws_api_gateway_integration.route,
+      aws_api_gateway_gateway_response.cors,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  count = var.access_logging_enabled ? 1 : 0
+
+  name              = "/aws/apigateway/${local.api_name}/${var.stage_name}/access"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_api_gateway_stage" "this" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  deployment_id = aws_api_gateway_deployment.this.id
+  stage_name    = var.stage_name
+
+  # Needs the account-level CloudWatch role (aws_api_gateway_account) in this region; see README.
+  dynamic "access_log_settings" {
+    for_each = aws_cloudwatch_log_group.access
+
+    content {
+      destination_arn = access_log_settings.value.arn
+      format = jsonencode({
+        requestId          = "$context.requestId"
+        ip                 = "$context.identity.sourceIp"
+        requestTime        = "$context.requestTime"
+        httpMethod         = "$context.httpMethod"
+        resourcePath       = "$context.resourcePath"
+        path               = "$context.path"
+        status             = "$context.status"
+        responseLength     = "$context.responseLength"
+        integrationLatency = "$context.integration.latency"
+        integrationStatus  = "$context.integration.status"
+        errorMessage       = "$context.error.message"
+        apiKeyId           = "$context.identity.apiKeyId"
+      })
+    }
+  }
+}
+
+resource "aws_api_gateway_method_settings" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    throttling_burst_limit = var.throttling_burst_limit
+    throttling_rate_limit  = var.throttling_rate_limit
+  }
+}
+
+resource "aws_lambda_permission" "api" {
+  statement_id  = "AllowApiGatewayInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  count = var.api_key_required ? 1 : 0
+
+  name        = "${local.api_name}-default"
+  description = "Quota and throttle for the ${local.api_name} API key."
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this.id
+    stage  = aws_api_gateway_stage.this.stage_name
+  }
+
+  quota_settings {
+    limit  = var.api_key_quota_limit
+    period = var.api_key_quota_period
+  }
+
+  throttle_settings {
+    burst_limit = var.api_key_throttle_burst_limit
+    rate_limit  = var.api_key_throttle_rate_limit
+  }
+}
+
+resource "aws_api_gateway_api_key" "this" {
+  count = var.api_key_required ? 1 : 0
+
+  name    = "${local.api_name}-default"
+  enabled = true
+}
+
+resource "aws_api_gateway_usage_plan_key" "this" {
+  count = var.api_key_required ? 1 : 0
+
+  key_id        = aws_api_gateway_api_key.this[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.this[0].id
+}

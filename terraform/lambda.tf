@@ -1,0 +1,53 @@
+locals {
+  lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../dist/lambda.zip")
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = local.function_name
+  description      = "Async request router: accepts requests, runs them in the background, reports status."
+  role             = aws_iam_role.this.arn
+  filename         = local.lambda_zip_path
+  source_code_hash = filebase64sha256(local.lambda_zip_path)
+  handler          = "index.handler"
+  runtime          = var.lambda_runtime
+  architectures    = ["arm64"]
+  memory_size      = var.lambda_memory_mb
+  timeout          = var.lambda_timeout_seconds
+
+  reserved_concurrent_executions = coalesce(var.reserved_concurrency, -1)
+
+  # Exactly DEPLOYED_ENV_VARS from src/config.ts (checked by test/terraform/drift.test.ts).
+  environment {
+    variables = {
+      REQUESTS_TABLE           = aws_dynamodb_table.this.name
+      REQUEST_TTL_SECONDS      = tostring(var.request_ttl_seconds)
+      REQUEST_DEADLINE_SECONDS = tostring(local.request_deadline_seconds)
+      MAX_ATTEMPTS             = tostring(local.max_attempts)
+      CORS_ALLOW_ORIGINS       = join(",", var.cors_allow_origins)
+      DEMO_TASK_MS             = tostring(var.demo_task_ms)
+    }
+  }
+
+  lifecycle {
+    # Variables cannot refer to each other in Terraform < 1.9, so the cross-check lives here.
+    precondition {
+      condition     = local.request_deadline_seconds < var.request_ttl_seconds
+      error_message = "request_ttl_seconds (${var.request_ttl_seconds}) must be longer than the request deadline (${local.request_deadline_seconds} s = (async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds), or results expire before a client can read them."
+    }
+  }
+
+  # The log group must exist before the first invocation, or Lambda creates an unmanaged one
+  # (which the role could not do anyway); the policy must be attached before the first self-invoke.
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.async_retry_attempts
+  maximum_event_age_in_seconds = var.async_max_event_age_seconds
+}

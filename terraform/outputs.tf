@@ -1,0 +1,35 @@
+output "api_base_url" {
+  description = "Base URL of the API stage, without a trailing slash (…/api)."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "invoke_url" {
+  description = "URL to POST a request to (…/api/v1/invoke)."
+  value       = "${aws_api_gateway_stage.this.invoke_url}/v1/invoke"
+}
+
+output "status_url_template" {
+  description = "URL template to GET or DELETE a request; replace {request_id} with the id from the 202 answer."
+  value       = "${aws_api_gateway_stage.this.invoke_url}/v1/status/{request_id}"
+}
+
+output "table_name" {
+  description = "Name of the DynamoDB table that holds the requests."
+  value       = aws_dynamodb_table.this.name
+}
+
+output "function_name" {
+  description = "Name of the Lambda function (for logs: /aws/lambda/<function_name>)."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "Unqualified ARN of the Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "api_key" {
+  description = "Value of the API key to send as x-api-key; null unless api_key_required is true."
+  value       = one(aws_api_gateway_api_key.this[*].value)
+  sensitive   = true
+}

@@ -1,0 +1,164 @@
+# Bad settings must stop the plan with a clear message, before anything reaches AWS.
+
+mock_provider "aws" {
+  source          = "./tests/mocks"
+  override_during = plan
+}
+
+run "rejects_deprecated_runtime" {
+  command = plan
+  variables { lambda_runtime = "nodejs20.x" }
+  expect_failures = [var.lambda_runtime]
+}
+
+run "rejects_unknown_runtime" {
+  command = plan
+  variables { lambda_runtime = "python3.13" }
+  expect_failures = [var.lambda_runtime]
+}
+
+run "rejects_too_little_memory" {
+  command = plan
+  variables { lambda_memory_mb = 64 }
+  expect_failures = [var.lambda_memory_mb]
+}
+
+run "rejects_too_much_memory" {
+  command = plan
+  variables { lambda_memory_mb = 10241 }
+  expect_failures = [var.lambda_memory_mb]
+}
+
+run "rejects_short_timeout" {
+  command = plan
+  variables { lambda_timeout_seconds = 10 }
+  expect_failures = [var.lambda_timeout_seconds]
+}
+
+run "rejects_timeout_over_lambda_limit" {
+  command = plan
+  variables { lambda_timeout_seconds = 901 }
+  expect_failures = [var.lambda_timeout_seconds]
+}
+
+run "rejects_origin_without_scheme_or_with_path" {
+  command = plan
+  variables { cors_allow_origins = ["example.com/path"] }
+  expect_failures = [var.cors_allow_origins]
+}
+
+run "rejects_origin_with_trailing_slash" {
+  command = plan
+  variables { cors_allow_origins = ["https://app.example.com/"] }
+  expect_failures = [var.cors_allow_origins]
+}
+
+run "rejects_origin_with_default_port" {
+  command = plan
+  variables { cors_allow_origins = ["https://app.example.com:443"] }
+  expect_failures = [var.cors_allow_origins]
+}
+
+run "rejects_origin_with_upper_case_host" {
+  command = plan
+  variables { cors_allow_origins = ["https://App.example.com"] }
+  expect_failures = [var.cors_allow_origins]
+}
+
+run "rejects_wildcard_mixed_with_origins" {
+  command = plan
+  variables { cors_allow_origins = ["*", "https://app.example.com"] }
+  expect_failures = [var.cors_allow_origins]
+}
+
+run "rejects_empty_origin_list" {
+  command = plan
+  variables { cors_allow_origins = [] }
+  expect_failures = [var.cors_allow_origins]
+}
+
+run "accepts_origins_with_ports" {
+  command = plan
+  variables { cors_allow_origins = ["https://app.example.com", "http://localhost:5173"] }
+}
+
+run "rejects_bad_name" {
+  command = plan
+  variables { name = "bad_name!" }
+  expect_failures = [var.name]
+}
+
+run "rejects_invalid_log_retention" {
+  command = plan
+  variables { log_retention_days = 2 }
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_more_than_two_retries" {
+  command = plan
+  variables { async_retry_attempts = 3 }
+  expect_failures = [var.async_retry_attempts]
+}
+
+run "rejects_event_age_out_of_range" {
+  command = plan
+  variables { async_max_event_age_seconds = 30 }
+  expect_failures = [var.async_max_event_age_seconds]
+}
+
+run "rejects_ttl_under_an_hour" {
+  command = plan
+  variables { request_ttl_seconds = 60 }
+  expect_failures = [var.request_ttl_seconds]
+}
+
+run "rejects_zero_reserved_concurrency" {
+  command = plan
+  variables { reserved_concurrency = 0 }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "accepts_minus_one_reserved_concurrency" {
+  command = plan
+  variables { reserved_concurrency = -1 }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == -1
+    error_message = "-1 must mean unreserved."
+  }
+}
+
+run "rejects_bad_quota_period" {
+  command = plan
+  variables { api_key_quota_period = "YEAR" }
+  expect_failures = [var.api_key_quota_period]
+}
+
+run "rejects_demo_task_longer_than_lambda_limit" {
+  command = plan
+  variables { demo_task_ms = 900001 }
+  expect_failures = [var.demo_task_ms]
+}
+
+# The deadline with default settings is 3 * 900 + 3600 = 6300 s, longer than a one-hour TTL:
+# results would expire before a client could read them.
+run "rejects_ttl_shorter_than_deadline" {
+  command = plan
+  variables { request_ttl_seconds = 3600 }
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "accepts_one_hour_ttl_with_short_deadline" {
+  command = plan
+
+  variables {
+    request_ttl_seconds         = 3600
+    lambda_timeout_seconds      = 300
+    async_max_event_age_seconds = 900
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["REQUEST_DEADLINE_SECONDS"] == "1800"
+    error_message = "The deadline must be 3 * 300 + 900 = 1800 s."
+  }
+}
