@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { describeError, type Logger } from '../log.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { TaskError } from '../tasks/task.js';
+import { StorageUnavailableError } from './errors.js';
 import { effectiveState } from './lifecycle.js';
 import { ErrorCode, RequestStatus, type Progress, type StoredRequest } from './model.js';
 import type { Outcome, RequestStore } from './store.js';
@@ -57,11 +58,12 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
 
   const task = deps.tasks.get(claimed.task);
   if (task === undefined) {
-    return finish(deps, claimed, {
-      status: RequestStatus.Error,
-      errorCode: ErrorCode.TaskFailed,
-      error: `This deployment no longer runs the task "${claimed.task}".`,
-    });
+    return finish(
+      deps,
+      claimed,
+      { status: RequestStatus.Error, errorCode: ErrorCode.TaskFailed, error: `This deployment no longer runs the task "${claimed.task}".` },
+      invocation,
+    );
   }
 
   const remainingMs = invocation.getRemainingTimeInMillis();
@@ -138,7 +140,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
       error: `The work did not finish within the ${Math.round(outcome.budgetMs / 1000)} s it was allowed.`,
     };
   }
-  return finish(deps, claimed, outcome);
+  return finish(deps, claimed, outcome, invocation);
 }
 
 function completeOutcome(result: unknown): Outcome {
@@ -165,8 +167,29 @@ function failedOutcome(error: unknown, invocation: Invocation, log: Logger, fiel
   };
 }
 
-async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome): Promise<ProcessResult> {
-  const written = await deps.store.finish(claimed.request_id, claimed.attempt, deps.now(), outcome);
+/** Backoff between tries of the outcome write while the table is unreachable. */
+const FINISH_RETRY_DELAYS_MS = [200, 500, 1000, 2000, 4000];
+const FINISH_RETRY_RESERVE_MS = 500;
+
+/**
+ * Writes the outcome, retrying while the table is unreachable and the invocation has time left:
+ * the outcome exists only in this process, and a retried event would have to redo the work.
+ */
+async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: Invocation): Promise<boolean> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await deps.store.finish(claimed.request_id, claimed.attempt, deps.now(), outcome);
+    } catch (error) {
+      const wait = FINISH_RETRY_DELAYS_MS[Math.min(attempt, FINISH_RETRY_DELAYS_MS.length - 1)]!;
+      if (!(error instanceof StorageUnavailableError) || invocation.getRemainingTimeInMillis() < wait + FINISH_RETRY_RESERVE_MS) throw error;
+      deps.log.warn('outcome write failed; retrying', { request_id: claimed.request_id, attempt: claimed.attempt, ...describeError(error) });
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: Invocation): Promise<ProcessResult> {
+  const written = await writeOutcome(deps, claimed, outcome, invocation);
   const fields = { request_id: claimed.request_id, attempt: claimed.attempt, status: outcome.status };
   if (!written) {
     deps.log.info('outcome not written: the request was cancelled, expired or taken over', fields);

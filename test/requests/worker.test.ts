@@ -8,6 +8,8 @@ import { RequestStore } from '../../src/requests/store.js';
 import { MAX_RESULT_BYTES, processRequest, type Invocation, type WorkerDeps } from '../../src/requests/worker.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { TaskError, delay, type Task } from '../../src/tasks/task.js';
+import { StorageUnavailableError } from '../../src/requests/errors.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { newItem } from './store-contract.js';
 
 let dynamo: DynamoServer;
@@ -178,5 +180,61 @@ describe('processRequest', () => {
     const result = await processRequest(depsWith(async () => 'never'), item.request_id, invocation());
     expect(result).toBe('skipped');
     expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'worker_lost' });
+  });
+
+  describe('when DynamoDB becomes unreachable mid-flight', () => {
+    async function storeBehindProxy() {
+      const proxy = await startTcpProxy(dynamo.endpoint);
+      const proxied = new DynamoDBClient({
+        endpoint: proxy.url,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 200, requestTimeout: 500 },
+      });
+      return { proxy, proxied, store: new RequestStore(DynamoDBDocumentClient.from(proxied), 'worker-test') };
+    }
+
+    it('keeps the outcome and writes it once the table is back', async () => {
+      const item = await stored();
+      const { proxy, proxied, store: flaky } = await storeBehindProxy();
+      try {
+        const run = processRequest(
+          depsWith(async ({ signal }) => {
+            proxy.cut(); // the table goes away while the work runs, and comes back 1 s later
+            setTimeout(() => proxy.restore(), 1000);
+            await delay(100, signal);
+            return 'survived';
+          }, { store: flaky }),
+          item.request_id,
+          invocation(),
+        );
+        expect(await run).toBe('completed');
+        expect(await store.get(item.request_id)).toMatchObject({ status: 'complete', result: 'survived' });
+      } finally {
+        proxied.destroy();
+        await proxy.stop();
+      }
+    });
+
+    it('throws, so that Lambda retries the event, when the table stays away past the invocation', async () => {
+      const item = await stored();
+      const { proxy, proxied, store: flaky } = await storeBehindProxy();
+      try {
+        const run = processRequest(
+          depsWith(async () => {
+            proxy.cut();
+            return 'unwritten';
+          }, { store: flaky }),
+          item.request_id,
+          invocation(3000),
+        );
+        await expect(run).rejects.toBeInstanceOf(StorageUnavailableError);
+        expect(await store.get(item.request_id)).toMatchObject({ status: 'processing', attempt: 1 });
+      } finally {
+        proxied.destroy();
+        await proxy.stop();
+      }
+    });
   });
 });
