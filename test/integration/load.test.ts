@@ -46,7 +46,16 @@ describe('load', () => {
   it(`takes ${REQUESTS} requests ${CONCURRENCY} at a time and completes every one exactly once`, async () => {
     const prompts = Array.from({ length: REQUESTS }, (_, index) => `request number ${index}`);
 
-    const accepted = await inBatches(prompts, CONCURRENCY, (prompt) => submit(stack.url, { prompt }));
+    // A well-behaved client: on 503 it waits Retry-After and sends the same request with the same key.
+    let unavailable = 0;
+    const accepted = await inBatches(prompts, CONCURRENCY, async (prompt) => {
+      for (;;) {
+        const response = await submit(stack.url, { prompt }, { 'Idempotency-Key': prompt });
+        if (response.status !== 503) return response;
+        unavailable += 1;
+        await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after')) * 1000));
+      }
+    });
     await stack.lambda.idle();
     const finals: ApiResponse[] = await inBatches(accepted, CONCURRENCY, (response) => status(stack.url, response.body.request_id));
 
@@ -56,5 +65,7 @@ describe('load', () => {
     expect(finals.map((response) => response.body.result.prompt)).toEqual(prompts);
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
     expect(runs.size).toBe(REQUESTS);
+    // A loaded machine may shed a few submits with 503 (nothing stored); they must stay rare.
+    expect(unavailable).toBeLessThan(REQUESTS / 20);
   });
 });
