@@ -50,7 +50,7 @@ describe('load', () => {
     let unavailable = 0;
     const accepted = await inBatches(prompts, CONCURRENCY, async (prompt) => {
       for (;;) {
-        const response = await submit(stack.url, { prompt }, { 'Idempotency-Key': prompt });
+        const response = await submit(stack.url, { prompt }, { 'Idempotency-Key': prompt.replaceAll(' ', '-') });
         if (response.status !== 503) return response;
         unavailable += 1;
         await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after')) * 1000));
