@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { close, listen } from './listen.js';
-import { FunctionError, type FunctionRuntime } from './runtime.js';
+import { FunctionError, type FunctionRuntime, type InvocationUsage } from './runtime.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
 const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const BILLING_GRANULARITY_MS = 1;
+/** Concurrent executions when none is set; small, since every local one may be a real process. */
+export const DEFAULT_CONCURRENCY = 10;
 
 export interface AsyncRetryPolicy {
   /** Retries after the first failed try; Lambda's default and maximum is 2. */
@@ -16,15 +18,18 @@ export interface AsyncRetryPolicy {
   delaysMs: number[];
 }
 
-/** Faults tests switch on to see how the caller copes; each is what a real Lambda can do. */
+/**
+ * Faults tests switch on to see how the caller copes; each is something a real Lambda can do.
+ * They apply to `Invoke` calls that arrive after the switch is set, until it is set back.
+ */
 export interface LambdaFaults {
-  /** Refuse this many upcoming `Invoke` calls with 503 ServiceException. */
+  /** Refuse this many upcoming `Invoke` calls (any type) with 503 ServiceException; counts down to 0. */
   rejectInvokes: number;
-  /** Deliver each upcoming `Event` this many times (Lambda's delivery is at-least-once). */
+  /** Deliver each upcoming `Event` this many times (Lambda's delivery is at-least-once); 1 is normal. */
   deliveriesPerEvent: number;
-  /** Accept upcoming `Event`s with 202 but never run them (lost events). */
+  /** Accept upcoming `Event`s with 202 but never run them, as if the async queue lost them. */
   dropEvents: boolean;
-  /** Run upcoming `Event`s this much later. */
+  /** Run upcoming `Event`s this much later (a backed-up async queue). */
   eventDelayMs: number;
 }
 
@@ -36,7 +41,12 @@ export interface LambdaServiceOptions {
   timeoutMs: number;
   runtime: FunctionRuntime;
   asyncRetry: AsyncRetryPolicy;
-  /** Where REPORT lines and function errors go. */
+  /**
+   * Executions at once (reserved concurrency); {@link DEFAULT_CONCURRENCY} when absent. An `Event`
+   * beyond it waits in the queue; a synchronous call beyond it gets 429 TooManyRequestsException.
+   */
+  concurrency?: number;
+  /** Where START, END, REPORT lines and function errors go. */
   log: (line: string) => void;
   port?: number;
 }
@@ -53,8 +63,10 @@ export interface LambdaService {
   faults: LambdaFaults;
   /** A synchronous invocation, as API Gateway's proxy integration makes. */
   invoke(event: unknown): Promise<InvokeOutcome>;
-  /** Resolves when no invocation is running or waiting for a retry. */
+  /** Resolves when no invocation is running, queued, or waiting for a retry. */
   idle(): Promise<void>;
+  /** Executions running now and `Event`s waiting for a free slot. */
+  load(): { running: number; queued: number };
   stop(): Promise<void>;
 }
 
@@ -67,7 +79,33 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
   const faults: LambdaFaults = { rejectInvokes: 0, deliveriesPerEvent: 1, dropEvents: false, eventDelayMs: 0 };
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  /** `Event`s waiting for a slot, oldest first; each resolves to false when the service stops. */
+  const queue: Array<(run: boolean) => void> = [];
+  let running = 0;
   let stopping = false;
+
+  const release = () => {
+    running -= 1;
+    const next = queue.shift();
+    if (next !== undefined) {
+      running += 1;
+      next(true);
+    }
+  };
+  /** Waits for a free slot, as Lambda's async pollers do; answers false when the service stopped. */
+  const takeSlot = (): Promise<boolean> => {
+    if (running < concurrency) {
+      running += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => queue.push(resolve));
+  };
+  const trySlot = (): boolean => {
+    if (running >= concurrency) return false;
+    running += 1;
+    return true;
+  };
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     pending.add(work);
@@ -87,20 +125,28 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
       }),
     );
 
+  /** One execution in a slot the caller holds; logs START, END and REPORT like Lambda. */
   async function runOnce(event: unknown): Promise<InvokeOutcome> {
     const awsRequestId = randomUUID();
+    const usage: InvocationUsage = {};
+    let failure: FunctionError | undefined;
+    options.log(`START RequestId: ${awsRequestId} Version: $LATEST`);
     const started = performance.now();
     try {
-      const result = await options.runtime.run(event, {
-        awsRequestId,
-        functionName: options.functionName,
-        invokedFunctionArn: functionArn,
-        memoryLimitInMB: options.memoryMb,
-        timeoutMs: options.timeoutMs,
-      });
+      const result = await options.runtime.run(
+        event,
+        {
+          awsRequestId,
+          functionName: options.functionName,
+          invokedFunctionArn: functionArn,
+          memoryLimitInMB: options.memoryMb,
+          timeoutMs: options.timeoutMs,
+        },
+        usage,
+      );
       return { statusCode: 200, payload: result ?? null };
     } catch (error) {
-      const failure = error instanceof FunctionError ? error : new FunctionError('Error', String(error));
+      failure = error instanceof FunctionError ? error : new FunctionError('Error', String(error));
       options.log(`ERROR RequestId: ${awsRequestId}\t${failure.errorType}: ${failure.message}`);
       return {
         statusCode: 200,
@@ -108,19 +154,37 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
         functionError: { errorType: failure.errorType, errorMessage: failure.message },
       };
     } finally {
-      const duration = performance.now() - started;
-      const billed = Math.ceil(duration / BILLING_GRANULARITY_MS) * BILLING_GRANULARITY_MS;
-      const usedMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-      options.log(
-        `REPORT RequestId: ${awsRequestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${options.memoryMb} MB\tMax Memory Used: ${usedMb} MB`,
-      );
+      options.log(`END RequestId: ${awsRequestId}`);
+      // A cold start's init is reported apart from the invocation's own duration, as Lambda does.
+      const durationMs = performance.now() - started - (usage.initDurationMs ?? 0);
+      options.log(reportLine(awsRequestId, durationMs, options.memoryMb, usage, failure));
+    }
+  }
+
+  /** Runs one execution once a slot is free; an `Event` never fails for want of concurrency. */
+  async function runQueued(event: unknown): Promise<InvokeOutcome | undefined> {
+    if (!(await takeSlot())) return undefined;
+    try {
+      return await runOnce(event);
+    } finally {
+      release();
+    }
+  }
+
+  /** A synchronous execution: refused at once when every slot is busy, as Lambda throttles. */
+  async function runNow(event: unknown): Promise<InvokeOutcome> {
+    if (!trySlot()) return THROTTLED;
+    try {
+      return await runOnce(event);
+    } finally {
+      release();
     }
   }
 
   /** Runs an `Event` invocation with Lambda's retries on function errors. */
   async function runAsync(event: unknown, retryIndex = 0): Promise<void> {
-    const outcome = await runOnce(event);
-    if (outcome.functionError === undefined || retryIndex >= options.asyncRetry.retries || stopping) return;
+    const outcome = await runQueued(event);
+    if (outcome === undefined || outcome.functionError === undefined || retryIndex >= options.asyncRetry.retries || stopping) return;
     const delayMs = options.asyncRetry.delaysMs[retryIndex] ?? options.asyncRetry.delaysMs.at(-1) ?? 0;
     void later(delayMs, () => runAsync(event, retryIndex + 1));
   }
@@ -179,7 +243,10 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     if (body.length > MAX_SYNC_PAYLOAD_BYTES) {
       return sendError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
     }
-    const outcome = await track(runOnce(event));
+    const outcome = await track(runNow(event));
+    if (outcome === THROTTLED) {
+      return sendError(response, 429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: THROTTLE_REASON });
+    }
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST' };
     if (outcome.functionError) headers['X-Amz-Function-Error'] = 'Unhandled';
     response.writeHead(outcome.statusCode, headers).end(JSON.stringify(outcome.payload));
@@ -190,12 +257,14 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     endpoint,
     functionArn,
     faults,
-    invoke: (event) => track(runOnce(event)),
+    invoke: (event) => track(runNow(event)),
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
+    load: () => ({ running, queued: queue.length }),
     async stop() {
       stopping = true;
+      for (const waiting of queue.splice(0)) waiting(false);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await close(server);
@@ -204,11 +273,38 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
   };
 }
 
-function sendError(response: ServerResponse, status: number, type: string, message: string): void {
+const THROTTLE_REASON = 'ReservedFunctionConcurrentInvocationLimitExceeded';
+/** What a synchronous invocation beyond the concurrency limit gets, as Lambda answers it. */
+const THROTTLED: InvokeOutcome = {
+  statusCode: 429,
+  payload: { Reason: THROTTLE_REASON, Type: 'User', message: 'Rate Exceeded.' },
+  functionError: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
+};
+
+/** Lambda's REPORT line; `Status` and `Error Type` appear only for a failed execution. */
+function reportLine(requestId: string, durationMs: number, memoryMb: number, usage: InvocationUsage, failure?: FunctionError): string {
+  const initMs = usage.initDurationMs ?? 0;
+  // Since August 2025 Lambda bills the init phase of on-demand functions as part of the invocation.
+  const billed = Math.ceil((durationMs + initMs) / BILLING_GRANULARITY_MS) * BILLING_GRANULARITY_MS;
+  const fields = [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${billed} ms`,
+    `Memory Size: ${memoryMb} MB`,
+    `Max Memory Used: ${usage.maxMemoryUsedMb ?? 0} MB`,
+  ];
+  if (usage.initDurationMs !== undefined) fields.push(`Init Duration: ${usage.initDurationMs.toFixed(2)} ms`);
+  if (failure !== undefined) {
+    fields.push(`Status: ${failure.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error'}`, `Error Type: ${failure.errorType}`);
+  }
+  return fields.join('\t');
+}
+
+function sendError(response: ServerResponse, status: number, type: string, message: string, extra: Record<string, string> = {}): void {
   if (response.headersSent) return void response.end();
   response
     .writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type, 'x-amzn-RequestId': randomUUID() })
-    .end(JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }));
+    .end(JSON.stringify({ ...extra, Type: status >= 500 ? 'Service' : 'User', message }));
 }
 
 /** Reads a request body, stopping at `limit` bytes (the caller checks the length). */

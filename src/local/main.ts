@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { ConfigError, loadLocalConfig } from '../config.js';
 import { startStack } from './stack.js';
 
+/** Reserved concurrency of the local function: each execution is a real Node.js process here. */
+const LOCAL_CONCURRENCY = 10;
+
 /** `npm start`: the whole service on this machine, no AWS account needed. */
 async function main(): Promise<void> {
   const local = loadLocalConfig(process.env);
@@ -15,6 +18,10 @@ async function main(): Promise<void> {
     gatewayTimeoutMs: local.gatewayTimeoutMs,
     lambdaTimeoutMs: local.lambdaTimeoutSeconds * 1000,
     log: (line) => console.log(line),
+    // The built bundle in killable child processes, and the async events a hard kill lost re-sent.
+    runtime: 'sandbox',
+    concurrency: LOCAL_CONCURRENCY,
+    recover: true,
     ...(webDir !== undefined ? { webDir } : {}),
   });
 

@@ -19,10 +19,21 @@ export interface InvocationMeta {
   timeoutMs: number;
 }
 
+/** What a runtime measured for one invocation; the Lambda service puts it in the REPORT line. */
+export interface InvocationUsage {
+  /** Peak resident memory of the execution environment, in MB. */
+  maxMemoryUsedMb?: number;
+  /** Set when the invocation started a new execution environment (a cold start). */
+  initDurationMs?: number;
+}
+
 /** Runs the function's code for one invocation. */
 export interface FunctionRuntime {
-  /** Resolves with the handler's result, or rejects with a {@link FunctionError}. */
-  run(event: unknown, meta: InvocationMeta): Promise<unknown>;
+  /**
+   * Resolves with the handler's result, or rejects with a {@link FunctionError}. A runtime that
+   * measures memory or a cold start writes it into `usage`, also when the invocation fails.
+   */
+  run(event: unknown, meta: InvocationMeta, usage?: InvocationUsage): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +70,7 @@ export function timeoutError(timeoutMs: number): FunctionError {
  */
 export function createInProcessRuntime(handler: (event: unknown, context: Context) => Promise<unknown>): FunctionRuntime {
   return {
-    async run(event, meta) {
+    async run(event, meta, usage) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(timeoutError(meta.timeoutMs)), meta.timeoutMs);
@@ -72,6 +83,8 @@ export function createInProcessRuntime(handler: (event: unknown, context: Contex
         throw new FunctionError(name, error instanceof Error ? error.message : String(error));
       } finally {
         clearTimeout(timer);
+        // The function shares this process, so its memory is the whole process's.
+        if (usage) usage.maxMemoryUsedMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
       }
     },
     async stop() {},

@@ -1,11 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildHandler } from '../build-handler.js';
-import { loadConfig, type Config, type Env } from '../config.js';
+import { DEPLOYED_ENV_VARS, TUNING_ENV_VARS, loadConfig, type Config, type Env } from '../config.js';
 import type { Handler, HandlerDeps } from '../create-handler.js';
 import { startApiGateway, type ApiGateway } from './api-gateway.js';
 import { ensureTable, startDynamo, type DynamoServer } from './dynamo-server.js';
 import { startLambdaService, type AsyncRetryPolicy, type LambdaService } from './lambda-service.js';
-import { createInProcessRuntime } from './runtime.js';
+import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
+import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
+import { recoverInFlight, type Recovery } from './recovery.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
@@ -16,6 +18,8 @@ export const LOCAL_FUNCTION_NAME = 'async-router';
 const LOCAL_MEMORY_MB = 256;
 /** Lambda retries a failed async event after about one minute, then about two. */
 export const LAMBDA_ASYNC_RETRY: AsyncRetryPolicy = { retries: 2, delaysMs: [60_000, 120_000] };
+/** Lambda's default account quota: a function with no reserved concurrency may use this many. */
+export const ACCOUNT_CONCURRENCY = 1000;
 
 export interface StackOptions {
   /** The function's environment (see src/config.ts); endpoints are filled in by the stack. */
@@ -33,6 +37,19 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Folder served at `/` (the demo page). */
   webDir?: string;
+  /**
+   * Where the function runs: `in-process` (the default; needed for `handlerOverrides`) or `sandbox`,
+   * the built bundle in child processes that a timeout or {@link SandboxRuntime.killAll} really kills.
+   */
+  runtime?: 'in-process' | 'sandbox';
+  /** Concurrent executions; {@link ACCOUNT_CONCURRENCY} when absent. */
+  concurrency?: number;
+  /** Sandbox only: the module to run instead of the built bundle (a test fixture). */
+  sandboxModule?: string;
+  /** Sandbox only: how long an idle execution environment is kept warm. */
+  sandboxIdleTtlMs?: number;
+  /** Re-invoke requests left pending or processing by a previous run (see recovery.ts). */
+  recover?: boolean;
 }
 
 export interface Stack {
@@ -41,30 +58,90 @@ export interface Stack {
   dynamo: DynamoServer;
   lambda: LambdaService;
   gateway: ApiGateway;
+  /** The execution environments when `runtime: 'sandbox'`; tests kill them to simulate a crash. */
+  sandbox: SandboxRuntime | undefined;
+  /** What recovery found at start, when `recover` was set. */
+  recovery: Recovery | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * The environment Lambda gives the function: its configured variables (what Terraform sets, plus
+ * the tuning knobs), the local endpoints, and what the runtime adds. Nothing else leaks in.
+ */
+export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lambda: string }, memoryMb: number): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of [...DEPLOYED_ENV_VARS, ...TUNING_ENV_VARS]) {
+    const value = env[name];
+    if (value !== undefined) result[name] = value;
+  }
+  return {
+    ...result,
+    DYNAMODB_ENDPOINT: endpoints.dynamodb,
+    LAMBDA_ENDPOINT: endpoints.lambda,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_LAMBDA_FUNCTION_NAME: LOCAL_FUNCTION_NAME,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+  };
 }
 
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: options.dataDir } : {});
   let handler: Handler | undefined;
+  let sandbox: SandboxRuntime | undefined;
+  const log = options.log ?? (() => {});
+  // Both runtimes need the service's endpoint, so they are completed once the service listens.
+  const runtime: FunctionRuntime =
+    options.runtime === 'sandbox'
+      ? { run: (event, meta, usage) => sandbox!.run(event, meta, usage), stop: async () => sandbox?.stop() }
+      : createInProcessRuntime((event, context) => handler!(event, context));
   const lambda = await startLambdaService({
     functionName: LOCAL_FUNCTION_NAME,
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     memoryMb: LOCAL_MEMORY_MB,
     timeoutMs: options.lambdaTimeoutMs ?? 900_000,
-    // The handler needs the service's endpoint, so it is built once the service listens.
-    runtime: createInProcessRuntime((event, context) => handler!(event, context)),
+    runtime,
     asyncRetry: options.asyncRetry ?? LAMBDA_ASYNC_RETRY,
-    log: options.log ?? (() => {}),
+    concurrency: options.concurrency ?? ACCOUNT_CONCURRENCY,
+    log,
   });
   const config = loadConfig({ ...options.env, DYNAMODB_ENDPOINT: dynamo.endpoint, LAMBDA_ENDPOINT: lambda.endpoint });
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const admin = new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint });
   await ensureTable(admin, config.tableName);
   admin.destroy();
-  handler = buildHandler(config, clientOptions, options.handlerOverrides);
+  if (options.runtime === 'sandbox') {
+    sandbox = createSandboxRuntime({
+      env: functionEnvironment(options.env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint }, LOCAL_MEMORY_MB),
+      memoryMb: LOCAL_MEMORY_MB,
+      log,
+      ...(options.sandboxModule !== undefined ? { modulePath: options.sandboxModule } : {}),
+      ...(options.sandboxIdleTtlMs !== undefined ? { idleTtlMs: options.sandboxIdleTtlMs } : {}),
+    });
+  } else {
+    handler = buildHandler(config, clientOptions, options.handlerOverrides);
+  }
+  const recovery = options.recover
+    ? await recoverInFlight({
+        tableName: config.tableName,
+        functionName: LOCAL_FUNCTION_NAME,
+        dynamodbEndpoint: dynamo.endpoint,
+        lambdaEndpoint: lambda.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        log,
+      })
+    : undefined;
 
   const gateway = await startApiGateway({
     invoke: (event) => lambda.invoke(event),
@@ -81,7 +158,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     dynamo,
     lambda,
     gateway,
+    sandbox,
+    recovery,
     async stop() {
+      recovery?.cancel();
       await gateway.stop();
       await lambda.stop();
       await dynamo.stop();

@@ -1,0 +1,66 @@
+// One Lambda execution environment: a Node.js process that imports the built bundle once (the
+// cold start) and then runs one invocation at a time for the parent, over the IPC channel.
+// Plain JavaScript on purpose: it runs under bare `node`, like Lambda's runtime, with no loader.
+import { pathToFileURL } from 'node:url';
+
+const [modulePath, handlerName = 'handler'] = process.argv.slice(2);
+
+/** Max resident set size of this process so far, in MB, as Lambda's REPORT line shows it. */
+function maxMemoryUsedMb() {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+function describe(error) {
+  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message };
+  return { errorType: 'Error', errorMessage: String(error) };
+}
+
+function createContext(meta) {
+  const unsupported = () => {
+    throw new Error('callback-style completion is not supported; return a promise');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: meta.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: meta.invokedFunctionArn,
+    memoryLimitInMB: String(meta.memoryLimitInMB),
+    awsRequestId: meta.awsRequestId,
+    logGroupName: `/aws/lambda/${meta.functionName}`,
+    logStreamName: `local/${process.pid}`,
+    // The parent owns the deadline (it kills this process there); both share the machine's clock.
+    getRemainingTimeInMillis: () => Math.max(0, meta.deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+let handler;
+try {
+  const module = await import(pathToFileURL(modulePath).href);
+  handler = module[handlerName];
+  if (typeof handler !== 'function') throw new Error(`${modulePath} does not export a function "${handlerName}"`);
+} catch (error) {
+  const { errorType, errorMessage } = describe(error);
+  process.send({ type: 'init-error', errorType: `Runtime.ImportModuleError`, errorMessage: `${errorType}: ${errorMessage}` });
+  process.exit(1);
+}
+
+process.on('message', async (message) => {
+  if (message?.type !== 'invoke') return;
+  let reply;
+  try {
+    const result = await handler(message.event, createContext(message.meta));
+    // Lambda serialises the result as JSON; undefined becomes null.
+    reply = { type: 'result', id: message.id, ok: true, result: result === undefined ? null : result };
+  } catch (error) {
+    reply = { type: 'result', id: message.id, ok: false, ...describe(error) };
+  }
+  process.send({ ...reply, maxMemoryUsedMb: maxMemoryUsedMb() });
+});
+
+// The parent is the Lambda service: when it dies (even by SIGKILL) the environment goes with it.
+process.on('disconnect', () => process.exit(129));
+
+process.send({ type: 'ready', maxMemoryUsedMb: maxMemoryUsedMb() });
