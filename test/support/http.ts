@@ -1,3 +1,5 @@
+import { validateResponse } from './openapi.js';
+
 /** Real HTTP calls to a local stack (global fetch over loopback sockets), with the timing of each. */
 export interface ApiResponse {
   status: number;
@@ -13,7 +15,10 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Sends one request; a string body is sent as is, anything else as JSON. */
+/**
+ * Sends one request; a string body is sent as is, anything else as JSON. Every answer is checked
+ * against openapi/v1.yaml, so each test also proves the contract; a mismatch throws.
+ */
 export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
   const started = performance.now();
   const headers: Record<string, string> = { ...options.headers };
@@ -30,6 +35,7 @@ export async function call(baseUrl: string, method: string, path: string, option
   } catch {
     parsed = undefined;
   }
+  validateResponse({ method, path, status: response.status, headers: response.headers, body: parsed });
   return { status: response.status, headers: response.headers, text, body: parsed, elapsedMs: performance.now() - started };
 }
 

@@ -1,0 +1,226 @@
+import { delay } from './delay.js';
+import { HttpError, RequestFailedError, TimeoutError, abortReason } from './errors.js';
+import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { anySignal } from './signals.js';
+import { RequestStatus, type CompleteView, type RequestView, type SubmitInput, type SubmitResult } from './types.js';
+
+/** Long-poll length `wait` asks for: well inside API Gateway's 29 s integration cut. */
+export const DEFAULT_WAIT_SECONDS = 20;
+/** The most the API holds a long-poll. */
+export const MAX_WAIT_SECONDS = 25;
+/** Pause between plain polls when the API gives no `Retry-After`. */
+const DEFAULT_POLL_MS = 1000;
+/** A call gets this long beyond its long-poll before it counts as lost and is retried. */
+const ATTEMPT_GRACE_MS = 35_000;
+/** A long-poll answered sooner than this share of its wait, and unchanged, was not held: sleep instead. */
+const HELD_SHARE = 0.5;
+
+/** The `fetch` the client calls; the global one by default. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface ClientOptions {
+  /** Where the API lives, with any stage path: `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. `''` means this origin. */
+  baseUrl: string;
+  /** Sent as `x-api-key` when the deployment requires an API Gateway key. */
+  apiKey?: string;
+  fetch?: FetchLike;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface SubmitOptions {
+  /** Makes the call safe to repeat: the same key and body give the same request. Also lets the client retry network failures. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface GetOptions {
+  signal?: AbortSignal;
+  /** Long-poll: the API holds the call until the request changes or this many seconds (0-25) pass. */
+  waitSeconds?: number;
+}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** Called with each view whose status or progress differs from the last one seen. */
+  onProgress?: (view: RequestView) => void;
+  /** Give up with a {@link TimeoutError} after this long; unlimited when absent. */
+  timeoutMs?: number;
+  /** Long-poll length per call (0-25, default 20); 0 polls, sleeping `Retry-After` between calls. */
+  waitSeconds?: number;
+}
+
+/** A typed client for the v1 API. */
+export interface Client {
+  /** `POST /v1/invoke`. Retries 429 and 503 (nothing was started); network failures only with an idempotency key. */
+  submit(input: SubmitInput, options?: SubmitOptions): Promise<SubmitResult>;
+  /** `GET /v1/status/{id}`, once. */
+  get(requestId: string, options?: GetOptions): Promise<RequestView>;
+  /** `DELETE /v1/status/{id}`: the request ends as `error` with `error_code: "cancelled"`. */
+  cancel(requestId: string, options?: { signal?: AbortSignal }): Promise<RequestView>;
+  /**
+   * Long-polls until the request is terminal and resolves with the complete view; throws
+   * {@link RequestFailedError} when it ends as `error`, {@link TimeoutError} after `timeoutMs`,
+   * the signal's reason when aborted, and {@link HttpError} for answers that retrying cannot fix.
+   */
+  wait<Result = unknown>(target: string | Pick<SubmitResult, 'request_id'>, options?: WaitOptions): Promise<CompleteView<Result>>;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** What a poller cares about: a change here is worth telling `onProgress`. */
+function fingerprint(view: RequestView): string {
+  return `${view.status}|${view.progress?.percent}|${view.progress?.message}`;
+}
+
+function clampWait(seconds: number): number {
+  return Math.min(MAX_WAIT_SECONDS, Math.max(0, Math.floor(seconds)));
+}
+
+export function createClient(options: ClientOptions): Client {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Wrapped so the browser's fetch is never called detached from `window` ("Illegal invocation").
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+
+  /** One HTTP exchange; non-2xx answers become {@link HttpError}. */
+  async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; graceMs?: number }): Promise<Answer> {
+    const url = `${baseUrl}${path}`;
+    const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
+    if (options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
+    if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+    // A call that never answers (a dead connection) must not hang a waiter forever.
+    const attempt = new AbortController();
+    const timer = setTimeout(() => attempt.abort(new Error(`${method} ${url} got no answer within ${init.graceMs ?? ATTEMPT_GRACE_MS} ms`)), init.graceMs ?? ATTEMPT_GRACE_MS);
+    const linked = anySignal([init.signal, attempt.signal]);
+    try {
+      const response = await doFetch(url, {
+        method,
+        headers,
+        signal: linked.signal,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      });
+      const body = parseBody(await response.text());
+      if (!response.ok) {
+        throw new HttpError(method, url, response.status, body, parseRetryAfter(response.headers.get('Retry-After')));
+      }
+      return { status: response.status, headers: response.headers, body };
+    } catch (error) {
+      if (init.signal?.aborted) throw abortReason(init.signal);
+      if (attempt.signal.aborted) throw attempt.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      linked.dispose();
+    }
+  }
+
+  /**
+   * Repeats `call` while it fails for a passing reason, sleeping a full-jitter back-off, and at
+   * least what `Retry-After` asks; `retryable` says which failures a repeat may fix.
+   */
+  async function withRetries<T>(call: () => Promise<T>, signal: AbortSignal | undefined, retryable: (error: unknown) => boolean): Promise<T> {
+    for (let failures = 1; ; failures += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (signal?.aborted) throw abortReason(signal);
+        if (!retryable(error) || failures >= policy.maxAttempts) throw error;
+        const asked = error instanceof HttpError ? Math.min(error.retryAfterMs ?? 0, policy.maxRetryAfterMs) : 0;
+        await delay(Math.max(asked, backoffMs(failures, policy)), signal);
+      }
+    }
+  }
+
+  const isNetworkFailure = (error: unknown) => !(error instanceof HttpError);
+  const isPassingStatus = (error: unknown) => error instanceof HttpError && isRetryableStatus(error.status);
+  const isServiceUnavailable = (error: unknown) => error instanceof HttpError && (error.status === 429 || error.status === 503);
+
+  const statusPath = (requestId: string) => `/v1/status/${encodeURIComponent(requestId)}`;
+
+  async function getAnswer(requestId: string, getOptions: GetOptions): Promise<Answer> {
+    const wait = clampWait(getOptions.waitSeconds ?? 0);
+    return send('GET', `${statusPath(requestId)}${wait > 0 ? `?wait=${wait}` : ''}`, {
+      graceMs: wait * 1000 + ATTEMPT_GRACE_MS,
+      ...(getOptions.signal !== undefined ? { signal: getOptions.signal } : {}),
+    });
+  }
+
+  return {
+    async submit(input, submitOptions = {}) {
+      const { idempotencyKey, signal } = submitOptions;
+      const answer = await withRetries(
+        () =>
+          send('POST', '/v1/invoke', {
+            body: input,
+            ...(idempotencyKey !== undefined ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
+            ...(signal !== undefined ? { signal } : {}),
+          }),
+        signal,
+        // A 503 or 429 means nothing was started; anything else may have stored the request,
+        // so only an idempotency key makes a repeat safe.
+        (error) => isServiceUnavailable(error) || (idempotencyKey !== undefined && (isPassingStatus(error) || isNetworkFailure(error))),
+      );
+      return answer.body as SubmitResult;
+    },
+
+    async get(requestId, getOptions = {}) {
+      return (await getAnswer(requestId, getOptions)).body as RequestView;
+    },
+
+    async cancel(requestId, cancelOptions = {}) {
+      const answer = await send('DELETE', statusPath(requestId), cancelOptions.signal !== undefined ? { signal: cancelOptions.signal } : {});
+      return answer.body as RequestView;
+    },
+
+    async wait<Result>(target: string | Pick<SubmitResult, 'request_id'>, waitOptions: WaitOptions = {}): Promise<CompleteView<Result>> {
+      const requestId = typeof target === 'string' ? target : target.request_id;
+      const { timeoutMs, onProgress } = waitOptions;
+      const waitSeconds = clampWait(waitOptions.waitSeconds ?? DEFAULT_WAIT_SECONDS);
+      const deadline = new AbortController();
+      const timer = timeoutMs !== undefined ? setTimeout(() => deadline.abort(), timeoutMs) : undefined;
+      const linked = anySignal([waitOptions.signal, deadline.signal]);
+      const signal = linked.signal;
+      let last: RequestView | undefined;
+      try {
+        for (;;) {
+          const started = Date.now();
+          const answer = await withRetries(
+            () => getAnswer(requestId, { signal, waitSeconds }),
+            signal,
+            (error) => isPassingStatus(error) || isNetworkFailure(error),
+          );
+          const view = answer.body as RequestView;
+          const changed = last === undefined || fingerprint(view) !== fingerprint(last);
+          last = view;
+          if (changed) onProgress?.(view);
+          if (view.status === RequestStatus.Complete) return view as CompleteView<Result>;
+          if (view.status === RequestStatus.Error) throw new RequestFailedError(view);
+          // A long-poll that was held, or ended by a change, can be repeated at once; a plain poll,
+          // or a long-poll the server did not hold, waits what the server asked.
+          const held = waitSeconds > 0 && (changed || Date.now() - started >= waitSeconds * 1000 * HELD_SHARE);
+          if (!held) await delay(parseRetryAfter(answer.headers.get('Retry-After')) ?? DEFAULT_POLL_MS, signal);
+        }
+      } catch (error) {
+        if (waitOptions.signal?.aborted) throw abortReason(waitOptions.signal);
+        if (deadline.signal.aborted) throw new TimeoutError(requestId, timeoutMs ?? 0, last);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        linked.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { RequestView } from './types.js';
+
+/** The parts of an error body the API sends: `{error, error_code, field?}` or API Gateway's `{message}`. */
+function describeBody(body: unknown): { sentence?: string; code?: string } {
+  if (typeof body !== 'object' || body === null) return typeof body === 'string' && body !== '' ? { sentence: body.slice(0, 200) } : {};
+  const fields = body as Record<string, unknown>;
+  const sentence = typeof fields.error === 'string' ? fields.error : typeof fields.message === 'string' ? fields.message : undefined;
+  const code = typeof fields.error_code === 'string' ? fields.error_code : undefined;
+  return { ...(sentence !== undefined ? { sentence } : {}), ...(code !== undefined ? { code } : {}) };
+}
+
+/** The API answered with a status that is not a success. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  /** The API's `error_code`, when the body has one. */
+  readonly code: string | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    /** The parsed JSON body, or the text when it is not JSON. */
+    readonly body: unknown,
+    /** The `Retry-After` delay the answer asked for, in milliseconds. */
+    readonly retryAfterMs?: number,
+  ) {
+    const { sentence, code } = describeBody(body);
+    super(`${method} ${url} answered ${status}${sentence !== undefined ? `: ${sentence}` : ''}`);
+    this.code = code;
+  }
+}
+
+/** `wait` gave up after its `timeoutMs`; the request itself may still finish later. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+
+  constructor(
+    readonly requestId: string,
+    readonly timeoutMs: number,
+    /** The last view seen before giving up, if any. */
+    readonly lastView?: RequestView,
+  ) {
+    super(`request ${requestId} did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** The request ended as `error`; `message` is the API's sentence for why. */
+export class RequestFailedError extends Error {
+  override readonly name = 'RequestFailedError';
+  readonly request_id: string;
+  readonly error_code: string;
+
+  constructor(readonly view: RequestView) {
+    super(view.error ?? `request ${view.request_id} failed`);
+    this.request_id = view.request_id;
+    this.error_code = view.error_code ?? 'unknown';
+  }
+}
+
+/** The reason an aborted signal carries, or a standard AbortError when it carries none. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
