@@ -7,6 +7,7 @@ import { close, listen } from './listen.js';
 /** API Gateway's limit on a request payload. */
 export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Location,Retry-After' };
+const LAMBDA_THROTTLED = 429;
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|.*\+json)|text\/)/i;
 
 /** The resources the deployed REST API defines (see terraform/api.tf); anything else hits `{proxy+}`. */
@@ -163,6 +164,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     });
     const outcome = await Promise.race([options.invoke(event), timedOut]).finally(() => clearTimeout(timer));
     if (outcome === 'timeout') return gatewayError(response, 504, 'Endpoint request timed out');
+    // A throttled Lambda never ran, so API Gateway reports an integration failure, not a bad answer.
+    if (outcome.statusCode === LAMBDA_THROTTLED) return gatewayError(response, 500, 'Internal server error');
     if (outcome.functionError !== undefined || !isProxyResult(outcome.payload)) {
       return gatewayError(response, 502, 'Internal server error');
     }

@@ -82,6 +82,23 @@ describe('the 29 s gateway cut', () => {
   });
 });
 
+describe('a throttled function', () => {
+  it('answers 500 Internal server error with CORS, as API Gateway does when Lambda refuses with 429', async () => {
+    const { tasks } = countingTask(3000);
+    stack = await startTestStack({ concurrency: 1, handlerOverrides: { tasks } });
+    const accepted = await submit(stack.url, { prompt: PROMPT });
+    // The worker now holds the only execution slot, so the next synchronous invoke is throttled.
+    let throttled;
+    for (let tries = 0; tries < 50 && throttled === undefined; tries += 1) {
+      const response = await status(stack.url, accepted.body.request_id);
+      if (response.status === 500) throttled = response;
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(throttled?.body).toEqual({ message: 'Internal server error' });
+    expect(throttled?.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
 describe('dispatch failure', () => {
   it('answers 503 with Retry-After when the self-invoke fails, leaves nothing behind, and a retry with the same key works', async () => {
     stack = await startTestStack();
