@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { close, listen } from './listen.js';
+import { Semaphore } from './semaphore.js';
 import { FunctionError, type FunctionRuntime, type InvocationUsage } from './runtime.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -46,6 +47,12 @@ export interface LambdaServiceOptions {
    * beyond it waits in the queue; a synchronous call beyond it gets 429 TooManyRequestsException.
    */
   concurrency?: number;
+  /**
+   * How many executions this machine runs at once for `Event`s and for synchronous calls. Unlike
+   * Lambda's concurrency, an execution beyond these waits rather than fails: the lanes protect
+   * the machine, and keep long background work from starving API calls. Unlimited when absent.
+   */
+  lanes?: { events: number; sync: number };
   /** Where START, END, REPORT lines and function errors go. */
   log: (line: string) => void;
   port?: number;
@@ -79,33 +86,10 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
   const faults: LambdaFaults = { rejectInvokes: 0, deliveriesPerEvent: 1, dropEvents: false, eventDelayMs: 0 };
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  /** `Event`s waiting for a slot, oldest first; each resolves to false when the service stops. */
-  const queue: Array<(run: boolean) => void> = [];
-  let running = 0;
+  const concurrency = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const eventLane = new Semaphore(options.lanes?.events ?? Number.POSITIVE_INFINITY);
+  const syncLane = new Semaphore(options.lanes?.sync ?? Number.POSITIVE_INFINITY);
   let stopping = false;
-
-  const release = () => {
-    running -= 1;
-    const next = queue.shift();
-    if (next !== undefined) {
-      running += 1;
-      next(true);
-    }
-  };
-  /** Waits for a free slot, as Lambda's async pollers do; answers false when the service stopped. */
-  const takeSlot = (): Promise<boolean> => {
-    if (running < concurrency) {
-      running += 1;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => queue.push(resolve));
-  };
-  const trySlot = (): boolean => {
-    if (running >= concurrency) return false;
-    running += 1;
-    return true;
-  };
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     pending.add(work);
@@ -161,24 +145,30 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     }
   }
 
+  /** Runs `event` holding a permit of `lane`, then gives back the lane and the concurrency slot. */
+  async function runInLane(lane: Semaphore, event: unknown): Promise<InvokeOutcome | undefined> {
+    try {
+      if (!(await lane.acquire())) return undefined;
+      try {
+        return await runOnce(event);
+      } finally {
+        lane.release();
+      }
+    } finally {
+      concurrency.release();
+    }
+  }
+
   /** Runs one execution once a slot is free; an `Event` never fails for want of concurrency. */
   async function runQueued(event: unknown): Promise<InvokeOutcome | undefined> {
-    if (!(await takeSlot())) return undefined;
-    try {
-      return await runOnce(event);
-    } finally {
-      release();
-    }
+    if (!(await concurrency.acquire())) return undefined;
+    return runInLane(eventLane, event);
   }
 
   /** A synchronous execution: refused at once when every slot is busy, as Lambda throttles. */
   async function runNow(event: unknown): Promise<InvokeOutcome> {
-    if (!trySlot()) return THROTTLED;
-    try {
-      return await runOnce(event);
-    } finally {
-      release();
-    }
+    if (!concurrency.tryAcquire()) return THROTTLED;
+    return (await runInLane(syncLane, event)) ?? THROTTLED;
   }
 
   /** Runs an `Event` invocation with Lambda's retries on function errors. */
@@ -261,10 +251,10 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
-    load: () => ({ running, queued: queue.length }),
+    load: () => ({ running: concurrency.inUse, queued: concurrency.waiting }),
     async stop() {
       stopping = true;
-      for (const waiting of queue.splice(0)) waiting(false);
+      for (const semaphore of [concurrency, eventLane, syncLane]) semaphore.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await close(server);

@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { ConfigError, loadLocalConfig } from '../config.js';
 import { startStack } from './stack.js';
 
-/** Reserved concurrency of the local function: each execution is a real Node.js process here. */
-const LOCAL_CONCURRENCY = 10;
+/**
+ * Each execution is a real Node.js process here, so the machine runs a bounded number at once:
+ * a few for API calls (milliseconds each) and more for background work. Beyond that they wait;
+ * Lambda's own concurrency stays at the account default, as the deployment leaves it unreserved.
+ */
+const LOCAL_LANES = { events: 8, sync: 4 };
 
 /** `npm start`: the whole service on this machine, no AWS account needed. */
 async function main(): Promise<void> {
@@ -12,7 +16,8 @@ async function main(): Promise<void> {
   const webDir = ['dist/web', 'src/web'].find((dir) => existsSync(join(dir, 'index.html')));
   const stack = await startStack({
     // Local defaults under whatever the caller set; the config module validates the result.
-    env: { REQUESTS_TABLE: 'async-router-requests', ...process.env },
+    // Endpoints from the caller's shell are dropped: `npm start` always uses its own servers.
+    env: { REQUESTS_TABLE: 'async-router-requests', ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined },
     port: local.port,
     dataDir: join(local.dataDir, 'dynamodb'),
     gatewayTimeoutMs: local.gatewayTimeoutMs,
@@ -20,7 +25,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
     // The built bundle in killable child processes, and the async events a hard kill lost re-sent.
     runtime: 'sandbox',
-    concurrency: LOCAL_CONCURRENCY,
+    lanes: LOCAL_LANES,
     recover: true,
     ...(webDir !== undefined ? { webDir } : {}),
   });

@@ -44,6 +44,8 @@ export interface StackOptions {
   runtime?: 'in-process' | 'sandbox';
   /** Concurrent executions; {@link ACCOUNT_CONCURRENCY} when absent. */
   concurrency?: number;
+  /** Executions this machine runs at once for background work and for API calls; beyond, they wait. */
+  lanes?: { events: number; sync: number };
   /** Sandbox only: the module to run instead of the built bundle (a test fixture). */
   sandboxModule?: string;
   /** Sandbox only: how long an idle execution environment is kept warm. */
@@ -113,9 +115,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     runtime,
     asyncRetry: options.asyncRetry ?? LAMBDA_ASYNC_RETRY,
     concurrency: options.concurrency ?? ACCOUNT_CONCURRENCY,
+    ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
     log,
   });
-  const config = loadConfig({ ...options.env, DYNAMODB_ENDPOINT: dynamo.endpoint, LAMBDA_ENDPOINT: lambda.endpoint });
+  // A test may point the handler at another endpoint (say, a closed port) to make dispatch fail for real.
+  const config = loadConfig({
+    ...options.env,
+    DYNAMODB_ENDPOINT: options.env.DYNAMODB_ENDPOINT ?? dynamo.endpoint,
+    LAMBDA_ENDPOINT: options.env.LAMBDA_ENDPOINT ?? lambda.endpoint,
+  });
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const admin = new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint });
   await ensureTable(admin, config.tableName);

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 import type { Task } from '../../src/tasks/task.js';
@@ -23,6 +24,15 @@ async function readItem(target: Stack, requestId: string) {
   } finally {
     client.destroy();
   }
+}
+
+/** A loopback URL where nothing listens: connections are refused, as for a service that is down. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }
 
 async function pollUntilProcessing(target: Stack, requestId: string): Promise<void> {
@@ -124,12 +134,14 @@ describe('dispatch failure', () => {
     expect((await pollUntilTerminal(stack.url, accepted.body.request_id)).final.body.status).toBe('complete');
   });
 
-  it('answers 503 when the Lambda service is gone, and removes the stored request', async () => {
-    stack = await startTestStack();
-    await stack.lambda.stop();
+  it('answers 503 when the Invoke endpoint refuses connections, and removes the stored request', async () => {
+    stack = await startTestStack({ env: { LAMBDA_ENDPOINT: await closedPortUrl() } });
     const refused = await submit(stack.url, { prompt: PROMPT }, { 'Idempotency-Key': 'gone-1' });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');
+    expect(refused.text).not.toContain('ECONNREFUSED');
+    const { requestIdForKey } = await import('../../src/requests/idempotency.js');
+    expect(await readItem(stack, requestIdForKey('gone-1', ''))).toBeUndefined();
   });
 });
 
