@@ -36,11 +36,9 @@ export function buildHandler(config: Config, clientOptions: ClientOptions = {}, 
 
   let dispatcher: Promise<Dispatcher> | undefined;
   const loadDispatcher = () =>
-    (dispatcher ??= Promise.all([import('@aws-sdk/client-lambda'), import('./requests/dispatcher.js')]).then(
-      ([{ LambdaClient }, { createLambdaDispatcher }]) =>
-        createLambdaDispatcher(
-          new LambdaClient({ ...common, ...(config.lambdaEndpoint ? { endpoint: config.lambdaEndpoint } : {}) }),
-        ),
+    // One dynamic import of our own module, so the bundle keeps only the Lambda client parts it uses.
+    (dispatcher ??= import('./requests/dispatcher.js').then(({ createLambdaDispatcher, LambdaClient }) =>
+      createLambdaDispatcher(new LambdaClient({ ...common, ...(config.lambdaEndpoint ? { endpoint: config.lambdaEndpoint } : {}) })),
     ));
 
   return createHandler({

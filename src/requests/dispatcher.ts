@@ -1,5 +1,8 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DispatchFailedError } from './errors.js';
+
+// Re-exported so the handler's one dynamic import brings the client too, and nothing more of the SDK.
+export { LambdaClient };
 
 /** The only payload the function sends itself: the id; the input stays in the table. */
 export interface ProcessEvent {
