@@ -144,7 +144,7 @@ export function loadConfig(env: Env): Config {
     demoTaskMs: integer(env, 'DEMO_TASK_MS', 3000, 0, LAMBDA_MAX_TIMEOUT_S * 1000),
     leaseSeconds: integer(env, 'WORKER_LEASE_SECONDS', 60, 1, LAMBDA_MAX_TIMEOUT_S),
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 1000, 10, 60_000),
-    longPollIntervalMs: integer(env, 'LONG_POLL_INTERVAL_MS', 500, 50, 10_000),
+    longPollIntervalMs: integer(env, 'LONG_POLL_INTERVAL_MS', 250, 50, 10_000),
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     lambdaEndpoint: url(env, 'LAMBDA_ENDPOINT'),
   };
