@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from './stats.js';
 
@@ -7,6 +8,9 @@ export interface ColdImportFigures {
   bareMs: number;
   importMs: number;
   ratio: number;
+  /** The same DynamoDB calls bundled plainly (esbuild defaults that work), timed in the same loop. */
+  plainMs: number;
+  plainRatio: number;
 }
 
 /** What the function's init needs: the variables Terraform sets, and what the Lambda runtime adds. */
@@ -28,23 +32,42 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /**
- * Wall time of `node -e "import('<bundle>')"` against bare `node -e 0`, alternated run by run.
- * Both get the same environment, with no NODE_OPTIONS, so the only difference is the import.
+ * Wall time of `node -e "import('<bundle>')"` against bare `node -e 0` and against a plain SDK
+ * bundle, rotated run by run. All get the same environment, with no NODE_OPTIONS (nor
+ * NODE_EXTRA_CA_CERTS, which alone adds tens of ms to every start), so the only difference is the import.
  */
-export async function measureColdImport(bundle: string, runs: number): Promise<ColdImportFigures> {
+export async function measureColdImport(bundle: string, plainBundle: string, runs: number): Promise<ColdImportFigures> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...FUNCTION_ENV };
-  const importArgs = ['-e', `import(${JSON.stringify(pathToFileURL(bundle).href)})`];
-  const bare: number[] = [];
-  const imported: number[] = [];
-  for (let warm = 0; warm < 3; warm += 1) await timeNode(importArgs, env);
+  const importOf = (file: string) => ['-e', `import(${JSON.stringify(pathToFileURL(file).href)})`];
+  const kinds = [
+    { args: ['-e', '0'], times: [] as number[] },
+    { args: importOf(bundle), times: [] as number[] },
+    { args: importOf(plainBundle), times: [] as number[] },
+  ];
+  for (let warm = 0; warm < 3; warm += 1) for (const kind of kinds.slice(1)) await timeNode(kind.args, env);
   for (let run = 0; run < runs; run += 1) {
-    if (run % 2 === 0) {
-      bare.push(await timeNode(['-e', '0'], env));
-      imported.push(await timeNode(importArgs, env));
-    } else {
-      imported.push(await timeNode(importArgs, env));
-      bare.push(await timeNode(['-e', '0'], env));
+    for (let offset = 0; offset < kinds.length; offset += 1) {
+      const kind = kinds[(run + offset) % kinds.length]!;
+      kind.times.push(await timeNode(kind.args, env));
     }
   }
-  return { runs, bareMs: median(bare), importMs: median(imported), ratio: median(imported) / median(bare) };
+  const [bareMs, importMs, plainMs] = kinds.map((kind) => median(kind.times)) as [number, number, number];
+  return { runs, bareMs, importMs, ratio: importMs / bareMs, plainMs, plainRatio: plainMs / bareMs };
+}
+
+/** Bundles {@link plain-sdk-entry.ts} the plain way: one ESM file, minified, no stand-ins, no splitting. */
+export async function buildPlainSdkBundle(root: string, outFile: string): Promise<void> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'bench/plain-sdk-entry.ts')],
+    outfile: outFile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
 }
