@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { callerIdentity } from '../src/local/api-gateway.js';
 
 /**
  * A REST API (v1 payload) proxy event as API Gateway sends it for our resources, with the headers
@@ -43,23 +44,7 @@ export function restEvent(method: string, path: string, options: { body?: unknow
       resourceId: 'res123',
       resourcePath: resource,
       domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '203.0.113.7',
-        user: null,
-        userAgent: 'bench',
-        userArn: null,
-      },
+      identity: callerIdentity('203.0.113.7', 'bench'),
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { newPendingRequest } from '../src/requests/model.js';
 import { restEvent } from './events.js';
 import type { BenchStack } from './stack.js';
 import { interleaved, median, percentile } from './stats.js';
@@ -21,23 +22,10 @@ function expectStatus(result: unknown, status: number): APIGatewayProxyResult {
   return answer;
 }
 
-/** The same item `POST /v1/invoke` stores (src/http/invoke-route.ts), so the floor writes as many bytes. */
+/** The same item `POST /v1/invoke` stores, so the floor writes as many bytes. */
 function pendingItem(stack: BenchStack, requestId: string) {
-  const nowMs = Date.now();
-  const nowIso = new Date(nowMs).toISOString();
-  return {
-    request_id: requestId,
-    status: 'pending',
-    task: 'assess',
-    input: { prompt: PROMPT },
-    created_at: nowIso,
-    updated_at: nowIso,
-    expires_at: Math.floor(nowMs / 1000) + stack.config.ttlSeconds,
-    deadline_at: nowMs + stack.config.deadlineSeconds * 1000,
-    attempt: 0,
-    max_attempts: stack.config.maxAttempts,
-    lease_until: 0,
-  };
+  const { ttlSeconds, deadlineSeconds, maxAttempts } = stack.config;
+  return newPendingRequest({ requestId, task: 'assess', input: { prompt: PROMPT }, nowMs: Date.now(), ttlSeconds, deadlineSeconds, maxAttempts });
 }
 
 const figures = (times: number[]) => ({ p50: median(times), p99: percentile(times, 99) });

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describeError } from '../log.js';
 import { DispatchFailedError } from '../requests/errors.js';
 import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
-import { RequestStatus, type StoredRequest } from '../requests/model.js';
+import { newPendingRequest, type StoredRequest } from '../requests/model.js';
 import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
 import type { ApiContext, ApiDeps } from './api-deps.js';
 import { HttpError } from './http-error.js';
@@ -20,24 +20,18 @@ export const DISPATCH_RETRY_AFTER_SECONDS = 2;
  */
 export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
   const { task, input, idempotencyKey } = parseInvokeInput(event, deps.tasks);
-  const nowMs = deps.now();
-  const nowIso = new Date(nowMs).toISOString();
   const requestId =
     idempotencyKey === undefined ? randomUUID() : requestIdForKey(idempotencyKey, event.requestContext?.identity?.apiKeyId ?? '');
-  const item: StoredRequest = {
-    request_id: requestId,
-    status: RequestStatus.Pending,
+  const item = newPendingRequest({
+    requestId,
     task,
     input,
-    created_at: nowIso,
-    updated_at: nowIso,
-    expires_at: Math.floor(nowMs / 1000) + deps.config.ttlSeconds,
-    deadline_at: nowMs + deps.config.deadlineSeconds * 1000,
-    attempt: 0,
-    max_attempts: deps.config.maxAttempts,
-    lease_until: 0,
-    ...(idempotencyKey !== undefined ? { body_hash: bodyHash(task, input) } : {}),
-  };
+    nowMs: deps.now(),
+    ttlSeconds: deps.config.ttlSeconds,
+    deadlineSeconds: deps.config.deadlineSeconds,
+    maxAttempts: deps.config.maxAttempts,
+    ...(idempotencyKey !== undefined ? { bodyHash: bodyHash(task, input) } : {}),
+  });
 
   const created = await deps.store.create(item);
   if (!created.created) {

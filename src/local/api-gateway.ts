@@ -100,24 +100,29 @@ function toEvent(request: IncomingMessage, body: Buffer, options: ApiGatewayOpti
       resourceId: resource,
       resourcePath: resource,
       domainName: String(request.headers.host ?? 'localhost'),
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-        user: null,
-        userAgent: String(request.headers['user-agent'] ?? ''),
-        userArn: null,
-      },
+      identity: callerIdentity(request.socket.remoteAddress ?? '127.0.0.1', String(request.headers['user-agent'] ?? '')),
     },
+  };
+}
+
+/** `requestContext.identity` of an unauthenticated call, as API Gateway fills it in. */
+export function callerIdentity(sourceIp: string, userAgent: string): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
   };
 }
 

@@ -86,3 +86,34 @@ export function toView(item: StoredRequest): RequestView {
     ...(item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {}),
   };
 }
+
+/** What a new request needs besides the clock: limits come from the configuration. */
+export interface NewRequest {
+  requestId: string;
+  task: string;
+  input: RequestInput;
+  nowMs: number;
+  ttlSeconds: number;
+  deadlineSeconds: number;
+  maxAttempts: number;
+  bodyHash?: string;
+}
+
+/** The item `POST /v1/invoke` stores: pending, unclaimed, with its TTL and deadline set. */
+export function newPendingRequest(request: NewRequest): StoredRequest {
+  const nowIso = new Date(request.nowMs).toISOString();
+  return {
+    request_id: request.requestId,
+    status: RequestStatus.Pending,
+    task: request.task,
+    input: request.input,
+    created_at: nowIso,
+    updated_at: nowIso,
+    expires_at: Math.floor(request.nowMs / 1000) + request.ttlSeconds,
+    deadline_at: request.nowMs + request.deadlineSeconds * 1000,
+    attempt: 0,
+    max_attempts: request.maxAttempts,
+    lease_until: 0,
+    ...(request.bodyHash !== undefined ? { body_hash: request.bodyHash } : {}),
+  };
+}

@@ -4,27 +4,22 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
-import { ErrorCode, RequestStatus, type StoredRequest } from '../../src/requests/model.js';
+import { ErrorCode, RequestStatus, newPendingRequest, type StoredRequest } from '../../src/requests/model.js';
 import { RequestStore } from '../../src/requests/store.js';
 
 const HOUR_MS = 3_600_000;
 
 export function newItem(nowMs: number, overrides: Partial<StoredRequest> = {}): StoredRequest {
-  const iso = new Date(nowMs).toISOString();
-  return {
-    request_id: randomUUID(),
-    status: RequestStatus.Pending,
+  const item = newPendingRequest({
+    requestId: randomUUID(),
     task: 'assess',
     input: { prompt: 'hello world' },
-    created_at: iso,
-    updated_at: iso,
-    expires_at: Math.floor(nowMs / 1000) + 86_400,
-    deadline_at: nowMs + HOUR_MS,
-    attempt: 0,
-    max_attempts: 3,
-    lease_until: 0,
-    ...overrides,
-  };
+    nowMs,
+    ttlSeconds: 86_400,
+    deadlineSeconds: HOUR_MS / 1000,
+    maxAttempts: 3,
+  });
+  return { ...item, ...overrides };
 }
 
 /**
