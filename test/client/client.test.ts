@@ -120,7 +120,7 @@ describe('client against a slow task', () => {
     const error = await client.wait(accepted, { signal: controller.signal }).catch((caught: unknown) => caught);
 
     expect(error).toBe(reason);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000); // a 20 s long-poll was cut short
     await client.cancel(accepted.request_id);
   });
 
@@ -146,7 +146,7 @@ describe('client against a slow task', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ requestId: accepted.request_id, timeoutMs: 700 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(690);
-    expect(Date.now() - started).toBeLessThan(2500);
+    expect(Date.now() - started).toBeLessThan(5000); // well before the 20 s long-poll would end
     await client.cancel(accepted.request_id);
   });
 

@@ -75,7 +75,7 @@ describe('the 29 s gateway cut', () => {
 
     expect(final.body.status).toBe('complete');
     const calls = [accepted, ...responses];
-    expect(Math.max(...calls.map((response) => response.elapsedMs))).toBeLessThan(gatewayTimeoutMs / 2);
+    expect(Math.max(...calls.map((response) => response.elapsedMs))).toBeLessThan(gatewayTimeoutMs);
     expect(calls.every((response) => response.status !== 504)).toBe(true);
     expect(Date.parse(final.body.updated_at) - Date.parse(final.body.created_at)).toBeGreaterThan(gatewayTimeoutMs);
   });
@@ -287,7 +287,7 @@ describe('long-poll', () => {
     const { final } = await pollUntilTerminal(stack.url, accepted.body.request_id, { intervalMs: 100 });
     const again = await status(stack.url, accepted.body.request_id, '?wait=10');
     expect(again.body).toEqual(final.body);
-    expect(again.elapsedMs).toBeLessThan(1000);
+    expect(again.elapsedMs).toBeLessThan(3000); // a held call would take the full 10 s
   });
 
   it.each(['26', '-1', 'soon', '1.5'])('refuses wait=%s with 400 naming the field', async (wait) => {

@@ -46,7 +46,7 @@ describe('sandbox runtime', () => {
     expect(result.awsRequestId).toBe(invocation.awsRequestId);
     expect(result.functionName).toBe('fn');
     expect(result.memoryLimitInMB).toBe(String(MEMORY_MB));
-    expect(result.remainingMs).toBeGreaterThan(4500);
+    expect(result.remainingMs).toBeGreaterThan(4000);
     expect(result.remainingMs).toBeLessThanOrEqual(5000);
     // Nothing of the test process leaks in (PATH, HOME, vitest's variables).
     expect(Object.keys(result.env).sort()).toEqual(['AWS_REGION', 'REQUESTS_TABLE']);
@@ -84,7 +84,7 @@ describe('sandbox runtime', () => {
 
     const error = await failureOf(runtime.run({ action: 'ignore-deadline', ms: 30_000 }, meta(300)));
 
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(3000);
     expect(error.errorType).toBe('Sandbox.Timedout');
     expect(error.message).toBe('Task timed out after 0.30 seconds');
     await waitFor(() => (isAlive(pid) ? undefined : true), { timeoutMs: 2000 });
