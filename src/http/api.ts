@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describeError } from '../log.js';
-import { DispatchFailedError, StorageUnavailableError } from '../requests/errors.js';
+import { StorageUnavailableError } from '../requests/errors.js';
 import type { ApiContext, ApiDeps } from './api-deps.js';
 import { cancelRoute } from './cancel-route.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
@@ -15,7 +15,8 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof StorageUnavailableError || error instanceof DispatchFailedError) {
+  // A failed dispatch never gets here: the invoke route answers it itself, after cleaning up.
+  if (error instanceof StorageUnavailableError) {
     return new HttpError(503, 'service_unavailable', error.message, { headers: { 'Retry-After': UNAVAILABLE_RETRY_AFTER_SECONDS } });
   }
   return new HttpError(500, 'internal_error', 'unexpected error');
