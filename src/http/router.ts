@@ -2,17 +2,11 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 export type RouteName = 'invoke' | 'status' | 'cancel';
 
-interface RouteDefinition {
-  resource: string;
-  /** Matches the end of the path, so a stage or custom-domain base path in front does not matter. */
-  path: RegExp;
-  methods: Readonly<Record<string, RouteName>>;
-}
-
-const ROUTES: readonly RouteDefinition[] = [
-  { resource: '/v1/invoke', path: /(?:^|\/)v1\/invoke\/?$/, methods: { POST: 'invoke' } },
-  { resource: '/v1/status/{request_id}', path: /(?:^|\/)v1\/status\/([^/]+)\/?$/, methods: { GET: 'status', DELETE: 'cancel' } },
-];
+/** The API's resources (as API Gateway names them in `resource`) and the methods each answers. */
+const ROUTES: Readonly<Record<string, Readonly<Record<string, RouteName>>>> = {
+  '/v1/invoke': { POST: 'invoke' },
+  '/v1/status/{request_id}': { GET: 'status', DELETE: 'cancel' },
+};
 
 export type RouteMatch =
   | { kind: 'route'; name: RouteName; params: Record<string, string> }
@@ -20,34 +14,18 @@ export type RouteMatch =
   | { kind: 'method_not_allowed'; allow: string }
   | { kind: 'not_found' };
 
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 /**
- * Finds the route by API Gateway's `resource` when it names one of ours, else by the path (a
- * `{proxy+}` catch-all, a custom domain, or the local front), then checks the method.
+ * Finds the route by API Gateway's `resource`, the template of the resource that matched, never by
+ * the path: a call that came in through the `{proxy+}` catch-all (or `/`, `/v1`) is not found,
+ * whatever its path looks like, so the API key and throttling of the declared resources cannot be
+ * stepped around with `/anything/v1/invoke`.
  */
-export function matchRoute(event: Pick<APIGatewayProxyEvent, 'resource' | 'path' | 'httpMethod' | 'pathParameters'>): RouteMatch {
-  const path = event.path ?? '';
-  for (const route of ROUTES) {
-    let params: Record<string, string>;
-    if (event.resource === route.resource) {
-      params = { ...(event.pathParameters as Record<string, string> | null) };
-    } else {
-      const found = route.path.exec(path);
-      if (found === null) continue;
-      params = found[1] === undefined ? {} : { request_id: decode(found[1]) };
-    }
-    const method = (event.httpMethod ?? '').toUpperCase();
-    if (method === 'OPTIONS') return { kind: 'preflight' };
-    const name = route.methods[method];
-    if (name === undefined) return { kind: 'method_not_allowed', allow: [...Object.keys(route.methods), 'OPTIONS'].join(', ') };
-    return { kind: 'route', name, params };
-  }
-  return { kind: 'not_found' };
+export function matchRoute(event: Pick<APIGatewayProxyEvent, 'resource' | 'httpMethod' | 'pathParameters'>): RouteMatch {
+  const methods = Object.hasOwn(ROUTES, event.resource ?? '') ? ROUTES[event.resource] : undefined;
+  if (methods === undefined) return { kind: 'not_found' };
+  const method = (event.httpMethod ?? '').toUpperCase();
+  if (method === 'OPTIONS') return { kind: 'preflight' };
+  const name = methods[method];
+  if (name === undefined) return { kind: 'method_not_allowed', allow: [...Object.keys(methods), 'OPTIONS'].join(', ') };
+  return { kind: 'route', name, params: { ...(event.pathParameters as Record<string, string> | null) } };
 }
