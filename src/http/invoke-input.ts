@@ -9,6 +9,8 @@ export const MAX_PROMPT_CHARS = 100_000;
 const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const KNOWN_FIELDS = new Set(['prompt', 'session_id', 'task']);
+/** `application/json` or a `+json` type, with any parameters (`; charset=utf-8`). */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i;
 
 export interface InvokeInput {
   task: string;
@@ -36,12 +38,26 @@ function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>)
   return bytes.toString('utf8');
 }
 
+/**
+ * A body declared as something other than JSON is refused rather than guessed at; no declared type
+ * is taken as JSON, as many clients send none. (A form or text/plain body is also what a
+ * cross-site page can post without a CORS preflight.)
+ */
+function checkContentType(event: Pick<APIGatewayProxyEvent, 'headers'>): void {
+  const contentType = header(event, 'content-type');
+  if (contentType === undefined || JSON_MEDIA_TYPE.test(contentType.trim())) return;
+  throw new HttpError(415, 'unsupported_media_type', `Content-Type: must be application/json, got "${contentType.slice(0, 100)}"`, {
+    field: 'Content-Type',
+  });
+}
+
 /** Validates `POST /v1/invoke`; throws an {@link HttpError} naming the first bad field. */
 export function parseInvokeInput(
   event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>,
   tasks: TaskRegistry,
 ): InvokeInput {
   const text = bodyText(event);
+  checkContentType(event);
   if (text.trim() === '') throw invalidField('body', 'is empty; send a JSON object like {"prompt": "..."}');
   let body: unknown;
   try {
