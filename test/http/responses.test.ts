@@ -38,15 +38,29 @@ describe('corsHeaders', () => {
 });
 
 describe('statusUrl', () => {
-  const base = { headers: { Host: 'abc.execute-api.eu-west-1.amazonaws.com', 'X-Forwarded-Proto': 'https' }, path: '/v1/invoke' };
+  const id = 'id-1';
+  const event = (requestContext: Record<string, unknown>, path = '/v1/invoke') => ({ path, requestContext: requestContext as never });
 
-  it('keeps the stage that API Gateway strips from `path`', () => {
-    const url = statusUrl({ ...base, requestContext: { path: '/api/v1/invoke' } as never }, 'id-1');
-    expect(url).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/api/v1/status/id-1');
+  it('puts the stage of an execute-api host in front, with or without requestContext.path', () => {
+    const domainName = 'abc.execute-api.eu-west-1.amazonaws.com';
+    expect(statusUrl(event({ domainName, stage: 'api', path: '/api/v1/invoke' }), id)).toBe(`https://${domainName}/api/v1/status/id-1`);
+    expect(statusUrl(event({ domainName, stage: 'api' }), id)).toBe(`https://${domainName}/api/v1/status/id-1`);
+    expect(statusUrl(event({ domainName, stage: '$default' }), id)).toBe(`https://${domainName}/v1/status/id-1`);
   });
 
-  it('keeps a prefix in front of /v1 when a {proxy+} route carries it in the path', () => {
-    const url = statusUrl({ headers: { Host: 'api.example.com' }, path: '/v2/v1/invoke', requestContext: { path: '/v2/v1/invoke' } as never }, 'id-2');
-    expect(url).toBe('https://api.example.com/v2/v1/status/id-2');
+  it("keeps a custom domain's base path mapping, taken from requestContext.path", () => {
+    expect(statusUrl(event({ domainName: 'api.example.com', stage: 'prod', path: '/v2/v1/invoke' }), id)).toBe('https://api.example.com/v2/v1/status/id-1');
+    expect(statusUrl(event({ domainName: 'api.example.com', stage: 'prod', path: '/v1/invoke' }), id)).toBe('https://api.example.com/v1/status/id-1');
+  });
+
+  it('is plain HTTP only on loopback, the local stack', () => {
+    expect(statusUrl(event({ domainName: '127.0.0.1:3000', stage: 'local', path: '/v1/invoke' }), id)).toBe('http://127.0.0.1:3000/v1/status/id-1');
+  });
+
+  it('never takes a scheme or host from text a caller could shape; falls back to a relative URL', () => {
+    for (const domainName of ['evil.example/path', 'javascript:alert(1)', 'a b', '', undefined, 'x@evil.example']) {
+      expect(statusUrl(event({ domainName, stage: 'api', path: '/v1/invoke' }), id)).toBe('/v1/status/id-1');
+    }
+    expect(statusUrl(event({ domainName: 'api.example.com', path: '/%2F%2Fevil.example/v1/invoke' }), id)).toBe('https://api.example.com/v1/status/id-1');
   });
 });
