@@ -16,6 +16,7 @@ export interface ColdImportFigures {
 /** What the function's init needs: the variables Terraform sets, and what the Lambda runtime adds. */
 const FUNCTION_ENV = {
   REQUESTS_TABLE: 'bench-requests',
+  REQUEST_ID_SECRET: 'bench-secret-bench-secret-bench-secret',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

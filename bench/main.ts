@@ -31,7 +31,12 @@ for (const [index, arg] of process.argv.entries()) {
   if (!name || value.length === 0) throw new Error('--set needs NAME=VALUE');
   overrides[name] = value.join('=');
 }
-const env = (values: Record<string, string>) => ({ REQUESTS_TABLE: 'bench-requests', ...values, ...overrides });
+const env = (values: Record<string, string>) => ({
+  REQUESTS_TABLE: 'bench-requests',
+  REQUEST_ID_SECRET: 'bench-secret-bench-secret-bench-secret',
+  ...values,
+  ...overrides,
+});
 const COLD_RUNS = 30;
 const OVERHEAD_RUNS = 400;
 const LIVES_PER_MODE = 6;

@@ -11,6 +11,7 @@ export const DEPLOYED_ENV_VARS = [
   'MAX_ATTEMPTS',
   'CORS_ALLOW_ORIGINS',
   'DEMO_TASK_MS',
+  'REQUEST_ID_SECRET',
 ] as const;
 
 /** Tuning knobs with safe defaults; not set by Terraform, available for experiments and tests. */
@@ -48,6 +49,8 @@ export interface Config {
   maxAttempts: number;
   corsAllowOrigins: '*' | readonly string[];
   demoTaskMs: number;
+  /** Keys the MAC that turns an Idempotency-Key into a request id, so nobody can compute one. */
+  requestIdSecret: string;
   leaseSeconds: number;
   progressIntervalMs: number;
   longPollIntervalMs: number;
@@ -73,6 +76,8 @@ const SECONDS_PER_DAY = 86_400;
 const LAMBDA_MAX_TIMEOUT_S = 900;
 /** Lambda async invocations are tried at most three times (one call, two retries). */
 const LAMBDA_MAX_ASYNC_ATTEMPTS = 3;
+/** 32 characters of a random secret carry well over 128 bits. */
+const MIN_SECRET_CHARS = 32;
 
 function raw(env: Env, name: EnvName): string | undefined {
   const value = env[name];
@@ -135,6 +140,18 @@ export function loadConfig(env: Env): Config {
       `REQUEST_DEADLINE_SECONDS (${deadlineSeconds}) must be shorter than REQUEST_TTL_SECONDS (${ttlSeconds}), or results expire before they are read`,
     );
   }
+  const requestIdSecret = raw(env, 'REQUEST_ID_SECRET');
+  if (requestIdSecret === undefined || requestIdSecret.length < MIN_SECRET_CHARS) {
+    throw new ConfigError(
+      `REQUEST_ID_SECRET must be a random secret of at least ${MIN_SECRET_CHARS} characters (Terraform provisions one; the local stack keeps one in DATA_DIR)`,
+    );
+  }
+  const leaseSeconds = integer(env, 'WORKER_LEASE_SECONDS', 60, 1, LAMBDA_MAX_TIMEOUT_S);
+  if (leaseSeconds >= deadlineSeconds) {
+    throw new ConfigError(
+      `WORKER_LEASE_SECONDS (${leaseSeconds}) must be shorter than REQUEST_DEADLINE_SECONDS (${deadlineSeconds}), or a crashed worker's request could never be taken over before its deadline`,
+    );
+  }
   return {
     tableName,
     ttlSeconds,
@@ -142,7 +159,8 @@ export function loadConfig(env: Env): Config {
     maxAttempts: integer(env, 'MAX_ATTEMPTS', LAMBDA_MAX_ASYNC_ATTEMPTS, 1, LAMBDA_MAX_ASYNC_ATTEMPTS),
     corsAllowOrigins: origins(env, 'CORS_ALLOW_ORIGINS'),
     demoTaskMs: integer(env, 'DEMO_TASK_MS', 3000, 0, LAMBDA_MAX_TIMEOUT_S * 1000),
-    leaseSeconds: integer(env, 'WORKER_LEASE_SECONDS', 60, 1, LAMBDA_MAX_TIMEOUT_S),
+    requestIdSecret,
+    leaseSeconds,
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 1000, 10, 60_000),
     longPollIntervalMs: integer(env, 'LONG_POLL_INTERVAL_MS', 250, 50, 10_000),
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),

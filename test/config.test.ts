@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadLocalConfig } from '../src/config.js';
 
-const base = { REQUESTS_TABLE: 'requests' };
+const base = { REQUESTS_TABLE: 'requests', REQUEST_ID_SECRET: 'x'.repeat(32) };
 
 describe('loadConfig', () => {
-  it('applies the documented defaults when only the table is set', () => {
+  it('applies the documented defaults when only the table and the secret are set', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
       tableName: 'requests',
@@ -26,6 +26,9 @@ describe('loadConfig', () => {
     [{ ...base, CORS_ALLOW_ORIGINS: 'https://app.example.com/path' }, /CORS_ALLOW_ORIGINS entries must be bare origins/],
     [{ ...base, CORS_ALLOW_ORIGINS: 'not a url' }, /CORS_ALLOW_ORIGINS must be "\*" or a comma-separated list/],
     [{ ...base, DYNAMODB_ENDPOINT: 'ftp://x' }, /DYNAMODB_ENDPOINT must be an http\(s\) URL/],
+    [{ REQUESTS_TABLE: 'requests' }, /REQUEST_ID_SECRET must be a random secret of at least 32 characters/],
+    [{ ...base, REQUEST_ID_SECRET: 'short' }, /REQUEST_ID_SECRET must be a random secret/],
+    [{ ...base, REQUEST_DEADLINE_SECONDS: '60', WORKER_LEASE_SECONDS: '60' }, /WORKER_LEASE_SECONDS \(60\) must be shorter than REQUEST_DEADLINE_SECONDS/],
   ])('rejects %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

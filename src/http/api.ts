@@ -38,7 +38,7 @@ export function createApi(deps: ApiDeps) {
       case 'route':
         if (match.name === 'invoke') return invokeRoute(deps, event, context);
         if (match.name === 'status') return statusRoute(deps, event, match.params, context);
-        return cancelRoute(deps, match.params);
+        return cancelRoute(deps, event, match.params);
     }
   }
 

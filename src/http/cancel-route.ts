@@ -1,6 +1,7 @@
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ErrorCode, toView } from '../requests/model.js';
 import type { ApiDeps } from './api-deps.js';
+import { callerKeyId } from './caller.js';
 import { HttpError } from './http-error.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
@@ -12,9 +13,9 @@ const CANCELLED_SENTENCE = 'The request was cancelled by the caller.';
  * `DELETE /v1/status/{request_id}`: ends a pending or running request as `error`/`cancelled` at
  * once. A running worker learns of it at its next fenced write, and its signal fires.
  */
-export async function cancelRoute(deps: ApiDeps, params: Record<string, string>): Promise<APIGatewayProxyResult> {
+export async function cancelRoute(deps: ApiDeps, event: APIGatewayProxyEvent, params: Record<string, string>): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
-  const result = await deps.store.cancel(requestId, deps.now(), CANCELLED_SENTENCE, ErrorCode.Cancelled);
+  const result = await deps.store.cancel(requestId, deps.now(), CANCELLED_SENTENCE, ErrorCode.Cancelled, callerKeyId(event));
   if (result.kind === 'not_found') throw notFound();
   if (result.kind === 'terminal') {
     throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);

@@ -3,15 +3,21 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describeError } from '../log.js';
 import { DispatchFailedError } from '../requests/errors.js';
 import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
-import { newPendingRequest, type StoredRequest } from '../requests/model.js';
+import { RequestStatus, newPendingRequest, type StoredRequest } from '../requests/model.js';
 import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
 import type { ApiContext, ApiDeps } from './api-deps.js';
+import { callerKeyId } from './caller.js';
 import { HttpError } from './http-error.js';
 import { parseInvokeInput } from './invoke-input.js';
 import { json } from './responses.js';
 import { statusUrl } from './status-url.js';
 
 export const DISPATCH_RETRY_AFTER_SECONDS = 2;
+
+const dispatchUnavailable = () =>
+  new HttpError(503, 'dispatch_unavailable', 'the work could not be queued', {
+    headers: { 'Retry-After': String(DISPATCH_RETRY_AFTER_SECONDS) },
+  });
 
 /**
  * `POST /v1/invoke`: store first, then queue the work, then answer 202, so a 202 always means the
@@ -20,8 +26,8 @@ export const DISPATCH_RETRY_AFTER_SECONDS = 2;
  */
 export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
   const { task, input, idempotencyKey } = parseInvokeInput(event, deps.tasks);
-  const requestId =
-    idempotencyKey === undefined ? randomUUID() : requestIdForKey(idempotencyKey, event.requestContext?.identity?.apiKeyId ?? '');
+  const apiKeyId = callerKeyId(event);
+  const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
   const item = newPendingRequest({
     requestId,
     task,
@@ -31,35 +37,42 @@ export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, co
     deadlineSeconds: deps.config.deadlineSeconds,
     maxAttempts: deps.config.maxAttempts,
     ...(idempotencyKey !== undefined ? { bodyHash: bodyHash(task, input) } : {}),
+    ...(apiKeyId !== undefined ? { apiKeyId } : {}),
   });
 
   const created = await deps.store.create(item);
   if (!created.created) {
-    if (idempotencyKey === undefined || created.existing.body_hash !== item.body_hash) {
+    const existing = created.existing;
+    if (idempotencyKey === undefined || existing.body_hash !== item.body_hash) {
       throw new HttpError(422, 'idempotency_key_reused', 'Idempotency-Key: was already used with a different body', {
         field: 'Idempotency-Key',
       });
     }
-    return accepted(event, created.existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
+    // A replay may follow a 503 whose clean-up failed too: a request no worker ever claimed is queued
+    // again (a duplicate event is harmless), so an accepted replay always means work that will run.
+    const neverClaimed = existing.status === RequestStatus.Pending && existing.attempt === 0;
+    if (neverClaimed && !(await dispatch(deps, requestId, context))) throw dispatchUnavailable();
+    return accepted(event, existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
       'Idempotent-Replayed': 'true',
     });
   }
 
+  // Not removable means a worker already claimed it: the failed call had in fact queued the event.
+  if (!(await dispatch(deps, requestId, context)) && (await deps.store.removeUndispatched(requestId))) throw dispatchUnavailable();
+  return accepted(event, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
+}
+
+/** Queues the work for a stored request; false (logged) when Lambda would not take the event. */
+async function dispatch(deps: ApiDeps, requestId: string, context: ApiContext): Promise<boolean> {
   try {
     const dispatcher = await deps.dispatcher();
     await dispatcher.dispatch(requestId, context.invokedFunctionArn);
+    return true;
   } catch (error) {
     if (!(error instanceof DispatchFailedError)) throw error;
     deps.log.error('dispatch failed', { request_id: requestId, aws_request_id: context.awsRequestId, ...describeError(error) });
-    const removed = await deps.store.removeUndispatched(requestId);
-    // Not removable means a worker already claimed it: the failed call had in fact queued the event.
-    if (removed) {
-      throw new HttpError(503, 'dispatch_unavailable', 'the work could not be queued', {
-        headers: { 'Retry-After': String(DISPATCH_RETRY_AFTER_SECONDS) },
-      });
-    }
+    return false;
   }
-  return accepted(event, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
 }
 
 function accepted(

@@ -1,9 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describeError } from '../log.js';
 import { effectiveState, withEffectiveState } from '../requests/lifecycle.js';
-import { isTerminal, toView, type StoredRequest } from '../requests/model.js';
+import { isTerminal, isVisibleTo, toView, type StoredRequest } from '../requests/model.js';
 import { retryAfterSeconds } from '../requests/retry-after.js';
 import type { ApiContext, ApiDeps } from './api-deps.js';
+import { callerKeyId } from './caller.js';
 import { HttpError, invalidField } from './http-error.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
@@ -30,10 +31,13 @@ function fingerprint(item: StoredRequest | undefined): string {
   return item === undefined ? 'gone' : `${item.status}|${item.progress?.percent}|${item.progress?.message}`;
 }
 
-/** Reads the item as it really is now, writing a lost request's end so it is recorded once. */
-async function readEffective(deps: ApiDeps, requestId: string): Promise<StoredRequest | undefined> {
+/**
+ * Reads the item as it really is now, writing a lost request's end so it is recorded once. Another
+ * API key's request reads as missing, exactly like an unknown id.
+ */
+async function readEffective(deps: ApiDeps, requestId: string, apiKeyId: string | undefined): Promise<StoredRequest | undefined> {
   const item = await deps.store.get(requestId);
-  if (item === undefined) return undefined;
+  if (item === undefined || !isVisibleTo(item, apiKeyId)) return undefined;
   const nowMs = deps.now();
   const state = effectiveState(item, nowMs);
   if (state.kind === 'gone') return undefined;
@@ -62,7 +66,8 @@ export async function statusRoute(
 ): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
   const waitMs = waitSeconds(event) * 1000;
-  let item = await readEffective(deps, requestId);
+  const apiKeyId = callerKeyId(event);
+  let item = await readEffective(deps, requestId, apiKeyId);
   if (item === undefined) throw notFound();
 
   if (waitMs > 0 && !isTerminal(item.status)) {
@@ -70,7 +75,7 @@ export async function statusRoute(
     const seen = fingerprint(item);
     while (deps.now() + deps.config.longPollIntervalMs <= until) {
       await sleep(deps.config.longPollIntervalMs);
-      const next = await readEffective(deps, requestId);
+      const next = await readEffective(deps, requestId, apiKeyId);
       if (next === undefined) throw notFound();
       item = next;
       if (fingerprint(next) !== seen) break;

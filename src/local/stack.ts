@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildHandler } from '../build-handler.js';
 import { DEPLOYED_ENV_VARS, TUNING_ENV_VARS, loadConfig, type Config, type Env } from '../config.js';
@@ -8,6 +9,7 @@ import { startLambdaService, type AsyncRetryPolicy, type LambdaService } from '.
 import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { recoverInFlight, type Recovery } from './recovery.js';
+import { loadOrCreateSecret, randomSecret } from './secret.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
@@ -26,7 +28,7 @@ export interface StackOptions {
   env: Env;
   /** Port of the HTTP front; 0 picks a free one. */
   port?: number;
-  /** Folder for the DynamoDB data; in memory when absent. */
+  /** Folder for the deployment's data (DynamoDB's files, the request-id secret); in memory when absent. */
   dataDir?: string;
   gatewayTimeoutMs?: number;
   lambdaTimeoutMs?: number;
@@ -97,7 +99,12 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
 
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: options.dataDir } : {});
+  const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
+  // Each local deployment has its own secret, as each Terraform deployment does; a data folder keeps it.
+  const env: Env = {
+    ...options.env,
+    REQUEST_ID_SECRET: options.env.REQUEST_ID_SECRET ?? (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir) : randomSecret()),
+  };
   let handler: Handler | undefined;
   let sandbox: SandboxRuntime | undefined;
   const log = options.log ?? (() => {});
@@ -120,9 +127,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   // A test may point the handler at another endpoint (say, a closed port) to make dispatch fail for real.
   const config = loadConfig({
-    ...options.env,
-    DYNAMODB_ENDPOINT: options.env.DYNAMODB_ENDPOINT ?? dynamo.endpoint,
-    LAMBDA_ENDPOINT: options.env.LAMBDA_ENDPOINT ?? lambda.endpoint,
+    ...env,
+    DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? dynamo.endpoint,
+    LAMBDA_ENDPOINT: env.LAMBDA_ENDPOINT ?? lambda.endpoint,
   });
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const admin = new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint });
@@ -130,7 +137,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   admin.destroy();
   if (options.runtime === 'sandbox') {
     sandbox = createSandboxRuntime({
-      env: functionEnvironment(options.env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint }, LOCAL_MEMORY_MB),
+      env: functionEnvironment(env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint }, LOCAL_MEMORY_MB),
       memoryMb: LOCAL_MEMORY_MB,
       log,
       ...(options.sandboxModule !== undefined ? { modulePath: options.sandboxModule } : {}),

@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { RequestInput } from './model.js';
 
 /**
- * The request id for an Idempotency-Key: a UUID-shaped digest of the key, so the first write of a
- * key is an ordinary conditional put on the table's hash key and needs no second item or transaction.
- * `scope` (the API key id when API keys are on) keeps two callers' keys apart.
+ * The request id for an Idempotency-Key: a UUID-shaped HMAC of the key under the deployment's
+ * secret, so the first write of a key is one conditional put on the table's hash key, and yet
+ * nobody without the secret can compute the id of someone else's key (to read, cancel or squat
+ * it). `scope` (the caller's API key id when API keys are on) keeps two callers' keys apart.
  */
-export function requestIdForKey(key: string, scope: string): string {
-  const bytes = createHash('sha256').update(`idempotency\0${scope}\0${key}`).digest().subarray(0, 16);
+export function requestIdForKey(secret: string, scope: string, key: string): string {
+  const bytes = createHmac('sha256', secret).update(JSON.stringify([scope, key])).digest().subarray(0, 16);
   // RFC 9562 version 8 (custom) with the standard variant bits.
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;

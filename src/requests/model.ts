@@ -52,6 +52,8 @@ export interface StoredRequest {
   error_code?: ErrorCode;
   /** Hash of the validated input, set when the request was created with an Idempotency-Key. */
   body_hash?: string;
+  /** The API key id that created the request, when API keys are on; only that key may read or cancel it. */
+  api_key_id?: string;
 }
 
 /** What `GET /v1/status/{request_id}` answers. */
@@ -97,6 +99,7 @@ export interface NewRequest {
   deadlineSeconds: number;
   maxAttempts: number;
   bodyHash?: string;
+  apiKeyId?: string;
 }
 
 /** The item `POST /v1/invoke` stores: pending, unclaimed, with its TTL and deadline set. */
@@ -115,5 +118,11 @@ export function newPendingRequest(request: NewRequest): StoredRequest {
     max_attempts: request.maxAttempts,
     lease_until: 0,
     ...(request.bodyHash !== undefined ? { body_hash: request.bodyHash } : {}),
+    ...(request.apiKeyId !== undefined ? { api_key_id: request.apiKeyId } : {}),
   };
+}
+
+/** Whether the caller with this API key id (undefined when keys are off) may see the request. */
+export function isVisibleTo(item: StoredRequest, apiKeyId: string | undefined): boolean {
+  return item.api_key_id === apiKeyId;
 }

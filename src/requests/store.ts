@@ -7,7 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { StorageUnavailableError } from './errors.js';
-import { RequestStatus, type ErrorCode, type Progress, type StoredRequest } from './model.js';
+import { RequestStatus, isVisibleTo, type ErrorCode, type Progress, type StoredRequest } from './model.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =
@@ -150,9 +150,14 @@ export class RequestStore {
     return updated !== undefined;
   }
 
-  /** Cancels a pending or processing request at once; a running worker finds out at its next fenced write. */
-  async cancel(requestId: string, nowMs: number, message: string, errorCode: ErrorCode): Promise<CancelResult> {
-    const item = await this.updateIf(requestId, LIVE, {
+  /**
+   * Cancels a pending or processing request at once; a running worker finds out at its next fenced
+   * write. Only the API key that created the request (none when keys are off) may cancel it; for
+   * any other caller it does not exist.
+   */
+  async cancel(requestId: string, nowMs: number, message: string, errorCode: ErrorCode, apiKeyId?: string): Promise<CancelResult> {
+    const owned = apiKeyId === undefined ? 'attribute_not_exists(api_key_id)' : 'api_key_id = :apiKeyId';
+    const item = await this.updateIf(requestId, `${LIVE} AND ${owned}`, {
       UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
       ExpressionAttributeNames: { '#error': 'error' },
       ExpressionAttributeValues: {
@@ -164,11 +169,12 @@ export class RequestStore {
         ':nowSec': Math.floor(nowMs / 1000),
         ':nowIso': new Date(nowMs).toISOString(),
         ':zero': 0,
+        ...(apiKeyId === undefined ? {} : { ':apiKeyId': apiKeyId }),
       },
     });
     if (item !== undefined) return { kind: 'cancelled', item };
     const current = await this.get(requestId);
-    if (current === undefined || current.expires_at * 1000 <= nowMs) return { kind: 'not_found' };
+    if (current === undefined || current.expires_at * 1000 <= nowMs || !isVisibleTo(current, apiKeyId)) return { kind: 'not_found' };
     return { kind: 'terminal', item: current };
   }
 

@@ -141,7 +141,7 @@ describe('dispatch failure', () => {
     expect(refused.headers.get('retry-after')).toBe('2');
     expect(refused.text).not.toContain('ECONNREFUSED');
     const { requestIdForKey } = await import('../../src/requests/idempotency.js');
-    expect(await readItem(stack, requestIdForKey('gone-1', ''))).toBeUndefined();
+    expect(await readItem(stack, requestIdForKey(stack.config.requestIdSecret, '', 'gone-1'))).toBeUndefined();
   });
 });
 
