@@ -46,19 +46,36 @@ function gatewayError(response: ServerResponse, statusCode: number, message: str
   send(response, statusCode, { 'Content-Type': 'application/json', ...CORS_FOR_GATEWAY_ERRORS, ...extra }, JSON.stringify({ message }));
 }
 
-function toEvent(request: IncomingMessage, body: Buffer, options: ApiGatewayOptions, requestId: string): APIGatewayProxyEvent {
+/** A URL path, or one of its segments, decoded; undefined when it is not valid percent-encoding (`%ZZ`, a lone `%`). */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The v1 proxy event for `request`. `domainName` is the front's own host:port, as API Gateway puts
+ * its own domain there; the client's `Host` header is forwarded but is the client's to forge.
+ */
+function toEvent(request: IncomingMessage, body: Buffer, options: ApiGatewayOptions, requestId: string, domainName: string): APIGatewayProxyEvent {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const path = url.pathname;
   const found = RESOURCES.map((route) => ({ route, match: route.pattern.exec(path) })).find(({ match }) => match !== null);
   const resource = found?.route.resource ?? '/{proxy+}';
-  const pathParameters =
-    found === undefined ? { proxy: path.slice(1) } : found.route.param ? { [found.route.param]: decodeURIComponent(found.match![1]!) } : null;
+  const segment = found?.match![1];
+  // A segment that does not decode goes on as it came; the function then refuses it as a bad value.
+  const param = found?.route.param !== undefined && segment !== undefined ? { [found.route.param]: decodeSegment(segment) ?? segment } : null;
+  const pathParameters = found === undefined ? { proxy: path.slice(1) } : param;
 
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index]!;
     const value = request.rawHeaders[index + 1]!;
+    // The gateway sets X-Forwarded-Proto itself; a client's, in any spelling, must not reach the function.
+    if (name.toLowerCase() === 'x-forwarded-proto') continue;
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
@@ -99,7 +116,7 @@ function toEvent(request: IncomingMessage, body: Buffer, options: ApiGatewayOpti
       requestTimeEpoch: now,
       resourceId: resource,
       resourcePath: resource,
-      domainName: String(request.headers.host ?? 'localhost'),
+      domainName,
       identity: callerIdentity(request.socket.remoteAddress ?? '127.0.0.1', String(request.headers['user-agent'] ?? '')),
     },
   };
@@ -127,7 +144,9 @@ export function callerIdentity(sourceIp: string, userAgent: string): APIGatewayP
 }
 
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
-  return typeof value === 'object' && value !== null && typeof (value as APIGatewayProxyResult).statusCode === 'number';
+  if (typeof value !== 'object' || value === null) return false;
+  const { statusCode } = value as APIGatewayProxyResult;
+  return Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599;
 }
 
 /**
@@ -137,8 +156,9 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
  */
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
   const server = createServer((request, response) => {
-    void handle(request, response).catch(() => gatewayError(response, 500, 'Internal server error'));
+    void handle(request, response).catch(() => internalError(response));
   });
+  let domainName = '';
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -162,7 +182,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       if (file !== undefined) return send(response, 200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-cache' }, file.body);
     }
 
-    const event = toEvent(request, body, options, requestId);
+    const event = toEvent(request, body, options, requestId, domainName);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
@@ -183,7 +203,18 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   }
 
   const url = await listen(server, options.port ?? 0);
+  domainName = new URL(url).host;
   return { url, server, stop: () => close(server) };
+}
+
+/** What any failure inside the front answers: never the exception, which stays in this process. */
+function internalError(response: ServerResponse): void {
+  try {
+    if (response.headersSent) response.destroy();
+    else gatewayError(response, 500, 'Internal server error');
+  } catch {
+    response.destroy();
+  }
 }
 
 /** Reads the body, or answers undefined as soon as it passes `limit` (chunked uploads have no length). */

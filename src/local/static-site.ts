@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import type { StaticSite } from './api-gateway.js';
+import { decodeSegment, type StaticSite } from './api-gateway.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -14,11 +14,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Serves the files of `root`; `/` is `index.html`. Paths that climb out of `root` are not found. */
+/**
+ * Serves the files of `root`; `/` is `index.html`. Paths that climb out of `root`, or that are not
+ * valid percent-encoding, are not found.
+ */
 export function createStaticSite(root: string): StaticSite {
   return {
     async get(path) {
-      const relative = normalize(decodeURIComponent(path === '/' ? '/index.html' : path)).replace(/^([/\\])+/, '');
+      const decoded = decodeSegment(path === '/' ? '/index.html' : path);
+      if (decoded === undefined) return undefined;
+      const relative = normalize(decoded).replace(/^([/\\])+/, '');
       if (relative.split(sep).includes('..')) return undefined;
       try {
         const body = await readFile(join(root, relative));
