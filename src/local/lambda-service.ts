@@ -5,8 +5,11 @@ import { Semaphore } from './semaphore.js';
 import { FunctionError, type FunctionRuntime, type InvocationUsage } from './runtime.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
-const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
+const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
+/** The only version a local function has. */
+const LATEST = '$LATEST';
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const BILLING_GRANULARITY_MS = 1;
 /** Concurrent executions when none is set; small, since every local one may be a real process. */
@@ -48,9 +51,12 @@ export interface LambdaServiceOptions {
    */
   concurrency?: number;
   /**
-   * How many executions this machine runs at once for `Event`s and for synchronous calls. Unlike
-   * Lambda's concurrency, an execution beyond these waits rather than fails: the lanes protect
-   * the machine, and keep long background work from starving API calls. Unlimited when absent.
+   * How many execution environments this machine runs at once, which protects it, since each may
+   * be a real process. `events`: executions of `Event`s; one beyond it waits, so long background
+   * work never starves API calls. `sync`: environments serving synchronous calls; a call beyond it
+   * shares one of them (see {@link InvocationMeta.sharedEnvironments}), because in Lambda every
+   * call has its own and must never queue behind held long-polls. Unlike Lambda's concurrency,
+   * neither ever fails a call. Unlimited when absent.
    */
   lanes?: { events: number; sync: number };
   /** Where START, END, REPORT lines and function errors go. */
@@ -88,7 +94,6 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
   const timers = new Set<NodeJS.Timeout>();
   const concurrency = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
   const eventLane = new Semaphore(options.lanes?.events ?? Number.POSITIVE_INFINITY);
-  const syncLane = new Semaphore(options.lanes?.sync ?? Number.POSITIVE_INFINITY);
   let stopping = false;
 
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -110,8 +115,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     );
 
   /** One execution in a slot the caller holds; logs START, END and REPORT like Lambda. */
-  async function runOnce(event: unknown): Promise<InvokeOutcome> {
-    const awsRequestId = randomUUID();
+  async function runOnce(event: unknown, awsRequestId: string = randomUUID(), sharedEnvironments?: number): Promise<InvokeOutcome> {
     const usage: InvocationUsage = {};
     let failure: FunctionError | undefined;
     options.log(`START RequestId: ${awsRequestId} Version: $LATEST`);
@@ -125,6 +129,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
           invokedFunctionArn: functionArn,
           memoryLimitInMB: options.memoryMb,
           timeoutMs: options.timeoutMs,
+          ...(sharedEnvironments !== undefined ? { sharedEnvironments } : {}),
         },
         usage,
       );
@@ -145,30 +150,29 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     }
   }
 
-  /** Runs `event` holding a permit of `lane`, then gives back the lane and the concurrency slot. */
-  async function runInLane(lane: Semaphore, event: unknown): Promise<InvokeOutcome | undefined> {
+  /** Runs an `Event` once a concurrency slot and a place in its lane are free; it never fails for want of them. */
+  async function runQueued(event: unknown): Promise<InvokeOutcome | undefined> {
+    if (!(await concurrency.acquire())) return undefined;
     try {
-      if (!(await lane.acquire())) return undefined;
+      if (!(await eventLane.acquire())) return undefined;
       try {
         return await runOnce(event);
       } finally {
-        lane.release();
+        eventLane.release();
       }
     } finally {
       concurrency.release();
     }
   }
 
-  /** Runs one execution once a slot is free; an `Event` never fails for want of concurrency. */
-  async function runQueued(event: unknown): Promise<InvokeOutcome | undefined> {
-    if (!(await concurrency.acquire())) return undefined;
-    return runInLane(eventLane, event);
-  }
-
   /** A synchronous execution: refused at once when every slot is busy, as Lambda throttles. */
-  async function runNow(event: unknown): Promise<InvokeOutcome> {
+  async function runNow(event: unknown, awsRequestId?: string): Promise<InvokeOutcome> {
     if (!concurrency.tryAcquire()) return THROTTLED;
-    return (await runInLane(syncLane, event)) ?? THROTTLED;
+    try {
+      return await runOnce(event, awsRequestId, options.lanes?.sync);
+    } finally {
+      concurrency.release();
+    }
   }
 
   /** Runs an `Event` invocation with Lambda's retries on function errors. */
@@ -188,56 +192,60 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
-      sendError(response, 500, 'ServiceException', error instanceof Error ? error.message : 'internal error');
+      sendError(response, randomUUID(), 500, 'ServiceException', error instanceof Error ? error.message : 'internal error');
     });
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Lambda answers every call with its request id; a synchronous invocation runs under it.
+    const requestId = randomUUID();
+    const fail = (status: number, type: string, message: string, extra?: Record<string, string>) =>
+      sendError(response, requestId, status, type, message, extra);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = INVOKE_PATH.exec(url.pathname);
     if (request.method !== 'POST' || match === null) {
-      return sendError(response, 404, 'UnknownOperationException', `No operation at ${request.method} ${url.pathname}`);
+      return fail(404, 'UnknownOperationException', `No operation at ${request.method} ${url.pathname}`);
     }
-    const target = decodeURIComponent(match[1]!);
-    if (target !== options.functionName && target !== functionArn && !target.startsWith(`${functionArn}:`)) {
-      return sendError(response, 404, 'ResourceNotFoundException', `Function not found: ${target}`);
+    const target = decodeOrRaw(match[1]!);
+    const named = qualifierIn(target, functionArn);
+    if (named === null) return fail(404, 'ResourceNotFoundException', `Function not found: ${target}`);
+    const parameter = url.searchParams.get('Qualifier') ?? undefined;
+    if (named !== undefined && parameter !== undefined && named !== parameter) {
+      return fail(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    const qualifier = parameter ?? named;
+    if (qualifier !== undefined && qualifier !== LATEST) {
+      return fail(404, 'ResourceNotFoundException', `Function not found: ${functionArn}:${qualifier}`);
     }
     if (faults.rejectInvokes > 0) {
       faults.rejectInvokes -= 1;
-      return sendError(response, 503, 'ServiceException', 'The service is unavailable (injected fault).');
+      return fail(503, 'ServiceException', 'The service is unavailable (injected fault).');
     }
-    const body = await readBody(request, MAX_SYNC_PAYLOAD_BYTES + 1);
     const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (!INVOCATION_TYPES.has(type)) return fail(400, 'InvalidParameterValueException', `Unknown invocation type ${type}`);
+    // The size is checked before parsing: a cut-off body would only read as bad JSON.
+    const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+    const body = await readBody(request, limit);
+    if (body === undefined) return fail(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
     let event: unknown;
     try {
       event = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
-      return sendError(response, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
+      return fail(400, 'InvalidRequestContentException', 'Could not parse request body into json');
     }
 
     if (type === 'DryRun') {
-      response.writeHead(204).end();
+      response.writeHead(204, { 'x-amzn-RequestId': requestId }).end();
       return;
     }
     if (type === 'Event') {
-      if (body.length > MAX_ASYNC_PAYLOAD_BYTES) {
-        return sendError(response, 413, 'RequestTooLargeException', `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the Event invocation type`);
-      }
       enqueueEvent(event);
-      response.writeHead(202, { 'x-amzn-RequestId': randomUUID() }).end();
+      response.writeHead(202, { 'x-amzn-RequestId': requestId }).end();
       return;
     }
-    if (type !== 'RequestResponse') {
-      return sendError(response, 400, 'InvalidParameterValueException', `Unknown invocation type ${type}`);
-    }
-    if (body.length > MAX_SYNC_PAYLOAD_BYTES) {
-      return sendError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
-    }
-    const outcome = await track(runNow(event));
-    if (outcome === THROTTLED) {
-      return sendError(response, 429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: THROTTLE_REASON });
-    }
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST' };
+    const outcome = await track(runNow(event, requestId));
+    if (outcome === THROTTLED) return fail(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: THROTTLE_REASON });
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': LATEST, 'x-amzn-RequestId': requestId };
     if (outcome.functionError) headers['X-Amz-Function-Error'] = 'Unhandled';
     response.writeHead(outcome.statusCode, headers).end(JSON.stringify(outcome.payload));
   }
@@ -254,7 +262,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     load: () => ({ running: concurrency.inUse, queued: concurrency.waiting }),
     async stop() {
       stopping = true;
-      for (const semaphore of [concurrency, eventLane, syncLane]) semaphore.close();
+      for (const semaphore of [concurrency, eventLane]) semaphore.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await close(server);
@@ -290,23 +298,50 @@ function reportLine(requestId: string, durationMs: number, memoryMb: number, usa
   return fields.join('\t');
 }
 
-function sendError(response: ServerResponse, status: number, type: string, message: string, extra: Record<string, string> = {}): void {
+function sendError(response: ServerResponse, requestId: string, status: number, type: string, message: string, extra: Record<string, string> = {}): void {
   if (response.headersSent) return void response.end();
   response
-    .writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type, 'x-amzn-RequestId': randomUUID() })
+    .writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type, 'x-amzn-RequestId': requestId })
     .end(JSON.stringify({ ...extra, Type: status >= 500 ? 'Service' : 'User', message }));
 }
 
-/** Reads a request body, stopping at `limit` bytes (the caller checks the length). */
-export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The qualifier `target` names this function with (undefined for none), or null when it names
+ * another function. `target` is a name, a partial ARN (`account:function:name`) or an ARN, each
+ * optionally followed by `:qualifier`.
+ */
+function qualifierIn(target: string, functionArn: string): string | undefined | null {
+  const parts = functionArn.split(':');
+  for (const unqualified of [functionArn, parts.slice(4).join(':'), parts.at(-1)!]) {
+    if (target === unqualified) return undefined;
+    if (target.startsWith(`${unqualified}:`)) return target.slice(unqualified.length + 1);
+  }
+  return null;
+}
+
+/** A path segment decoded, or as it came when it is not valid percent-encoding. */
+function decodeOrRaw(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * Reads a request body whole, or answers undefined once it passes `limit` bytes; the rest is
+ * still read (and dropped) so the caller gets the answer rather than a reset connection.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
     request.on('error', reject);
   });
 }
