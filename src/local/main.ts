@@ -4,9 +4,10 @@ import { ConfigError, loadLocalConfig } from '../config.js';
 import { startStack } from './stack.js';
 
 /**
- * Each execution is a real Node.js process here, so the machine runs a bounded number at once:
- * a few for API calls (milliseconds each) and more for background work. Beyond that they wait;
- * Lambda's own concurrency stays at the account default, as the deployment leaves it unreserved.
+ * Each execution environment is a real Node.js process here, so the machine runs a bounded number:
+ * up to 8 for background work (a further `Event` waits) and 4 for API calls (a further call shares
+ * one, so held long-polls never hold up the next call). Lambda's own concurrency stays at the
+ * account default, as the deployment leaves it unreserved.
  */
 const LOCAL_LANES = { events: 8, sync: 4 };
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     // Endpoints from the caller's shell are dropped: `npm start` always uses its own servers.
     env: { REQUESTS_TABLE: 'async-router-requests', ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined },
     port: local.port,
-    dataDir: join(local.dataDir, 'dynamodb'),
+    dataDir: local.dataDir,
     gatewayTimeoutMs: local.gatewayTimeoutMs,
     lambdaTimeoutMs: local.lambdaTimeoutSeconds * 1000,
     log: (line) => console.log(line),
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   });
 
   console.log(`
-async-router is running (data in ${join(local.dataDir, 'dynamodb')}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs})
+async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs})
 
   API      ${stack.url}/v1
   Demo     ${stack.url}/

@@ -10,13 +10,20 @@ export class FunctionError extends Error {
   }
 }
 
-/** Identity and limits of one invocation, as Lambda hands them to the function. */
+/** Identity and limits of one invocation, as Lambda hands them to the function, and where it may run. */
 export interface InvocationMeta {
   awsRequestId: string;
   functionName: string;
   invokedFunctionArn: string;
   memoryLimitInMB: number;
   timeoutMs: number;
+  /**
+   * Set on a synchronous call when this machine bounds them: at most this many execution
+   * environments serve synchronous calls, and once each is busy a further call runs inside one of
+   * them beside the others (API calls spend their time waiting on I/O) rather than wait for one.
+   * Absent, the invocation has an environment to itself, as every invocation does in Lambda.
+   */
+  sharedEnvironments?: number;
 }
 
 /** What a runtime measured for one invocation; the Lambda service puts it in the REPORT line. */

@@ -1,5 +1,7 @@
 // One Lambda execution environment: a Node.js process that imports the built bundle once (the
-// cold start) and then runs one invocation at a time for the parent, over the IPC channel.
+// cold start) and then runs the invocations the parent sends over the IPC channel, each with its
+// own context and answered by its id. The parent sends several at once only for synchronous calls
+// sharing the environment.
 // Plain JavaScript on purpose: it runs under bare `node`, like Lambda's runtime, with no loader.
 import { pathToFileURL } from 'node:url';
 

@@ -37,18 +37,25 @@ export interface SandboxRuntime extends FunctionRuntime {
 
 interface Sandbox {
   child: ChildProcess;
-  busy: boolean;
+  /** Settles once the module's init (its top level) has run: the cold start. */
+  ready: Promise<void>;
+  /** Invocations placed in it now; more than one only while synchronous calls share it. */
+  load: number;
+  /** Whether it serves synchronous calls, which may share it; an `Event` only ever takes an idle one. */
+  shared: boolean;
+  /** The invocations sent to it and not yet answered, by message id. */
+  waiting: Map<number, { resolve(result: unknown): void; reject(error: FunctionError): void }>;
   idleSince: number;
   maxMemoryUsedMb: number;
-  /** Settles the running invocation when the process dies under it. */
-  onExit?: (error: FunctionError) => void;
 }
 
 /**
- * Runs the built bundle in child processes, one per concurrent invocation, reused while warm like
- * Lambda's execution environments. The timeout is enforced by SIGKILL, so code that ignores its
- * deadline really stops; a process that dies mid-invocation reports `Runtime.ExitError`.
- * Concurrency is limited by the Lambda service, not here.
+ * Runs the built bundle in child processes, reused while warm like Lambda's execution
+ * environments. Each invocation gets an environment to itself, except synchronous calls beyond
+ * their {@link InvocationMeta.sharedEnvironments}, which share the busy ones. The timeout is
+ * enforced by SIGKILL, so code that ignores its deadline really stops (and so do calls sharing its
+ * process); a process that dies mid-invocation reports `Runtime.ExitError`. Concurrency is limited
+ * by the Lambda service, not here.
  */
 export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRuntime {
   const modulePath = options.modulePath ?? BUILT_HANDLER;
@@ -60,7 +67,7 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
   const reaper = setInterval(() => {
     const now = Date.now();
     for (const sandbox of sandboxes) {
-      if (!sandbox.busy && now - sandbox.idleSince >= idleTtlMs) kill(sandbox);
+      if (sandbox.load === 0 && now - sandbox.idleSince >= idleTtlMs) kill(sandbox);
     }
   }, Math.max(100, Math.min(idleTtlMs, 60_000)));
   reaper.unref();
@@ -76,8 +83,8 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', options.log);
   }
 
-  /** Starts an environment and runs the module's init (its top level), like a cold start. */
-  function coldStart(): Promise<Sandbox> {
+  /** Starts an environment, which runs the module's init (its top level) as a cold start does. */
+  function coldStart(): Sandbox {
     const child = fork(CHILD_SCRIPT, [modulePath, options.handlerName ?? 'handler'], {
       // Not this process's flags (a TypeScript loader, a debugger): the bundle runs on bare Node.
       // The SDK's warning about this machine's Node.js version is noise here: Lambda runs a current one.
@@ -88,111 +95,129 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
     });
     forward(child.stdout);
     forward(child.stderr);
-    const sandbox: Sandbox = { child, busy: true, idleSince: Date.now(), maxMemoryUsedMb: 0 };
+    let settleInit: (error?: FunctionError) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      settleInit = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    ready.catch(() => {}); // each invocation placed here awaits it and sees the failure
+    const sandbox: Sandbox = { child, ready, load: 0, shared: false, waiting: new Map(), idleSince: Date.now(), maxMemoryUsedMb: 0 };
+    sandboxes.add(sandbox);
+
+    const initTimer = setTimeout(() => {
+      kill(sandbox);
+      settleInit(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${INIT_TIMEOUT_MS / 1000} seconds`));
+    }, INIT_TIMEOUT_MS);
     child.on('exit', (code, signal) => {
+      clearTimeout(initTimer);
       sandboxes.delete(sandbox);
       const how = signal !== null ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code}`;
-      sandbox.onExit?.(new FunctionError('Runtime.ExitError', `Runtime exited with error: ${how}`));
+      const error = new FunctionError('Runtime.ExitError', `Runtime exited with error: ${how}`);
+      settleInit(error);
+      for (const waiter of sandbox.waiting.values()) waiter.reject(error);
+      sandbox.waiting.clear();
     });
     child.on('error', () => {}); // an exit follows; a send to a dead child must not crash the service
     child.on('message', (message: ChildMessage) => {
       if (typeof message.maxMemoryUsedMb === 'number') sandbox.maxMemoryUsedMb = message.maxMemoryUsedMb;
-    });
-
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      if (message.type === 'ready') {
+        clearTimeout(initTimer);
+        settleInit();
+      } else if (message.type === 'init-error') {
+        clearTimeout(initTimer);
         kill(sandbox);
-        reject(new FunctionError('Sandbox.Timedout', `Init phase timed out after ${INIT_TIMEOUT_MS / 1000} seconds`));
-      }, INIT_TIMEOUT_MS);
-      sandbox.onExit = (error) => {
-        clearTimeout(timer);
-        reject(error);
-      };
-      child.once('message', (message: ChildMessage) => {
-        clearTimeout(timer);
-        sandbox.onExit = undefined;
-        if (message.type === 'ready') {
-          sandboxes.add(sandbox);
-          return resolve(sandbox);
-        }
-        kill(sandbox);
-        reject(new FunctionError(message.errorType ?? 'Runtime.Unknown', message.errorMessage ?? 'init failed'));
-      });
+        settleInit(new FunctionError(message.errorType ?? 'Runtime.Unknown', message.errorMessage ?? 'init failed'));
+      } else if (message.type === 'result' && message.id !== undefined) {
+        const waiter = sandbox.waiting.get(message.id);
+        sandbox.waiting.delete(message.id);
+        if (message.ok) waiter?.resolve(message.result);
+        else waiter?.reject(new FunctionError(message.errorType ?? 'Error', message.errorMessage ?? ''));
+      }
     });
+    return sandbox;
   }
 
-  async function acquire(usage: InvocationUsage | undefined): Promise<Sandbox> {
-    for (const sandbox of sandboxes) {
-      if (!sandbox.busy) {
-        sandbox.busy = true;
-        return sandbox;
-      }
+  /** An idle environment, else a busy one serving synchronous calls when they fill their share, else a new one. */
+  function place(sharedEnvironments: number | undefined): { sandbox: Sandbox; cold: boolean } {
+    const all = [...sandboxes];
+    let sandbox = all.find((candidate) => candidate.load === 0);
+    if (sandbox === undefined && sharedEnvironments !== undefined) {
+      const serving = all.filter((candidate) => candidate.shared);
+      if (serving.length >= sharedEnvironments) sandbox = serving.sort((a, b) => a.load - b.load)[0];
     }
-    const started = performance.now();
-    try {
-      return await coldStart();
-    } finally {
-      if (usage) usage.initDurationMs = performance.now() - started;
-    }
+    const cold = sandbox === undefined;
+    sandbox ??= coldStart();
+    sandbox.shared = sharedEnvironments !== undefined;
+    sandbox.load += 1;
+    return { sandbox, cold };
+  }
+
+  /** Sends one invocation to a ready environment; SIGKILLs the environment at the deadline. */
+  function invoke(sandbox: Sandbox, event: unknown, meta: InvocationMeta): Promise<unknown> {
+    if (!sandboxes.has(sandbox)) return Promise.reject(new FunctionError('Runtime.ExitError', 'Runtime exited with error: signal: killed'));
+    const id = (nextId += 1);
+    const deadline = Date.now() + meta.timeoutMs;
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Lambda does not ask: the environment is destroyed with whatever it was doing.
+        sandbox.waiting.delete(id);
+        kill(sandbox);
+        reject(timeoutError(meta.timeoutMs));
+      }, meta.timeoutMs);
+      sandbox.waiting.set(id, {
+        resolve(result) {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        reject(error) {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      sandbox.child.send({ type: 'invoke', id, event, meta: { ...meta, deadline } });
+    });
   }
 
   return {
     async run(event: unknown, meta: InvocationMeta, usage?: InvocationUsage): Promise<unknown> {
       if (stopped) throw new FunctionError('Runtime.ExitError', 'The runtime is stopped');
-      const sandbox = await acquire(usage);
-      const id = (nextId += 1);
-      const deadline = Date.now() + meta.timeoutMs;
+      const { sandbox, cold } = place(meta.sharedEnvironments);
+      const started = performance.now();
       try {
-        return await new Promise<unknown>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            // Lambda does not ask: the environment is destroyed with whatever it was doing.
-            sandbox.onExit = undefined;
-            kill(sandbox);
-            reject(timeoutError(meta.timeoutMs));
-          }, meta.timeoutMs);
-          sandbox.onExit = (error) => {
-            clearTimeout(timer);
-            reject(error);
-          };
-          const onMessage = (message: ChildMessage) => {
-            if (message.type !== 'result' || message.id !== id) return;
-            clearTimeout(timer);
-            sandbox.child.off('message', onMessage);
-            sandbox.onExit = undefined;
-            if (message.ok) resolve(message.result);
-            else reject(new FunctionError(message.errorType ?? 'Error', message.errorMessage ?? ''));
-          };
-          sandbox.child.on('message', onMessage);
-          sandbox.child.send({ type: 'invoke', id, event, meta: { ...meta, deadline } });
-        });
+        try {
+          await sandbox.ready;
+        } finally {
+          if (cold && usage) usage.initDurationMs = performance.now() - started;
+        }
+        return await invoke(sandbox, event, meta);
       } finally {
         if (usage) usage.maxMemoryUsedMb = sandbox.maxMemoryUsedMb;
-        sandbox.busy = false;
+        sandbox.load -= 1;
         sandbox.idleSince = Date.now();
       }
     },
     killAll() {
       let busy = 0;
       for (const sandbox of [...sandboxes]) {
-        if (sandbox.busy) busy += 1;
+        if (sandbox.load > 0) busy += 1;
         kill(sandbox);
       }
       return busy;
     },
     counts() {
       let busy = 0;
-      for (const sandbox of sandboxes) if (sandbox.busy) busy += 1;
+      for (const sandbox of sandboxes) if (sandbox.load > 0) busy += 1;
       return { busy, idle: sandboxes.size - busy };
     },
     async stop() {
       stopped = true;
       clearInterval(reaper);
       const exits = [...sandboxes].map(
-        (sandbox) => new Promise<void>((resolve) => {
-          if (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null) return resolve();
-          sandbox.child.once('exit', () => resolve());
-          kill(sandbox);
-        }),
+        (sandbox) =>
+          new Promise<void>((resolve) => {
+            if (sandbox.child.exitCode !== null || sandbox.child.signalCode !== null) return resolve();
+            sandbox.child.once('exit', () => resolve());
+            kill(sandbox);
+          }),
       );
       await Promise.all(exits);
     },

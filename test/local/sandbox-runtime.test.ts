@@ -69,6 +69,39 @@ describe('sandbox runtime', () => {
     expect(runtime.counts()).toEqual({ busy: 0, idle: 3 });
   });
 
+  it('runs synchronous calls beyond their environments inside those environments, each with its own context', async () => {
+    start();
+    const calls = Array.from({ length: 6 }, () => ({ ...meta(), sharedEnvironments: 2 }));
+
+    const results = (await Promise.all(calls.map((call) => runtime.run({}, call)))) as Array<{ pid: number; awsRequestId: string }>;
+    const event = (await runtime.run({ action: 'sleep', ms: 100 }, meta())) as { pid: number };
+
+    expect(new Set(results.map((result) => result.pid)).size).toBe(2);
+    expect(results.map((result) => result.awsRequestId)).toEqual(calls.map((call) => call.awsRequestId));
+    // An idle environment serves anyone; an Event never shares one that is busy.
+    expect(results.map((result) => result.pid)).toContain(event.pid);
+    expect(runtime.counts()).toEqual({ busy: 0, idle: 2 });
+  });
+
+  it('never lets an Event share a busy environment', async () => {
+    start();
+    const sync = runtime.run({ action: 'sleep', ms: 500 }, { ...meta(), sharedEnvironments: 1 }) as Promise<{ pid: number }>;
+    await waitFor(() => (runtime.counts().busy === 1 ? true : undefined));
+    const event = (await runtime.run({ action: 'sleep', ms: 10 }, meta())) as { pid: number };
+    expect(event.pid).not.toBe((await sync).pid);
+  });
+
+  it('kills a shared environment at a timeout: that call reports Sandbox.Timedout, the calls beside it Runtime.ExitError', async () => {
+    start();
+    const shared = (timeoutMs: number) => ({ ...meta(timeoutMs), sharedEnvironments: 1 });
+    const neighbour = failureOf(runtime.run({ action: 'sleep', ms: 30_000 }, shared(60_000)));
+    const runaway = failureOf(runtime.run({ action: 'ignore-deadline', ms: 30_000 }, shared(1500)));
+
+    expect((await runaway).errorType).toBe('Sandbox.Timedout');
+    expect((await neighbour).errorType).toBe('Runtime.ExitError');
+    expect(runtime.counts()).toEqual({ busy: 0, idle: 0 });
+  });
+
   it('reports the real peak memory of the environment', async () => {
     start();
     const usage: InvocationUsage = {};
