@@ -117,10 +117,9 @@ export async function startBenchStack(options: { env: Env; count?: boolean }): P
   });
   const lambdaClient = new LambdaClient({ ...SDK_SETTINGS, endpoint: lambdaEndpoint });
   const dispatcher = createLambdaDispatcher(lambdaClient);
-  handler = buildHandler(config, { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }, {
-    store: new RequestStore(doc, config.tableName),
-    dispatcher: async () => dispatcher,
-    log: silentLogger,
+  handler = buildHandler(config, {
+    clientOptions: { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+    overrides: { store: new RequestStore(doc, config.tableName), dispatcher: async () => dispatcher, log: silentLogger },
   });
 
   const gateway = await startApiGateway({

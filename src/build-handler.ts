@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { createHandler, type Handler, type HandlerDeps } from './create-handler.js';
 import { createJsonLogger } from './log.js';
 import type { Dispatcher } from './requests/dispatcher.js';
+import { createLeaseKeeper } from './requests/lease.js';
 import { RequestStore } from './requests/store.js';
 import { createDefaultTasks } from './tasks/index.js';
 
@@ -21,18 +22,28 @@ export interface ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** Builds the SDK clients and the handler for a configuration; `overrides` swap any dependency. */
-export function buildHandler(config: Config, clientOptions: ClientOptions = {}, overrides: Partial<HandlerDeps> = {}): Handler {
+export interface BuildOptions {
+  /** Region and credentials for the local stack; in AWS the runtime's environment provides them. */
+  clientOptions?: ClientOptions;
+  /** Swap any dependency (tasks, logger, clock) in tests. */
+  overrides?: Partial<HandlerDeps>;
+  /** The lease keeper's thread module; the bundle's entry passes the one beside it. */
+  leaseThreadUrl?: URL;
+}
+
+/** Builds the SDK clients and the handler for a configuration. */
+export function buildHandler(config: Config, { clientOptions = {}, overrides = {}, leaseThreadUrl }: BuildOptions = {}): Handler {
   const common = {
     ...clientOptions,
     maxAttempts: SDK_MAX_ATTEMPTS,
     retryMode: 'standard',
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
   };
-  const dynamo = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...common, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) }),
-    { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } },
-  );
+  const dynamoConfig = { ...common, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) };
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(dynamoConfig), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
+  const log = overrides.log ?? createJsonLogger();
 
   let dispatcher: Promise<Dispatcher> | undefined;
   const loadDispatcher = () =>
@@ -44,10 +55,11 @@ export function buildHandler(config: Config, clientOptions: ClientOptions = {}, 
   return createHandler({
     config,
     store: new RequestStore(dynamo, config.tableName),
+    leases: createLeaseKeeper({ tableName: config.tableName, clientConfig: dynamoConfig, log, ...(leaseThreadUrl ? { threadUrl: leaseThreadUrl } : {}) }),
     dispatcher: loadDispatcher,
     tasks: createDefaultTasks(config),
     now: Date.now,
-    log: createJsonLogger(),
+    log,
     ...overrides,
   });
 }

@@ -1,4 +1,4 @@
-// Bundles the Lambda handler into one ESM entry (plus lazily loaded chunks) and a deterministic zip.
+// Bundles the Lambda handler and its lease thread into ESM entries (plus shared chunks) and a deterministic zip.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -93,7 +93,8 @@ export async function buildLambda({ root, outDir }) {
   await rm(bundleDir, { recursive: true, force: true });
   await mkdir(bundleDir, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: { index: join(root, 'src/handler.ts') },
+    // The lease keeper's thread is an entry of its own, beside index.mjs, sharing the SDK's chunks.
+    entryPoints: { index: join(root, 'src/handler.ts'), 'lease-thread': join(root, 'src/lease-thread.mjs') },
     outdir: bundleDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

@@ -12,13 +12,15 @@ export interface DynamoServer {
  * An embedded DynamoDB-compatible server (dynalite) on loopback. With `dir` it persists to that
  * folder (LevelDB), so a restart keeps every request; without, it lives in memory.
  */
-export async function startDynamo(options: { dir?: string; port?: number }): Promise<DynamoServer> {
+export async function startDynamo(options: { dir?: string; port?: number; maxItemSizeKb?: number }): Promise<DynamoServer> {
   if (options.dir !== undefined) mkdirSync(options.dir, { recursive: true });
   const server = dynalite({
     ...(options.dir !== undefined ? { path: options.dir } : {}),
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
+    // Tests shrink DynamoDB's 400 KB item limit to make a write fail for real.
+    ...(options.maxItemSizeKb !== undefined ? { maxItemSizeKb: options.maxItemSizeKb } : {}),
   });
   const endpoint = await listen(server, options.port ?? 0);
   return { endpoint, stop: () => close(server) };

@@ -144,7 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.sandboxIdleTtlMs !== undefined ? { idleTtlMs: options.sandboxIdleTtlMs } : {}),
     });
   } else {
-    handler = buildHandler(config, clientOptions, options.handlerOverrides);
+    handler = buildHandler(config, { clientOptions, ...(options.handlerOverrides ? { overrides: options.handlerOverrides } : {}) });
   }
   const recovery = options.recover
     ? await recoverInFlight({

@@ -6,7 +6,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { StorageUnavailableError } from './errors.js';
+import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { RequestStatus, isVisibleTo, type ErrorCode, type Progress, type StoredRequest } from './model.js';
 
 /** How a worker's attempt ended, as written to the table. */
@@ -23,7 +23,26 @@ const FENCED = '#status = :processing AND attempt = :attempt';
 const CLAIMABLE = `${EXISTS} AND ${NOT_EXPIRED} AND deadline_at > :now AND attempt < max_attempts AND (#status = :pending OR (#status = :processing AND lease_until <= :now))`;
 const LIVE = `${EXISTS} AND ${NOT_EXPIRED} AND (#status = :pending OR #status = :processing)`;
 
-/** The requests table. Conditional-write failures become return values; every other SDK error becomes {@link StorageUnavailableError}. */
+/**
+ * DynamoDB's client errors (HTTP 4xx) that pass: throttling and expired credentials. Every other
+ * client error is the request's own fault and would fail again.
+ */
+const TRANSIENT_CLIENT_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'ExpiredTokenException',
+]);
+
+function isRejection(error: unknown): error is Error {
+  return error instanceof Error && (error as { $fault?: string }).$fault === 'client' && !TRANSIENT_CLIENT_ERRORS.has(error.name);
+}
+
+/**
+ * The requests table. Conditional-write failures become return values; a call DynamoDB refuses for
+ * good becomes {@link StorageRejectedError}, any other failure {@link StorageUnavailableError}.
+ */
 export class RequestStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -78,22 +97,6 @@ export class RequestStore {
         ':nowIso': new Date(nowMs).toISOString(),
       },
     });
-  }
-
-  /** Extends the worker's lease and records progress; false when the worker no longer owns the request. */
-  async heartbeat(requestId: string, attempt: number, nowMs: number, leaseUntil: number, progress?: Progress): Promise<boolean> {
-    const setProgress = progress === undefined ? '' : ', progress = :progress';
-    const updated = await this.updateIf(requestId, FENCED, {
-      UpdateExpression: `SET lease_until = :lease, updated_at = :nowIso${setProgress}`,
-      ExpressionAttributeValues: {
-        ':processing': RequestStatus.Processing,
-        ':attempt': attempt,
-        ':lease': leaseUntil,
-        ':nowIso': new Date(nowMs).toISOString(),
-        ...(progress === undefined ? {} : { ':progress': progress }),
-      },
-    });
-    return updated !== undefined;
   }
 
   /** Writes the worker's outcome; false when a newer attempt, a cancel or the deadline got there first. */
@@ -228,12 +231,13 @@ export class RequestStore {
     }
   }
 
-  /** Runs one SDK call; anything but a failed condition means the table is out of reach for now. */
+  /** Runs one SDK call, translating its failure into what the caller can act on. */
   private async call<T>(send: (client: DynamoDBDocumentClient) => Promise<T>): Promise<T> {
     try {
       return await send(this.client);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error;
+      if (isRejection(error)) throw new StorageRejectedError(error.name, { cause: error });
       throw new StorageUnavailableError('DynamoDB call failed', { cause: error });
     }
   }

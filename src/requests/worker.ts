@@ -2,7 +2,9 @@ import type { Config } from '../config.js';
 import { describeError, type Logger } from '../log.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { TaskError } from '../tasks/task.js';
-import { StorageUnavailableError } from './errors.js';
+import { RedeliverError, StorageRejectedError, StorageUnavailableError } from './errors.js';
+import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
+import type { HeldLease, LeaseKeeper, LeaseLoss } from './lease.js';
 import { effectiveState } from './lifecycle.js';
 import { ErrorCode, RequestStatus, type Progress, type StoredRequest } from './model.js';
 import type { Outcome, RequestStore } from './store.js';
@@ -15,6 +17,7 @@ export interface Invocation {
 
 export interface WorkerDeps {
   store: RequestStore;
+  leases: LeaseKeeper;
   tasks: TaskRegistry;
   config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>;
   now: () => number;
@@ -24,147 +27,188 @@ export interface WorkerDeps {
 /** What one delivery of a process event did; logged, and asserted on by tests. */
 export type ProcessResult = 'completed' | 'failed' | 'skipped' | 'superseded';
 
-/** A DynamoDB item holds at most 400 KB; the rest of the item needs room too. */
-export const MAX_RESULT_BYTES = 350_000;
 const DONE: Progress = { percent: 100, message: 'Done' };
+/** A progress message is for a progress bar; anything longer is cut, so it never crowds the item. */
+export const MAX_PROGRESS_MESSAGE_CHARS = 500;
 
-type StopReason = { kind: 'timeout'; budgetMs: number } | { kind: 'superseded' };
+type Stop = { kind: 'timeout'; budgetMs: number } | { kind: 'superseded' } | { kind: 'lapsed' };
+type RunResult = { kind: 'outcome'; outcome: Outcome } | Stop;
 
 /** Stop this long before Lambda would kill us, so the timeout can still be written. */
 function safetyMarginMs(remainingMs: number): number {
   return Math.min(5000, Math.max(500, remainingMs * 0.05));
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * Runs one delivery of `{"action":"process"}`. Async delivery is at-least-once, so the claim is a
- * conditional write: a duplicate finds the lease held and does nothing. Every later write is fenced
- * by this worker's attempt number, so a worker that lost its lease can never overwrite a newer outcome.
- * Throws only when the table is unreachable, so that Lambda's async retry delivers the event again.
+ * Runs one delivery of `{"action":"process"}`: claim, run, finish. Async delivery is at least once,
+ * so the claim is a conditional write, and every later write is fenced by this worker's attempt
+ * number: a worker that lost its lease can never overwrite a newer outcome. Throws when the event
+ * must be delivered again (the table is unreachable, or the lease lapsed before an outcome).
  */
 export async function processRequest(deps: WorkerDeps, requestId: string, invocation: Invocation): Promise<ProcessResult> {
-  const { store, log } = deps;
-  const leaseMs = deps.config.leaseSeconds * 1000;
-  const startedAt = deps.now();
-  const leaseEnd = (at: number) => at + Math.min(leaseMs, invocation.getRemainingTimeInMillis());
+  const claimed = await claim(deps, requestId, invocation);
+  if (claimed === undefined) return 'skipped';
+  const fields = { request_id: requestId, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId };
+  deps.log.info('claimed', { ...fields, task: claimed.task });
 
-  const claimed = await store.claim(requestId, startedAt, leaseEnd(startedAt));
-  if (claimed === undefined) {
-    await settleUnclaimable(deps, requestId, startedAt);
-    return 'skipped';
+  const run = await runTask(deps, claimed, invocation);
+  if (run.kind === 'superseded') {
+    deps.log.info('superseded; stopping without writing', fields);
+    return 'superseded';
   }
-  const { attempt } = claimed;
-  const fields = { request_id: requestId, attempt, aws_request_id: invocation.awsRequestId };
-  log.info('claimed', { ...fields, task: claimed.task });
+  if (run.kind === 'lapsed') {
+    // The task was stopped at its first chance; whatever it was doing is not trusted and not written.
+    deps.log.error('lease lapsed unrenewed; stopped the task without writing, for the next delivery to take over', fields);
+    throw new RedeliverError('the lease lapsed before the work finished');
+  }
+  if (run.kind === 'timeout') {
+    const error = `The work did not finish within the ${Math.round(run.budgetMs / 1000)} s it was allowed.`;
+    return finish(deps, claimed, { status: RequestStatus.Error, errorCode: ErrorCode.Timeout, error }, invocation);
+  }
+  return finish(deps, claimed, run.outcome, invocation);
+}
 
+/**
+ * Takes the request for this worker. When another attempt holds a live lease, that worker may be
+ * alive (this is a duplicate delivery) or dead (this is Lambda's retry after its crash, and the
+ * retry came before its lease ran out): the lease is watched until it is renewed (alive: leave it)
+ * or ends unrenewed (dead: take over), so a retry is never swallowed by a dead worker's lease.
+ */
+async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation): Promise<StoredRequest | undefined> {
+  const leaseMs = deps.config.leaseSeconds * 1000;
+  for (;;) {
+    const at = deps.now();
+    const claimed = await deps.store.claim(requestId, at, at + Math.min(leaseMs, invocation.getRemainingTimeInMillis()));
+    if (claimed !== undefined) return claimed;
+
+    const current = await deps.store.get(requestId);
+    if (current === undefined) {
+      deps.log.warn('process event for an unknown request', { request_id: requestId });
+      return undefined;
+    }
+    const state = effectiveState(current, at);
+    if (state.kind === 'lost') await deps.store.markLost(current, at, state.errorCode, state.error);
+    const leaseHeld = state.kind === 'as_stored' && current.status === RequestStatus.Processing && current.lease_until > at;
+    if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
+      deps.log.info('not claimed', { request_id: requestId, status: current.status, attempt: current.attempt, effective: state.kind });
+      return undefined;
+    }
+  }
+}
+
+/** How often a waiting delivery looks at another attempt's lease (one consistent read each time). */
+function watchIntervalMs(leaseMs: number): number {
+  return Math.min(2000, Math.max(250, leaseMs / 6));
+}
+/** Time a waiting delivery keeps back to claim and run once the lease ends. */
+const WATCH_RESERVE_MS = 5000;
+
+/**
+ * Waits until `seen`'s lease is renewed, or ends, or the request changes hands, reading it on an
+ * interval. A live owner renews within a third of a lease; a delivery that runs out of time before
+ * it can tell fails, so that Lambda delivers it again.
+ */
+async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Invocation): Promise<'renewed' | 'ended' | 'changed'> {
+  const intervalMs = watchIntervalMs(deps.config.leaseSeconds * 1000);
+  while (deps.now() < seen.lease_until) {
+    if (invocation.getRemainingTimeInMillis() < intervalMs + WATCH_RESERVE_MS) {
+      throw new RedeliverError("another attempt's lease outlasts this invocation");
+    }
+    await sleep(Math.min(intervalMs, Math.max(0, seen.lease_until - deps.now())));
+    const current = await deps.store.get(seen.request_id);
+    if (current?.status !== seen.status || current.attempt !== seen.attempt) return 'changed';
+    if (current.lease_until !== seen.lease_until) return 'renewed';
+  }
+  return 'ended';
+}
+
+/** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse). */
+async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Invocation): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
   if (task === undefined) {
-    return finish(
-      deps,
-      claimed,
-      { status: RequestStatus.Error, errorCode: ErrorCode.TaskFailed, error: `This deployment no longer runs the task "${claimed.task}".` },
-      invocation,
-    );
+    return { kind: 'outcome', outcome: taskFailed(`This deployment no longer runs the task "${claimed.task}".`) };
   }
-
+  const startedAt = deps.now();
   const remainingMs = invocation.getRemainingTimeInMillis();
   const budgetMs = Math.min(remainingMs - safetyMarginMs(remainingMs), claimed.deadline_at - startedAt);
+  const lease: HeldLease = deps.leases.hold({
+    requestId: claimed.request_id,
+    attempt: claimed.attempt,
+    leaseMs: deps.config.leaseSeconds * 1000,
+    leaseUntil: claimed.lease_until,
+    progressIntervalMs: deps.config.progressIntervalMs,
+    invocationEndsAt: Date.now() + remainingMs,
+  });
+
   const controller = new AbortController();
-  const stopped = new Promise<StopReason>((resolve) =>
-    controller.signal.addEventListener('abort', () => resolve(controller.signal.reason as StopReason), { once: true }),
+  const stopped = new Promise<Stop>((resolve) =>
+    controller.signal.addEventListener('abort', () => resolve(controller.signal.reason as Stop), { once: true }),
   );
-  const deadlineTimer = setTimeout(() => controller.abort({ kind: 'timeout', budgetMs }), Math.max(0, budgetMs));
+  const stop = (reason: Stop) => controller.abort(reason);
+  const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs }), Math.max(0, budgetMs));
+  void lease.lost.then((reason: LeaseLoss) => stop(reason === 'lapsed' ? { kind: 'lapsed' } : { kind: 'superseded' }));
 
-  // Progress is kept in memory and written at most once per interval; a write also renews the lease.
-  let latest: Progress | undefined;
-  let written: Progress | undefined;
-  let lastWriteAt = startedAt;
-  let writing: Promise<void> | undefined;
-  const heartbeatEveryMs = leaseMs / 3;
-  // Between writes, a consistent read notices a cancel within two progress intervals, at a fifth of a write's cost.
-  const ownershipCheckEveryMs = deps.config.progressIntervalMs * 2;
-  let lastCheckAt = startedAt;
-  const flush = async () => {
-    const at = deps.now();
-    const progress = latest !== written ? latest : undefined;
-    if (progress === undefined && at - lastWriteAt < heartbeatEveryMs) {
-      if (at - lastCheckAt < ownershipCheckEveryMs) return;
-      lastCheckAt = at;
-      try {
-        const current = await store.get(requestId);
-        if (current?.status !== RequestStatus.Processing || current.attempt !== attempt) controller.abort({ kind: 'superseded' });
-      } catch (error) {
-        log.warn('ownership check failed; will retry', { ...fields, ...describeError(error) });
-      }
-      return;
-    }
-    try {
-      const owned = await store.heartbeat(requestId, attempt, at, leaseEnd(at), progress);
-      lastWriteAt = at;
-      written = progress ?? written;
-      // A failed fence means a cancel, the deadline or a newer attempt took the request.
-      if (!owned) controller.abort({ kind: 'superseded' });
-    } catch (error) {
-      log.warn('heartbeat failed; will retry', { ...fields, ...describeError(error) });
-    }
-  };
-  const ticker = setInterval(() => {
-    writing ??= flush().finally(() => (writing = undefined));
-  }, Math.min(deps.config.progressIntervalMs, heartbeatEveryMs));
-
-  let outcome: Outcome | StopReason;
   try {
     const work = task.run({
       input: claimed.input,
       signal: controller.signal,
-      reportProgress: (progress) => {
-        latest = { percent: Math.max(0, Math.min(100, Math.round(progress.percent))), message: String(progress.message) };
+      reportProgress(progress) {
+        // A task that kept the event loop past its lease is stopped here, at its first sign of life.
+        if (lease.lapsed()) stop({ kind: 'lapsed' });
+        lease.report({
+          percent: Math.max(0, Math.min(100, Math.round(Number(progress.percent) || 0))),
+          message: String(progress.message).slice(0, MAX_PROGRESS_MESSAGE_CHARS),
+        });
       },
     });
-    outcome = await Promise.race([work.then((result) => completeOutcome(result)), stopped]);
+    // A result that is in counts, whatever fired meanwhile: its write is fenced, so it lands only
+    // if this attempt still holds the request.
+    return await Promise.race([work.then((value): RunResult => ({ kind: 'outcome', outcome: completeOutcome(claimed, value) })), stopped]);
   } catch (error) {
-    outcome = controller.signal.aborted ? (controller.signal.reason as StopReason) : failedOutcome(error, invocation, log, fields);
+    if (controller.signal.aborted) return controller.signal.reason as Stop;
+    return { kind: 'outcome', outcome: failedOutcome(deps.log, claimed, error, invocation) };
   } finally {
-    clearTimeout(deadlineTimer);
-    clearInterval(ticker);
+    clearTimeout(timer);
+    await lease.release();
   }
-  await writing;
-
-  if ('kind' in outcome) {
-    if (outcome.kind === 'superseded') {
-      log.info('superseded; stopping without writing', fields);
-      return 'superseded';
-    }
-    outcome = {
-      status: RequestStatus.Error,
-      errorCode: ErrorCode.Timeout,
-      error: `The work did not finish within the ${Math.round(outcome.budgetMs / 1000)} s it was allowed.`,
-    };
-  }
-  return finish(deps, claimed, outcome, invocation);
 }
 
-function completeOutcome(result: unknown): Outcome {
-  const size = Buffer.byteLength(JSON.stringify(result ?? null));
-  if (size > MAX_RESULT_BYTES) {
-    return {
-      status: RequestStatus.Error,
-      errorCode: ErrorCode.ResultTooLarge,
-      error: `The result is ${size} bytes, more than the ${MAX_RESULT_BYTES} bytes a request can hold.`,
-    };
-  }
-  return { status: RequestStatus.Complete, result: result ?? null, progress: DONE };
+function taskFailed(error: string): Outcome {
+  return { status: RequestStatus.Error, errorCode: ErrorCode.TaskFailed, error };
 }
 
-function failedOutcome(error: unknown, invocation: Invocation, log: Logger, fields: Record<string, unknown>): Outcome {
-  if (error instanceof TaskError) {
-    return { status: RequestStatus.Error, errorCode: ErrorCode.TaskFailed, error: error.message };
+function tooLarge(error: string): Outcome {
+  return { status: RequestStatus.Error, errorCode: ErrorCode.ResultTooLarge, error };
+}
+
+/**
+ * The task's result as it will be stored: JSON (what is not JSON is refused, rather than left to
+ * fail in the SDK's marshalling), and small enough that the whole item, input included, fits
+ * DynamoDB's 400 KB as DynamoDB counts it.
+ */
+function completeOutcome(claimed: StoredRequest, value: unknown): Outcome {
+  let result: unknown;
+  try {
+    result = JSON.parse(JSON.stringify(value ?? null) ?? 'null');
+  } catch {
+    return taskFailed('The task returned a result that is not JSON.');
   }
-  log.error('task threw', { ...fields, ...describeError(error) });
-  return {
-    status: RequestStatus.Error,
-    errorCode: ErrorCode.TaskFailed,
-    error: `The task failed. Reference: ${invocation.awsRequestId}`,
-  };
+  const outcome: Outcome = { status: RequestStatus.Complete, result, progress: DONE };
+  const stored = { ...claimed, status: outcome.status, result, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 };
+  const bytes = itemSize(stored);
+  if (bytes > MAX_ITEM_BYTES) {
+    const resultBytes = Buffer.byteLength(JSON.stringify(result));
+    return tooLarge(`The result is ${resultBytes} bytes; with its input the request would take ${bytes} bytes, more than the ${MAX_ITEM_BYTES} bytes a request can hold.`);
+  }
+  return outcome;
+}
+
+function failedOutcome(log: Logger, claimed: StoredRequest, error: unknown, invocation: Invocation): Outcome {
+  if (error instanceof TaskError) return taskFailed(error.message);
+  log.error('task threw', { request_id: claimed.request_id, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId, ...describeError(error) });
+  return taskFailed(`The task failed. Reference: ${invocation.awsRequestId}`);
 }
 
 /** Backoff between tries of the outcome write while the table is unreachable. */
@@ -173,7 +217,8 @@ const FINISH_RETRY_RESERVE_MS = 500;
 
 /**
  * Writes the outcome, retrying while the table is unreachable and the invocation has time left:
- * the outcome exists only in this process, and a retried event would have to redo the work.
+ * the outcome exists only in this process, and a retried event would have to redo the work. A call
+ * the table refuses for good is not retried.
  */
 async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: Invocation): Promise<boolean> {
   for (let attempt = 0; ; attempt += 1) {
@@ -183,30 +228,28 @@ async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: O
       const wait = FINISH_RETRY_DELAYS_MS[Math.min(attempt, FINISH_RETRY_DELAYS_MS.length - 1)]!;
       if (!(error instanceof StorageUnavailableError) || invocation.getRemainingTimeInMillis() < wait + FINISH_RETRY_RESERVE_MS) throw error;
       deps.log.warn('outcome write failed; retrying', { request_id: claimed.request_id, attempt: claimed.attempt, ...describeError(error) });
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
     }
   }
 }
 
 async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: Invocation): Promise<ProcessResult> {
-  const written = await writeOutcome(deps, claimed, outcome, invocation);
-  const fields = { request_id: claimed.request_id, attempt: claimed.attempt, status: outcome.status };
+  const fields = { request_id: claimed.request_id, attempt: claimed.attempt };
+  let final = outcome;
+  let written: boolean;
+  try {
+    written = await writeOutcome(deps, claimed, final, invocation);
+  } catch (error) {
+    if (!(error instanceof StorageRejectedError) || final.status !== RequestStatus.Complete) throw error;
+    // The size estimate let it through, yet the table refused the result: record that, once.
+    deps.log.error('the table refused the result; recording result_too_large', { ...fields, ...describeError(error) });
+    final = tooLarge('The result could not be stored: the table refused it as over its item limits.');
+    written = await writeOutcome(deps, claimed, final, invocation);
+  }
   if (!written) {
-    deps.log.info('outcome not written: the request was cancelled, expired or taken over', fields);
+    deps.log.info('outcome not written: the request was cancelled, expired or taken over', { ...fields, status: final.status });
     return 'superseded';
   }
-  deps.log.info('finished', { ...fields, ...(outcome.status === RequestStatus.Error ? { error_code: outcome.errorCode } : {}) });
-  return outcome.status === RequestStatus.Complete ? 'completed' : 'failed';
-}
-
-/** A delivery that could not claim: a duplicate, a late retry, or a request nobody can finish any more. */
-async function settleUnclaimable(deps: WorkerDeps, requestId: string, nowMs: number): Promise<void> {
-  const current = await deps.store.get(requestId);
-  if (current === undefined) {
-    deps.log.warn('process event for an unknown request', { request_id: requestId });
-    return;
-  }
-  const state = effectiveState(current, nowMs);
-  if (state.kind === 'lost') await deps.store.markLost(current, nowMs, state.errorCode, state.error);
-  deps.log.info('not claimed', { request_id: requestId, status: current.status, attempt: current.attempt, effective: state.kind });
+  deps.log.info('finished', { ...fields, status: final.status, ...(final.status === RequestStatus.Error ? { error_code: final.errorCode } : {}) });
+  return final.status === RequestStatus.Complete ? 'completed' : 'failed';
 }

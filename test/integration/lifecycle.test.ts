@@ -249,7 +249,7 @@ describe('expiry and deadlines', () => {
 
   it('ends a request whose event never arrives as error/deadline_exceeded once its deadline passes, and writes it', async () => {
     const clock = createTestClock();
-    stack = await startTestStack({ env: { REQUEST_DEADLINE_SECONDS: '60' }, handlerOverrides: { now: clock.now } });
+    stack = await startTestStack({ env: { REQUEST_DEADLINE_SECONDS: '60', WORKER_LEASE_SECONDS: '10' }, handlerOverrides: { now: clock.now } });
     stack.lambda.faults.dropEvents = true;
     const accepted = await submit(stack.url, { prompt: PROMPT });
     expect((await status(stack.url, accepted.body.request_id)).body.status).toBe('pending');

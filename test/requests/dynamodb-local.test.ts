@@ -1,5 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../src/local/dynamo-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { MAX_ITEM_BYTES, itemSize } from '../../src/requests/item-size.js';
 import { dynamoDbLocalUnavailable, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
+import { describeLeaseContract } from './lease-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
 const unavailable = dynamoDbLocalUnavailable();
@@ -22,4 +29,31 @@ describe.skipIf(unavailable !== undefined)("Amazon's DynamoDB Local", () => {
   });
 
   describeStoreContract('DynamoDB Local', () => local!.endpoint);
+  describeLeaseContract('DynamoDB Local', () => local!.endpoint);
+
+  // dynalite counts characters; Amazon's implementation counts UTF-8 bytes, as itemSize does.
+  it('takes an item of exactly 400 KB by itemSize and refuses one byte more, multi-byte text, numbers, lists and maps included', async () => {
+    const client = new DynamoDBClient({ endpoint: local!.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const documents = DynamoDBDocumentClient.from(client);
+    await ensureTable(client, 'item-size');
+    const fill = (bytes: number) => 'é'.repeat(Math.floor(bytes / 2)) + (bytes % 2 ? 'a' : '');
+    const shapes = [{}, { n: 1_795_430_414_376, x: 0.125 }, { l: ['a', 'bb'] }, { m: { k: 'v', n: null, b: true } }];
+    try {
+      for (const shape of shapes) {
+        const room = MAX_ITEM_BYTES - itemSize({ request_id: randomUUID(), ...shape, data: '' });
+        const put = async (bytes: number) => {
+          const item = { request_id: randomUUID(), ...shape, data: fill(bytes) };
+          try {
+            await documents.send(new PutCommand({ TableName: 'item-size', Item: item }));
+            return `${itemSize(item)} stored`;
+          } catch (error) {
+            return `${itemSize(item)} ${(error as Error).name}`;
+          }
+        };
+        expect([await put(room), await put(room + 1)]).toEqual([`${MAX_ITEM_BYTES} stored`, `${MAX_ITEM_BYTES + 1} ValidationException`]);
+      }
+    } finally {
+      client.destroy();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 import { ErrorCode, RequestStatus, newPendingRequest, type StoredRequest } from '../../src/requests/model.js';
+import { StorageRejectedError } from '../../src/requests/errors.js';
 import { RequestStore } from '../../src/requests/store.js';
 
 const HOUR_MS = 3_600_000;
@@ -75,10 +76,9 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       const takeover = await store.claim(item.request_id, now + 2000, now + 60_000);
       expect(takeover?.attempt).toBe(2);
 
-      const staleHeartbeat = await store.heartbeat(item.request_id, 1, now + 2100, now + 61_000, { percent: 50, message: 'old' });
       const staleFinish = await store.finish(item.request_id, 1, now + 2200, { status: RequestStatus.Complete, result: 'stale' });
       const freshFinish = await store.finish(item.request_id, 2, now + 2300, { status: RequestStatus.Complete, result: 'fresh' });
-      expect([staleHeartbeat, staleFinish, freshFinish]).toEqual([false, false, true]);
+      expect([staleFinish, freshFinish]).toEqual([false, true]);
       expect(await store.get(item.request_id)).toMatchObject({ status: 'complete', result: 'fresh', attempt: 2 });
     });
 
@@ -100,15 +100,6 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       expect(await store.get(id)).toBeUndefined();
     });
 
-    it('records progress and renews the lease with a heartbeat from the owner', async () => {
-      const now = Date.now();
-      const item = newItem(now);
-      await store.create(item);
-      await store.claim(item.request_id, now, now + 1000);
-      expect(await store.heartbeat(item.request_id, 1, now + 500, now + 5000, { percent: 40, message: 'working' })).toBe(true);
-      expect(await store.get(item.request_id)).toMatchObject({ lease_until: now + 5000, progress: { percent: 40, message: 'working' } });
-    });
-
     it('cancels pending and processing requests, reports terminal and unknown ones', async () => {
       const now = Date.now();
       const pending = newItem(now);
@@ -121,8 +112,38 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
         [pending, running, done, newItem(now)].map((item) => store.cancel(item.request_id, now, 'cancelled', ErrorCode.Cancelled)),
       );
       expect(results.map((result) => result.kind)).toEqual(['cancelled', 'cancelled', 'terminal', 'not_found']);
-      // The running worker's next fenced write now fails, which is how it learns of the cancel.
-      expect(await store.heartbeat(running.request_id, 1, now + 1, now + 2, undefined)).toBe(false);
+      // The running worker's fenced outcome write now fails.
+      expect(await store.finish(running.request_id, 1, now + 1, { status: RequestStatus.Complete, result: 'late' })).toBe(false);
+    });
+
+    it("lets only the API key that created a request cancel it; for any other caller it does not exist", async () => {
+      const now = Date.now();
+      const owned = newItem(now, { api_key_id: 'key-a' });
+      const open = newItem(now);
+      for (const item of [owned, open]) await store.create(item);
+
+      const attempts = [
+        await store.cancel(owned.request_id, now, 'x', ErrorCode.Cancelled, 'key-b'),
+        await store.cancel(owned.request_id, now, 'x', ErrorCode.Cancelled),
+        await store.cancel(open.request_id, now, 'x', ErrorCode.Cancelled, 'key-a'),
+        await store.cancel(owned.request_id, now, 'x', ErrorCode.Cancelled, 'key-a'),
+      ];
+
+      expect(attempts.map((result) => result.kind)).toEqual(['not_found', 'not_found', 'not_found', 'cancelled']);
+      expect((await store.get(open.request_id))?.status).toBe('pending');
+    });
+
+    it('refuses an item over 400 KB for good: a rejection, not an outage to retry', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      await store.create(item);
+      await store.claim(item.request_id, now, now + 60_000);
+
+      const write = store.finish(item.request_id, 1, now, { status: RequestStatus.Complete, result: 'x'.repeat(420_000) });
+
+      await expect(write).rejects.toBeInstanceOf(StorageRejectedError);
+      await expect(write).rejects.toMatchObject({ code: 'ValidationException' });
+      expect((await store.get(item.request_id))?.status).toBe('processing');
     });
 
     it('marks a lost request only if it is still as it was seen', async () => {

@@ -5,7 +5,9 @@ import { ensureTable, startDynamo, type DynamoServer } from '../../src/local/dyn
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 import { silentLogger } from '../../src/log.js';
 import { RequestStore } from '../../src/requests/store.js';
-import { MAX_RESULT_BYTES, processRequest, type Invocation, type WorkerDeps } from '../../src/requests/worker.js';
+import { MAX_ITEM_BYTES } from '../../src/requests/item-size.js';
+import { createLeaseKeeper, type LeaseKeeper } from '../../src/requests/lease.js';
+import { processRequest, type Invocation, type WorkerDeps } from '../../src/requests/worker.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { TaskError, delay, type Task } from '../../src/tasks/task.js';
 import { StorageUnavailableError } from '../../src/requests/errors.js';
@@ -15,12 +17,23 @@ import { newItem } from './store-contract.js';
 let dynamo: DynamoServer;
 let client: DynamoDBClient;
 let store: RequestStore;
+let leases: LeaseKeeper;
+
+/** A lease keeper whose thread writes to the table at `endpoint`, as the worker's store does. */
+function leasesAt(endpoint: string): LeaseKeeper {
+  return createLeaseKeeper({
+    tableName: 'worker-test',
+    clientConfig: { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 },
+    log: silentLogger,
+  });
+}
 
 beforeAll(async () => {
   dynamo = await startDynamo({});
   client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   await ensureTable(client, 'worker-test');
   store = new RequestStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'worker-test');
+  leases = leasesAt(dynamo.endpoint);
 });
 afterAll(async () => {
   client?.destroy();
@@ -36,6 +49,7 @@ function invocation(ms = 60_000): Invocation {
 function depsWith(run: Task['run'], overrides: Partial<WorkerDeps> = {}): WorkerDeps {
   return {
     store,
+    leases,
     tasks: createTaskRegistry([{ name: 'assess', description: 'test', run }]),
     config: { leaseSeconds: 60, progressIntervalMs: 50 },
     now: Date.now,
@@ -139,7 +153,23 @@ describe('processRequest', () => {
 
   it('refuses a result too large for a DynamoDB item', async () => {
     const item = await stored();
-    await processRequest(depsWith(async () => 'x'.repeat(MAX_RESULT_BYTES)), item.request_id, invocation());
+    await processRequest(depsWith(async () => 'x'.repeat(MAX_ITEM_BYTES)), item.request_id, invocation());
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'result_too_large' });
+  });
+
+  it('ends result_too_large at once, running the task once, when the input and the result together pass the item limit', async () => {
+    const item = await stored({ input: { prompt: 'p'.repeat(100_000) } });
+    let runs = 0;
+    const started = Date.now();
+    const result = await processRequest(
+      depsWith(async () => {
+        runs += 1;
+        return 'r'.repeat(340_000);
+      }),
+      item.request_id,
+      invocation(8000),
+    );
+    expect({ result, runs, fast: Date.now() - started < 3000 }).toEqual({ result: 'failed', runs: 1, fast: true });
     expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'result_too_large' });
   });
 
@@ -152,10 +182,11 @@ describe('processRequest', () => {
   it('coalesces a chatty task\'s progress into about one write per interval', async () => {
     const item = await stored();
     let heartbeats = 0;
-    const countingStore = Object.create(store) as RequestStore;
-    countingStore.heartbeat = (...args) => {
-      heartbeats += 1;
-      return store.heartbeat(...args);
+    const counting: LeaseKeeper = {
+      hold(terms) {
+        const lease = leases.hold(terms);
+        return { ...lease, lost: lease.lost, release: async () => ({ heartbeats: (heartbeats = (await lease.release()).heartbeats) }) };
+      },
     };
     const durationMs = 500;
     await processRequest(
@@ -164,7 +195,7 @@ describe('processRequest', () => {
           reportProgress({ percent: step / 5, message: `step ${step}` });
           await delay(1, signal);
         }
-      }, { store: countingStore, config: { leaseSeconds: 60, progressIntervalMs: 100 } }),
+      }, { leases: counting, config: { leaseSeconds: 60, progressIntervalMs: 100 } }),
       item.request_id,
       invocation(),
     );
@@ -182,6 +213,42 @@ describe('processRequest', () => {
     expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'worker_lost' });
   });
 
+  describe('when DynamoDB refuses a write for good', () => {
+    // A table that takes items of 100 KB at most: a write our 400 KB estimate lets through fails for real.
+    let small: DynamoServer;
+    let smallClient: DynamoDBClient;
+    let smallStore: RequestStore;
+    let smallLeases: LeaseKeeper;
+    beforeAll(async () => {
+      small = await startDynamo({ maxItemSizeKb: 100 });
+      smallClient = new DynamoDBClient({ endpoint: small.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+      await ensureTable(smallClient, 'worker-test');
+      smallStore = new RequestStore(DynamoDBDocumentClient.from(smallClient), 'worker-test');
+      smallLeases = leasesAt(small.endpoint);
+    });
+    afterAll(async () => {
+      smallClient?.destroy();
+      await small?.stop();
+    });
+
+    it('records result_too_large in one run instead of retrying the write as if the table were away', async () => {
+      const item = newItem(Date.now());
+      await smallStore.create(item);
+      let runs = 0;
+      const started = Date.now();
+      const result = await processRequest(
+        depsWith(async () => {
+          runs += 1;
+          return 'r'.repeat(150_000);
+        }, { store: smallStore, leases: smallLeases }),
+        item.request_id,
+        invocation(8000),
+      );
+      expect({ result, runs, fast: Date.now() - started < 3000 }).toEqual({ result: 'failed', runs: 1, fast: true });
+      expect(await smallStore.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'result_too_large' });
+    });
+  });
+
   describe('when DynamoDB becomes unreachable mid-flight', () => {
     async function storeBehindProxy() {
       const proxy = await startTcpProxy(dynamo.endpoint);
@@ -192,12 +259,12 @@ describe('processRequest', () => {
         maxAttempts: 1,
         requestHandler: { connectionTimeout: 200, requestTimeout: 500 },
       });
-      return { proxy, proxied, store: new RequestStore(DynamoDBDocumentClient.from(proxied), 'worker-test') };
+      return { proxy, proxied, store: new RequestStore(DynamoDBDocumentClient.from(proxied), 'worker-test'), leases: leasesAt(proxy.url) };
     }
 
     it('keeps the outcome and writes it once the table is back', async () => {
       const item = await stored();
-      const { proxy, proxied, store: flaky } = await storeBehindProxy();
+      const { proxy, proxied, store: flaky, leases: flakyLeases } = await storeBehindProxy();
       try {
         const run = processRequest(
           depsWith(async ({ signal }) => {
@@ -205,7 +272,7 @@ describe('processRequest', () => {
             setTimeout(() => proxy.restore(), 1000);
             await delay(100, signal);
             return 'survived';
-          }, { store: flaky }),
+          }, { store: flaky, leases: flakyLeases }),
           item.request_id,
           invocation(),
         );
@@ -219,13 +286,13 @@ describe('processRequest', () => {
 
     it('throws, so that Lambda retries the event, when the table stays away past the invocation', async () => {
       const item = await stored();
-      const { proxy, proxied, store: flaky } = await storeBehindProxy();
+      const { proxy, proxied, store: flaky, leases: flakyLeases } = await storeBehindProxy();
       try {
         const run = processRequest(
           depsWith(async () => {
             proxy.cut();
             return 'unwritten';
-          }, { store: flaky }),
+          }, { store: flaky, leases: flakyLeases }),
           item.request_id,
           invocation(3000),
         );

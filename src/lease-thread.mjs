@@ -1,0 +1,132 @@
+// The lease keeper's thread: it renews the leases of the requests this process works on, writes
+// their coalesced progress and checks they are still theirs, on an event loop of its own, so a
+// task that keeps the main thread busy cannot let its lease lapse while it is in fact still alive.
+// Plain JavaScript: it runs as it is under Node (tests, the local stack) and bundled in the zip.
+import { parentPort, workerData } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+/** @type {{ tableName: string, clientConfig: Record<string, unknown> }} */
+const { tableName, clientConfig } = workerData;
+const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
+
+/**
+ * @typedef {{ percent: number, message: string }} Progress
+ * @typedef {{
+ *   id: number, requestId: string, attempt: number, leaseMs: number, progressIntervalMs: number,
+ *   invocationEndsAt: number, validUntil: BigInt64Array, marginMs: number,
+ *   latest?: Progress, written?: Progress, lastWriteAt: number, lastCheckAt: number, heartbeats: number,
+ *   busy: boolean, timer?: NodeJS.Timeout, released: boolean,
+ * }} Lease
+ */
+
+/** @type {Map<number, Lease>} */
+const leases = new Map();
+
+const send = (message) => parentPort.postMessage(message);
+const describe = (error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** Records the lease's end as the main thread may trust it: a margin before what the table holds. */
+function trustUntil(lease, leaseUntil) {
+  Atomics.store(lease.validUntil, 0, BigInt(Math.floor(leaseUntil - lease.marginMs)));
+}
+
+function leaseEnd(lease, at) {
+  return at + Math.min(lease.leaseMs, Math.max(0, lease.invocationEndsAt - at));
+}
+
+/** Renews the lease (and writes progress) only while the request is still this attempt's. */
+async function heartbeat(lease, at, progress) {
+  const leaseUntil = leaseEnd(lease, at);
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { request_id: lease.requestId },
+        ConditionExpression: '#status = :processing AND attempt = :attempt',
+        UpdateExpression: `SET lease_until = :lease, updated_at = :nowIso${progress ? ', progress = :progress' : ''}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':processing': 'processing',
+          ':attempt': lease.attempt,
+          ':lease': leaseUntil,
+          ':nowIso': new Date(at).toISOString(),
+          ...(progress ? { ':progress': progress } : {}),
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return lose(lease, 'superseded');
+    return send({ type: 'log', level: 'warn', message: 'heartbeat failed; will retry', requestId: lease.requestId, error: describe(error) });
+  }
+  lease.lastWriteAt = at;
+  lease.heartbeats += 1;
+  if (progress) lease.written = progress;
+  trustUntil(lease, leaseUntil);
+}
+
+/** A consistent read notices a cancel between writes, at a fifth of a write's cost. */
+async function checkOwnership(lease) {
+  try {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { request_id: lease.requestId },
+        ConsistentRead: true,
+        ProjectionExpression: '#status, attempt',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    if (Item?.status !== 'processing' || Item.attempt !== lease.attempt) lose(lease, 'superseded');
+  } catch (error) {
+    send({ type: 'log', level: 'warn', message: 'ownership check failed; will retry', requestId: lease.requestId, error: describe(error) });
+  }
+}
+
+function lose(lease, reason) {
+  if (lease.released) return;
+  stop(lease);
+  send({ type: 'lost', id: lease.id, reason });
+}
+
+function stop(lease) {
+  lease.released = true;
+  clearInterval(lease.timer);
+}
+
+async function tick(lease) {
+  const at = Date.now();
+  if (at >= Number(Atomics.load(lease.validUntil, 0))) return lose(lease, 'lapsed');
+  const progress = lease.latest !== lease.written ? lease.latest : undefined;
+  const sinceWrite = at - lease.lastWriteAt;
+  if ((progress && sinceWrite >= lease.progressIntervalMs) || sinceWrite >= lease.leaseMs / 3) return heartbeat(lease, at, progress);
+  if (at - lease.lastCheckAt >= lease.progressIntervalMs * 2) {
+    lease.lastCheckAt = at;
+    return checkOwnership(lease);
+  }
+}
+
+parentPort.on('message', (message) => {
+  if (message.type === 'hold') {
+    /** @type {Lease} */
+    const lease = { ...message.lease, lastWriteAt: message.lease.heldAt, lastCheckAt: message.lease.heldAt, heartbeats: 0, busy: false, released: false };
+    leases.set(lease.id, lease);
+    lease.timer = setInterval(() => {
+      if (lease.busy || lease.released) return;
+      lease.busy = true;
+      tick(lease).finally(() => (lease.busy = false));
+    }, Math.max(10, Math.min(lease.progressIntervalMs, lease.leaseMs / 3)));
+    return;
+  }
+  const lease = leases.get(message.id);
+  if (lease === undefined) return;
+  if (message.type === 'progress') lease.latest = message.progress;
+  if (message.type === 'release') {
+    stop(lease);
+    leases.delete(lease.id);
+    // Let a write under way land before the main thread writes the outcome.
+    const settle = () => (lease.busy ? setTimeout(settle, 5) : send({ type: 'released', id: lease.id, heartbeats: lease.heartbeats }));
+    settle();
+  }
+});
