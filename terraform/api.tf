@@ -53,19 +53,21 @@ locals {
   # ANY methods only catch what nothing else matches. "/", "/v1" and "/v1/status" get ANY too:
   # /{proxy+} never matches "/", and a resource without methods would get API Gateway's own 403
   # ("Missing Authentication Token") instead of the function's 404.
-  # `protected` marks the methods an API key guards when api_key_required is on.
+  # With api_key_required, every method but the OPTIONS preflights (browsers send no key with
+  # them) needs the key, the catch-alls included: the function routes by resource only, so a
+  # {proxy+} call never reaches a v1 handler, and without a key it does not reach the function.
   api_routes = {
-    "POST /v1/invoke"                 = { path = "/v1/invoke", method = "POST", protected = true }
-    "OPTIONS /v1/invoke"              = { path = "/v1/invoke", method = "OPTIONS", protected = false }
-    "ANY /v1/invoke"                  = { path = "/v1/invoke", method = "ANY", protected = false }
-    "GET /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "GET", protected = true }
-    "DELETE /v1/status/{request_id}"  = { path = "/v1/status/{request_id}", method = "DELETE", protected = true }
-    "OPTIONS /v1/status/{request_id}" = { path = "/v1/status/{request_id}", method = "OPTIONS", protected = false }
-    "ANY /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "ANY", protected = false }
-    "ANY /"                           = { path = "/", method = "ANY", protected = false }
-    "ANY /v1"                         = { path = "/v1", method = "ANY", protected = false }
-    "ANY /v1/status"                  = { path = "/v1/status", method = "ANY", protected = false }
-    "ANY /{proxy+}"                   = { path = "/{proxy+}", method = "ANY", protected = false }
+    "POST /v1/invoke"                 = { path = "/v1/invoke", method = "POST" }
+    "OPTIONS /v1/invoke"              = { path = "/v1/invoke", method = "OPTIONS" }
+    "ANY /v1/invoke"                  = { path = "/v1/invoke", method = "ANY" }
+    "GET /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "GET" }
+    "DELETE /v1/status/{request_id}"  = { path = "/v1/status/{request_id}", method = "DELETE" }
+    "OPTIONS /v1/status/{request_id}" = { path = "/v1/status/{request_id}", method = "OPTIONS" }
+    "ANY /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "ANY" }
+    "ANY /"                           = { path = "/", method = "ANY" }
+    "ANY /v1"                         = { path = "/v1", method = "ANY" }
+    "ANY /v1/status"                  = { path = "/v1/status", method = "ANY" }
+    "ANY /{proxy+}"                   = { path = "/{proxy+}", method = "ANY" }
   }
 }
 
@@ -76,7 +78,7 @@ resource "aws_api_gateway_method" "route" {
   resource_id      = local.api_resource_ids[each.value.path]
   http_method      = each.value.method
   authorization    = "NONE"
-  api_key_required = var.api_key_required && each.value.protected
+  api_key_required = var.api_key_required && each.value.method != "OPTIONS"
 }
 
 resource "aws_api_gateway_integration" "route" {

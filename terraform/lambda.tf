@@ -2,6 +2,18 @@ locals {
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../dist/lambda.zip")
 }
 
+# The key behind request ids (src/requests/idempotency.ts): made once per deployment from
+# Terraform's own uuid() (122 random bits each) and kept in the state, with no extra provider.
+# ignore_changes keeps the first value; changing request_id_secret_version makes a new one.
+resource "terraform_data" "request_id_secret" {
+  input            = "${uuid()}${uuid()}"
+  triggers_replace = [var.request_id_secret_version]
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 resource "aws_cloudwatch_log_group" "this" {
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
@@ -30,6 +42,7 @@ resource "aws_lambda_function" "this" {
       MAX_ATTEMPTS             = tostring(local.max_attempts)
       CORS_ALLOW_ORIGINS       = join(",", var.cors_allow_origins)
       DEMO_TASK_MS             = tostring(var.demo_task_ms)
+      REQUEST_ID_SECRET        = sensitive(terraform_data.request_id_secret.output)
     }
   }
 

@@ -237,3 +237,9 @@ variable "api_key_throttle_rate_limit" {
     error_message = "api_key_throttle_rate_limit must be at least 0."
   }
 }
+
+variable "request_id_secret_version" {
+  description = "Change to rotate the secret that keys request ids for Idempotency-Keys. After a rotation, a key sent before it maps to a new request id, so a replay within the TTL starts new work."
+  type        = string
+  default     = "1"
+}

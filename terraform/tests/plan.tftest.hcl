@@ -9,6 +9,7 @@ mock_provider "aws" {
   override_during = plan
 }
 
+
 run "bare_plan_needs_no_variables" {
   command = plan
 
@@ -283,6 +284,15 @@ run "least_privilege_policy" {
 run "lambda_function" {
   command = plan
 
+  # terraform_data's output is known only after apply; give the plan a value to compare.
+  override_resource {
+    target          = terraform_data.request_id_secret
+    override_during = plan
+    values = {
+      output = "secret-from-terraform-data"
+    }
+  }
+
   assert {
     condition     = aws_lambda_function.this.runtime == "nodejs22.x" && aws_lambda_function.this.handler == "index.handler"
     error_message = "The function must run index.handler on nodejs22.x."
@@ -311,9 +321,11 @@ run "lambda_function" {
       MAX_ATTEMPTS             = "3"
       CORS_ALLOW_ORIGINS       = "*"
       DEMO_TASK_MS             = "3000"
+      REQUEST_ID_SECRET        = "secret-from-terraform-data"
     })
-    error_message = "The environment must hold exactly the six deployed variables with their default values (deadline = 3 * 900 + 3600)."
+    error_message = "The environment must hold exactly the seven deployed variables with their default values (deadline = 3 * 900 + 3600)."
   }
+
 
   assert {
     condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/async-router" && aws_cloudwatch_log_group.this.retention_in_days == 14
@@ -403,10 +415,18 @@ run "api_keys_on" {
   }
 
   assert {
-    condition = jsonencode(sort([for key, method in aws_api_gateway_method.route : key if method.api_key_required])) == jsonencode(sort([
-      "POST /v1/invoke", "GET /v1/status/{request_id}", "DELETE /v1/status/{request_id}",
+    condition = jsonencode(sort([for key, method in aws_api_gateway_method.route : key if !method.api_key_required])) == jsonencode(sort([
+      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}",
     ]))
-    error_message = "Exactly POST, GET and DELETE must require the key; OPTIONS and the catch-alls never do."
+    error_message = "Every method but the two OPTIONS preflights must require the key."
+  }
+
+  assert {
+    condition = alltrue([
+      for key in ["ANY /{proxy+}", "ANY /", "ANY /v1", "ANY /v1/status", "ANY /v1/invoke", "ANY /v1/status/{request_id}"] :
+      aws_api_gateway_method.route[key].api_key_required
+    ])
+    error_message = "The catch-alls must require the key too, so no path reaches the function without one."
   }
 
   assert {
