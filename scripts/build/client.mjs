@@ -7,7 +7,10 @@ import { build as esbuild } from 'esbuild';
 
 const kib = async (file) => `${((await stat(file)).size / 1024).toFixed(1)} KiB`;
 
-/** Declarations for src/client only, from a throwaway tsconfig so the repo's own stays noEmit. */
+/**
+ * Declarations for src/client and the contract it shares with the function (src/contract.ts),
+ * from a throwaway tsconfig so the repo's own stays noEmit: dist/client/client/index.d.ts.
+ */
 async function emitDeclarations(root, clientDir) {
   const scratch = await mkdtemp(join(tmpdir(), 'client-dts-'));
   const tsconfig = join(scratch, 'tsconfig.json');
@@ -24,10 +27,10 @@ async function emitDeclarations(root, clientDir) {
         emitDeclarationOnly: true,
         skipLibCheck: true,
         types: [],
-        rootDir: join(root, 'src/client'),
+        rootDir: join(root, 'src'),
         outDir: clientDir,
       },
-      include: [join(root, 'src/client/**/*.ts')],
+      include: [join(root, 'src/client/**/*.ts'), join(root, 'src/contract.ts'), join(root, 'src/delay.ts')],
     }),
   );
   try {
@@ -65,5 +68,5 @@ export async function build({ root, outDir }) {
     logLevel: 'warning',
   });
   await chmod(cli, 0o755);
-  return `index.js ${await kib(join(clientDir, 'index.js'))} + index.d.ts; dist/cli.mjs ${await kib(cli)}`;
+  return `index.js ${await kib(join(clientDir, 'index.js'))} + client/index.d.ts; dist/cli.mjs ${await kib(cli)}`;
 }

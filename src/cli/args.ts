@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { TaskName } from '../client/index.js';
+import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import type { CliConfig } from './config.js';
+
+const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;
 
 export const USAGE = `Usage: async-router <command> [options]
 
@@ -10,7 +12,7 @@ Commands:
   cancel <id>       cancel a pending or running request
 
 Options:
-  --task T               assess (default) or summarize                      [submit]
+  --task T               ${TASK_OPTION.padEnd(52)}[submit]
   --wait                 wait for the result, showing progress               [submit]
   --timeout SECONDS      give up waiting after this long (implies --wait)    [submit]
   --idempotency-key K    same key and prompt: same request, started once     [submit]
@@ -21,20 +23,21 @@ Options:
 
 Exit status: 0 done, 1 request failed or API error, 2 usage error, 3 timed out.`;
 
-const TASKS: readonly TaskName[] = ['assess', 'summarize'];
-
 export type Command =
   | { kind: 'help' }
   | { kind: 'submit'; prompt: string; task: TaskName | undefined; wait: boolean; timeoutMs: number | undefined; idempotencyKey: string | undefined }
   | { kind: 'status'; requestId: string }
   | { kind: 'cancel'; requestId: string };
 
-export interface Invocation {
+/** What the command line asks for. */
+export interface CommandLine {
   command: Command;
   url: string;
   apiKey: string | undefined;
   json: boolean;
 }
+
+const isTaskName = (name: string): name is TaskName => (TASK_NAMES as readonly string[]).includes(name);
 
 /** A mistake in how the CLI was called: exit 2 with the message and a pointer to `--help`. */
 export class UsageError extends Error {
@@ -44,7 +47,7 @@ export class UsageError extends Error {
 const SUBMIT_ONLY = ['task', 'wait', 'timeout', 'idempotency-key'] as const;
 
 /** Turns the argument list into what to do, or throws {@link UsageError}. */
-export function parseInvocation(argv: readonly string[], config: CliConfig): Invocation {
+export function parseCommandLine(argv: readonly string[], config: CliConfig): CommandLine {
   let parsed;
   try {
     parsed = parseArgs({
@@ -79,7 +82,7 @@ export function parseInvocation(argv: readonly string[], config: CliConfig): Inv
     case 'submit': {
       if (rest.length !== 1 || rest[0]!.trim() === '') throw new UsageError('submit takes one non-empty prompt; quote it: submit "your text"');
       const task = values.task;
-      if (task !== undefined && !TASKS.includes(task as TaskName)) throw new UsageError(`--task must be one of: ${TASKS.join(', ')}`);
+      if (task !== undefined && !isTaskName(task)) throw new UsageError(`--task must be one of: ${TASK_NAMES.join(', ')}`);
       let timeoutMs: number | undefined;
       if (values.timeout !== undefined) {
         const seconds = Number(values.timeout);
@@ -91,7 +94,7 @@ export function parseInvocation(argv: readonly string[], config: CliConfig): Inv
         command: {
           kind: 'submit',
           prompt: rest[0]!,
-          task: task as TaskName | undefined,
+          task,
           wait: (values.wait ?? false) || timeoutMs !== undefined,
           timeoutMs,
           idempotencyKey: values['idempotency-key'],

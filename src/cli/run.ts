@@ -1,5 +1,5 @@
 import { HttpError, RequestFailedError, TimeoutError, createClient, type Client, type RequestView } from '../client/index.js';
-import { USAGE, UsageError, parseInvocation, type Command, type Invocation } from './args.js';
+import { USAGE, UsageError, parseCommandLine, type Command, type CommandLine } from './args.js';
 import type { CliConfig } from './config.js';
 import { ExitCode } from './exit-codes.js';
 import { formatResult, formatView, progressBar, progressLine } from './render.js';
@@ -14,23 +14,23 @@ export interface CliIo {
 
 /** Runs one CLI invocation and answers its exit status; never throws. */
 export async function runCli(argv: readonly string[], config: CliConfig, io: CliIo): Promise<ExitCode> {
-  let invocation: Invocation;
+  let commandLine: CommandLine;
   try {
-    invocation = parseInvocation(argv, config);
+    commandLine = parseCommandLine(argv, config);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`async-router: ${error.message}\nRun "async-router --help" for usage.\n`);
     return ExitCode.Usage;
   }
-  if (invocation.command.kind === 'help') {
+  if (commandLine.command.kind === 'help') {
     io.stdout.write(`${USAGE}\n`);
     return ExitCode.Ok;
   }
-  const client = createClient({ baseUrl: invocation.url, ...(invocation.apiKey !== undefined ? { apiKey: invocation.apiKey } : {}) });
+  const client = createClient({ baseUrl: commandLine.url, ...(commandLine.apiKey !== undefined ? { apiKey: commandLine.apiKey } : {}) });
   try {
-    return await execute(client, invocation.command, invocation.json, io);
+    return await execute(client, commandLine.command, commandLine.json, io);
   } catch (error) {
-    return report(error, invocation.json, io);
+    return report(error, commandLine.json, io);
   }
 }
 

@@ -1,13 +1,21 @@
-import { delay } from './delay.js';
-import { HttpError, RequestFailedError, TimeoutError, abortReason } from './errors.js';
+import { abortReason, delay } from '../delay.js';
+import { HttpError, RequestFailedError, TimeoutError } from './errors.js';
 import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { anySignal } from './signals.js';
-import { RequestStatus, type CompleteView, type RequestView, type SubmitInput, type SubmitResult } from './types.js';
+import {
+  INVOKE_PATH,
+  MAX_WAIT_SECONDS,
+  RequestStatus,
+  changeFingerprint,
+  statusPath,
+  type CompleteView,
+  type RequestView,
+  type SubmitInput,
+  type SubmitResult,
+} from '../contract.js';
 
 /** Long-poll length `wait` asks for: well inside API Gateway's 29 s integration cut. */
 export const DEFAULT_WAIT_SECONDS = 20;
-/** The most the API holds a long-poll. */
-export const MAX_WAIT_SECONDS = 25;
 /** Pause between plain polls when the API gives no `Retry-After`. */
 const DEFAULT_POLL_MS = 1000;
 /** A call gets this long beyond its long-poll before it counts as lost and is retried. */
@@ -80,11 +88,6 @@ function parseBody(text: string): unknown {
   }
 }
 
-/** What a poller cares about: a change here is worth telling `onProgress`. */
-function fingerprint(view: RequestView): string {
-  return `${view.status}|${view.progress?.percent}|${view.progress?.message}`;
-}
-
 function clampWait(seconds: number): number {
   return Math.min(MAX_WAIT_SECONDS, Math.max(0, Math.floor(seconds)));
 }
@@ -148,8 +151,6 @@ export function createClient(options: ClientOptions): Client {
   const isPassingStatus = (error: unknown) => error instanceof HttpError && isRetryableStatus(error.status);
   const isServiceUnavailable = (error: unknown) => error instanceof HttpError && (error.status === 429 || error.status === 503);
 
-  const statusPath = (requestId: string) => `/v1/status/${encodeURIComponent(requestId)}`;
-
   async function getAnswer(requestId: string, getOptions: GetOptions): Promise<Answer> {
     const wait = clampWait(getOptions.waitSeconds ?? 0);
     return send('GET', `${statusPath(requestId)}${wait > 0 ? `?wait=${wait}` : ''}`, {
@@ -163,7 +164,7 @@ export function createClient(options: ClientOptions): Client {
       const { idempotencyKey, signal } = submitOptions;
       const answer = await withRetries(
         () =>
-          send('POST', '/v1/invoke', {
+          send('POST', INVOKE_PATH, {
             body: input,
             ...(idempotencyKey !== undefined ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
             ...(signal !== undefined ? { signal } : {}),
@@ -203,7 +204,7 @@ export function createClient(options: ClientOptions): Client {
             (error) => isPassingStatus(error) || isNetworkFailure(error),
           );
           const view = answer.body as RequestView;
-          const changed = last === undefined || fingerprint(view) !== fingerprint(last);
+          const changed = last === undefined || changeFingerprint(view) !== changeFingerprint(last);
           last = view;
           if (changed) onProgress?.(view);
           if (view.status === RequestStatus.Complete) return view as CompleteView<Result>;

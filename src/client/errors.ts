@@ -1,4 +1,4 @@
-import type { RequestView } from './types.js';
+import type { RequestView } from '../contract.js';
 
 /** The parts of an error body the API sends: `{error, error_code, field?}` or API Gateway's `{message}`. */
 function describeBody(body: unknown): { sentence?: string; code?: string } {
@@ -55,9 +55,4 @@ export class RequestFailedError extends Error {
     this.request_id = view.request_id;
     this.error_code = view.error_code ?? 'unknown';
   }
-}
-
-/** The reason an aborted signal carries, or a standard AbortError when it carries none. */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ROUTES } from '../contract.js';
 import { describeError } from '../log.js';
 import { StorageUnavailableError } from '../requests/errors.js';
 import type { ApiContext, ApiDeps } from './api-deps.js';
@@ -12,6 +13,9 @@ import { matchRoute } from './router.js';
 import { statusRoute } from './status-route.js';
 
 const UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
+const ROUTE_LIST = Object.values(ROUTES)
+  .map((route) => `${Object.keys(route.methods).join(' and ')} ${route.resource}`)
+  .join(', ');
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
@@ -30,7 +34,7 @@ export function createApi(deps: ApiDeps) {
       case 'preflight':
         return empty(204, preflightHeaders());
       case 'not_found':
-        throw new HttpError(404, 'route_not_found', `No route for ${event.httpMethod} ${event.path}. Routes: POST /v1/invoke, GET and DELETE /v1/status/{request_id}.`);
+        throw new HttpError(404, 'route_not_found', `No route for ${event.httpMethod} ${event.path}. Routes: ${ROUTE_LIST}.`);
       case 'method_not_allowed':
         throw new HttpError(405, 'method_not_allowed', `${event.httpMethod} is not allowed here; allowed: ${match.allow}.`, {
           headers: { Allow: match.allow },

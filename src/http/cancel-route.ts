@@ -1,13 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ErrorCode, toView } from '../requests/model.js';
+import { ERROR_SENTENCES, ErrorCode } from '../contract.js';
+import { toView } from '../requests/model.js';
 import type { ApiDeps } from './api-deps.js';
 import { callerKeyId } from './caller.js';
-import { HttpError } from './http-error.js';
+import { HttpError, notFound } from './http-error.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
-import { notFound } from './status-route.js';
-
-const CANCELLED_SENTENCE = 'The request was cancelled by the caller.';
 
 /**
  * `DELETE /v1/status/{request_id}`: ends a pending or running request as `error`/`cancelled` at
@@ -15,7 +13,7 @@ const CANCELLED_SENTENCE = 'The request was cancelled by the caller.';
  */
 export async function cancelRoute(deps: ApiDeps, event: APIGatewayProxyEvent, params: Record<string, string>): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
-  const result = await deps.store.cancel(requestId, deps.now(), CANCELLED_SENTENCE, ErrorCode.Cancelled, callerKeyId(event));
+  const result = await deps.store.cancel(requestId, deps.now(), ERROR_SENTENCES[ErrorCode.Cancelled], ErrorCode.Cancelled, callerKeyId(event));
   if (result.kind === 'not_found') throw notFound();
   if (result.kind === 'terminal') {
     throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);

@@ -1,14 +1,11 @@
 import type { Config } from '../config.js';
+import { ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS } from '../contract.js';
 
-/** Headers a browser may read from our responses besides the CORS-safelisted ones. */
-const EXPOSED_HEADERS = 'Location,Retry-After';
-const ALLOWED_METHODS = 'GET,POST,DELETE,OPTIONS';
-const ALLOWED_HEADERS = 'Content-Type,Idempotency-Key,Authorization,X-Api-Key';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /** CORS headers for a response to a request from `origin` (undefined when not a browser call). */
 export function corsHeaders(allowed: Config['corsAllowOrigins'], origin: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'Access-Control-Expose-Headers': EXPOSED_HEADERS };
+  const headers: Record<string, string> = { 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(',') };
   if (allowed === '*') {
     headers['Access-Control-Allow-Origin'] = '*';
     return headers;
@@ -22,8 +19,8 @@ export function corsHeaders(allowed: Config['corsAllowOrigins'], origin: string 
 /** Extra headers for an `OPTIONS` preflight. */
 export function preflightHeaders(): Record<string, string> {
   return {
-    'Access-Control-Allow-Methods': ALLOWED_METHODS,
-    'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+    'Access-Control-Allow-Methods': ALLOWED_METHODS.join(','),
+    'Access-Control-Allow-Headers': ALLOWED_HEADERS.join(','),
     'Access-Control-Max-Age': PREFLIGHT_MAX_AGE_SECONDS,
   };
 }

@@ -17,6 +17,11 @@ export class HttpError extends Error {
   }
 }
 
+/** Unknown, expired and other tenants' requests all get this one answer, so none can be told apart. */
+export function notFound(): HttpError {
+  return new HttpError(404, 'not_found', 'No request with this id: it never existed or has expired.');
+}
+
 /** A field of the request failed validation: `400` naming the field and the reason. */
 export function invalidField(field: string, reason: string): HttpError {
   return new HttpError(400, 'invalid_request', `${field}: ${reason}`, { field });

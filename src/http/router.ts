@@ -1,12 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ROUTES, type RouteName } from '../contract.js';
 
-export type RouteName = 'invoke' | 'status' | 'cancel';
-
-/** The API's resources (as API Gateway names them in `resource`) and the methods each answers. */
-const ROUTES: Readonly<Record<string, Readonly<Record<string, RouteName>>>> = {
-  '/v1/invoke': { POST: 'invoke' },
-  '/v1/status/{request_id}': { GET: 'status', DELETE: 'cancel' },
-};
+const METHODS_BY_RESOURCE = new Map<string, Readonly<Record<string, RouteName>>>(Object.values(ROUTES).map((route) => [route.resource, route.methods]));
 
 export type RouteMatch =
   | { kind: 'route'; name: RouteName; params: Record<string, string> }
@@ -21,7 +16,7 @@ export type RouteMatch =
  * stepped around with `/anything/v1/invoke`.
  */
 export function matchRoute(event: Pick<APIGatewayProxyEvent, 'resource' | 'httpMethod' | 'pathParameters'>): RouteMatch {
-  const methods = Object.hasOwn(ROUTES, event.resource ?? '') ? ROUTES[event.resource] : undefined;
+  const methods = METHODS_BY_RESOURCE.get(event.resource ?? '');
   if (methods === undefined) return { kind: 'not_found' };
   const method = (event.httpMethod ?? '').toUpperCase();
   if (method === 'OPTIONS') return { kind: 'preflight' };

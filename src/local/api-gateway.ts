@@ -2,19 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { InvokeOutcome } from './lambda-service.js';
+import { EXPOSED_HEADERS, ROUTES } from '../contract.js';
 import { close, listen } from './listen.js';
 
 /** API Gateway's limit on a request payload. */
 export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
-const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Location,Retry-After' };
+const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(',') };
 const LAMBDA_THROTTLED = 429;
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|.*\+json)|text\/)/i;
 
-/** The resources the deployed REST API defines (see terraform/api.tf); anything else hits `{proxy+}`. */
-const RESOURCES: readonly { resource: string; pattern: RegExp; param?: string }[] = [
-  { resource: '/v1/invoke', pattern: /^\/v1\/invoke$/ },
-  { resource: '/v1/status/{request_id}', pattern: /^\/v1\/status\/([^/]+)$/, param: 'request_id' },
-];
+/**
+ * The resources the deployed REST API defines (see terraform/api.tf), as patterns: a `{name}`
+ * segment matches one path segment. Anything else hits `{proxy+}`.
+ */
+const RESOURCES: readonly { resource: string; pattern: RegExp; param?: string }[] = Object.values(ROUTES).map(({ resource }) => {
+  const param = /\{([^}]+)\}/.exec(resource)?.[1];
+  return { resource, pattern: new RegExp(`^${resource.replace(/\{[^}]+\}/g, '([^/]+)')}$`), ...(param !== undefined ? { param } : {}) };
+});
 
 export interface StaticSite {
   /** Answers a GET for a path outside the API, or undefined when it has no such file. */

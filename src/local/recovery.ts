@@ -3,7 +3,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describeError } from '../log.js';
 import { createLambdaDispatcher } from '../requests/dispatcher.js';
-import { RequestStatus, type StoredRequest } from '../requests/model.js';
+import { RequestStatus } from '../contract.js';
+import { type StoredRequest } from '../requests/model.js';
 
 /** Past the lease's end, so the claim condition (`lease_until <= now`) surely holds when the event runs. */
 const AFTER_LEASE_MS = 250;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describeError, type Logger } from '../log.js';
-import type { Progress } from './model.js';
+import { type Progress } from '../contract.js';
 
 /** Why a held lease ended before it was released: another attempt, a cancel or the deadline took the request, or it ran out unrenewed. */
 export type LeaseLoss = 'superseded' | 'lapsed';

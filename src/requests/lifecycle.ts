@@ -1,43 +1,47 @@
-import { ErrorCode, RequestStatus, isTerminal, type StoredRequest } from './model.js';
+import { ERROR_SENTENCES, ErrorCode, RequestStatus, isTerminal } from '../contract.js';
+import { describeError, type Logger } from '../log.js';
+import type { StoredRequest } from './model.js';
+import type { RequestStore } from './store.js';
 
 /** What an item really is at `nowMs`, whatever the table still says. */
 export type EffectiveState =
   | { kind: 'gone' }
   | { kind: 'as_stored' }
-  | { kind: 'lost'; errorCode: ErrorCode; error: string };
+  | { kind: 'lost'; errorCode: typeof ErrorCode.WorkerLost | typeof ErrorCode.DeadlineExceeded };
 
-const LOST_SENTENCE = {
-  [ErrorCode.WorkerLost]: 'The worker stopped before finishing and no retry is left. Submit the request again.',
-  [ErrorCode.DeadlineExceeded]: 'The request did not finish before its deadline. Submit the request again.',
-} as const;
+/** TTL deletes items up to days late, so expiry is decided here, on every read. */
+export function isExpired(item: Pick<StoredRequest, 'expires_at'>, nowMs: number): boolean {
+  return item.expires_at * 1000 <= nowMs;
+}
 
 /**
- * TTL deletes items up to days late, so expiry is decided here, on every read. A request no worker
- * can still finish (its lease ran out with no attempt left, or its deadline passed) is lost, even
- * if an async event for it is still on its way: the claim condition refuses it too.
+ * A request no worker can still finish (its lease ran out with no attempt left, or its deadline
+ * passed) is lost, even if an async event for it is still on its way: the claim condition refuses
+ * it too.
  */
 export function effectiveState(item: StoredRequest, nowMs: number): EffectiveState {
-  if (item.expires_at * 1000 <= nowMs) return { kind: 'gone' };
+  if (isExpired(item, nowMs)) return { kind: 'gone' };
   if (isTerminal(item.status)) return { kind: 'as_stored' };
-  if (nowMs >= item.deadline_at) {
-    return { kind: 'lost', errorCode: ErrorCode.DeadlineExceeded, error: LOST_SENTENCE[ErrorCode.DeadlineExceeded] };
-  }
+  if (nowMs >= item.deadline_at) return { kind: 'lost', errorCode: ErrorCode.DeadlineExceeded };
   const leaseOver = item.status === RequestStatus.Processing && item.lease_until <= nowMs;
-  if (leaseOver && item.attempt >= item.max_attempts) {
-    return { kind: 'lost', errorCode: ErrorCode.WorkerLost, error: LOST_SENTENCE[ErrorCode.WorkerLost] };
-  }
+  if (leaseOver && item.attempt >= item.max_attempts) return { kind: 'lost', errorCode: ErrorCode.WorkerLost };
   return { kind: 'as_stored' };
 }
 
-/** The item as a reader should see it: lost requests read as terminal errors. */
-export function withEffectiveState(item: StoredRequest, state: EffectiveState, nowIso: string): StoredRequest {
-  if (state.kind !== 'lost') return item;
-  return {
-    ...item,
-    status: RequestStatus.Error,
-    error: state.error,
-    error_code: state.errorCode,
-    updated_at: nowIso,
-    lease_until: 0,
-  };
+/**
+ * The item as a reader should see it at `nowMs` (undefined once expired), with a lost request's end
+ * written back once: conditionally on the item being as read, so a worker that just claimed or
+ * finished it wins. A failed write is logged; the next read or delivery tries again.
+ */
+export async function settle(store: RequestStore, item: StoredRequest, nowMs: number, log: Logger): Promise<StoredRequest | undefined> {
+  const state = effectiveState(item, nowMs);
+  if (state.kind === 'gone') return undefined;
+  if (state.kind === 'as_stored') return item;
+  const error = ERROR_SENTENCES[state.errorCode];
+  try {
+    await store.markLost(item, nowMs, state.errorCode, error);
+  } catch (caught) {
+    log.warn('could not record a lost request', { request_id: item.request_id, ...describeError(caught) });
+  }
+  return { ...item, status: RequestStatus.Error, error, error_code: state.errorCode, updated_at: new Date(nowMs).toISOString(), lease_until: 0 };
 }

@@ -1,27 +1,4 @@
-/** Where a request is in its life. `complete` and `error` are terminal and never change again. */
-export const RequestStatus = {
-  Pending: 'pending',
-  Processing: 'processing',
-  Complete: 'complete',
-  Error: 'error',
-} as const;
-export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
-
-/** Machine-readable reasons a request ended as `error`. */
-export const ErrorCode = {
-  Cancelled: 'cancelled',
-  Timeout: 'timeout',
-  WorkerLost: 'worker_lost',
-  DeadlineExceeded: 'deadline_exceeded',
-  TaskFailed: 'task_failed',
-  ResultTooLarge: 'result_too_large',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-export interface Progress {
-  percent: number;
-  message: string;
-}
+import { ErrorCode, RequestStatus, type Progress, type RequestView } from '../contract.js';
 
 /** What the caller asked for, stored with the request so the async event carries only the id. */
 export interface RequestInput {
@@ -54,24 +31,6 @@ export interface StoredRequest {
   body_hash?: string;
   /** The API key id that created the request, when API keys are on; only that key may read or cancel it. */
   api_key_id?: string;
-}
-
-/** What `GET /v1/status/{request_id}` answers. */
-export interface RequestView {
-  request_id: string;
-  status: RequestStatus;
-  task: string;
-  created_at: string;
-  updated_at: string;
-  session_id?: string;
-  progress?: Progress;
-  result?: unknown;
-  error?: string;
-  error_code?: ErrorCode;
-}
-
-export function isTerminal(status: RequestStatus): boolean {
-  return status === RequestStatus.Complete || status === RequestStatus.Error;
 }
 
 /** The public view of an item: never the input, the lease or the fencing token. */

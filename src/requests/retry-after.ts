@@ -1,4 +1,5 @@
-import { RequestStatus, type StoredRequest } from './model.js';
+import { RequestStatus } from '../contract.js';
+import { type StoredRequest } from './model.js';
 
 export const MIN_RETRY_AFTER_SECONDS = 1;
 export const MAX_RETRY_AFTER_SECONDS = 10;

@@ -7,7 +7,8 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
-import { RequestStatus, isVisibleTo, type ErrorCode, type Progress, type StoredRequest } from './model.js';
+import { RequestStatus, type ErrorCode, type Progress } from '../contract.js';
+import { isVisibleTo, type StoredRequest } from './model.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =

@@ -1,12 +1,14 @@
 import type { Config } from '../config.js';
+import { delay } from '../delay.js';
 import { describeError, type Logger } from '../log.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { TaskError } from '../tasks/task.js';
 import { RedeliverError, StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease, LeaseKeeper, LeaseLoss } from './lease.js';
-import { effectiveState } from './lifecycle.js';
-import { ErrorCode, RequestStatus, type Progress, type StoredRequest } from './model.js';
+import { settle } from './lifecycle.js';
+import { ErrorCode, RequestStatus, type Progress } from '../contract.js';
+import { type StoredRequest } from './model.js';
 import type { Outcome, RequestStore } from './store.js';
 
 /** The parts of the Lambda context the worker uses. */
@@ -39,7 +41,6 @@ function safetyMarginMs(remainingMs: number): number {
   return Math.min(5000, Math.max(500, remainingMs * 0.05));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs one delivery of `{"action":"process"}`: claim, run, finish. Async delivery is at least once,
@@ -83,16 +84,15 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
     const claimed = await deps.store.claim(requestId, at, at + Math.min(leaseMs, invocation.getRemainingTimeInMillis()));
     if (claimed !== undefined) return claimed;
 
-    const current = await deps.store.get(requestId);
-    if (current === undefined) {
+    const stored = await deps.store.get(requestId);
+    if (stored === undefined) {
       deps.log.warn('process event for an unknown request', { request_id: requestId });
       return undefined;
     }
-    const state = effectiveState(current, at);
-    if (state.kind === 'lost') await deps.store.markLost(current, at, state.errorCode, state.error);
-    const leaseHeld = state.kind === 'as_stored' && current.status === RequestStatus.Processing && current.lease_until > at;
+    const current = await settle(deps.store, stored, at, deps.log);
+    const leaseHeld = current?.status === RequestStatus.Processing && current.lease_until > at;
     if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
-      deps.log.info('not claimed', { request_id: requestId, status: current.status, attempt: current.attempt, effective: state.kind });
+      deps.log.info('not claimed', { request_id: requestId, status: current?.status ?? 'expired', attempt: stored.attempt });
       return undefined;
     }
   }
@@ -116,7 +116,7 @@ async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Inv
     if (invocation.getRemainingTimeInMillis() < intervalMs + WATCH_RESERVE_MS) {
       throw new RedeliverError("another attempt's lease outlasts this invocation");
     }
-    await sleep(Math.min(intervalMs, Math.max(0, seen.lease_until - deps.now())));
+    await delay(Math.min(intervalMs, Math.max(0, seen.lease_until - deps.now())));
     const current = await deps.store.get(seen.request_id);
     if (current?.status !== seen.status || current.attempt !== seen.attempt) return 'changed';
     if (current.lease_until !== seen.lease_until) return 'renewed';
@@ -228,7 +228,7 @@ async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: O
       const wait = FINISH_RETRY_DELAYS_MS[Math.min(attempt, FINISH_RETRY_DELAYS_MS.length - 1)]!;
       if (!(error instanceof StorageUnavailableError) || invocation.getRemainingTimeInMillis() < wait + FINISH_RETRY_RESERVE_MS) throw error;
       deps.log.warn('outcome write failed; retrying', { request_id: claimed.request_id, attempt: claimed.attempt, ...describeError(error) });
-      await sleep(wait);
+      await delay(wait);
     }
   }
 }

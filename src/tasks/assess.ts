@@ -1,4 +1,6 @@
-import { TaskError, delay, type Task } from './task.js';
+import { TASKS } from '../contract.js';
+import { delay } from '../delay.js';
+import { TaskError, type Task } from './task.js';
 import { extractiveSummary, keywords, readingTimeSeconds, sentences, words } from './text-analysis.js';
 
 const KEYWORD_LIMIT = 8;
@@ -8,11 +10,11 @@ const SUMMARY_SENTENCES = 2;
  * The default task: an offline, deterministic assessment of the prompt, in four paced steps so a
  * demo shows real progress. `totalMs` (DEMO_TASK_MS) spreads the steps out, e.g. past the 29 s cut.
  */
-export function createAssessTask(totalMs: number): Task {
+export function createAssessTask(totalMs: number): Task<'assess'> {
   const stepMs = totalMs / 4;
   return {
     name: 'assess',
-    description: 'Word and sentence counts, weighted keywords and a short extractive summary of the prompt.',
+    description: TASKS.assess,
     async run({ input, signal, reportProgress }) {
       reportProgress({ percent: 5, message: 'Reading the prompt' });
       await delay(stepMs, signal);

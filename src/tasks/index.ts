@@ -1,9 +1,24 @@
 import type { Config } from '../config.js';
+import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import { createAssessTask } from './assess.js';
 import { createTaskRegistry, type TaskRegistry } from './registry.js';
 import { createSummarizeTask } from './summarize.js';
+import type { Task } from './task.js';
 
-/** The tasks this deployment runs; add yours here. The first is the default. */
-export function createDefaultTasks(config: Pick<Config, 'demoTaskMs'>): TaskRegistry {
-  return createTaskRegistry([createAssessTask(config.demoTaskMs), createSummarizeTask(config.demoTaskMs)]);
+type TaskConfig = Pick<Config, 'demoTaskMs'>;
+
+/**
+ * How this deployment builds each task the contract names (TASKS in src/contract.ts, which the
+ * OpenAPI document, the client and the CLI follow). A task named there and missing here, or here
+ * and not there, does not compile.
+ */
+const TASK_FACTORIES: { readonly [Name in TaskName]: (config: TaskConfig) => Task<Name> } = {
+  assess: (config) => createAssessTask(config.demoTaskMs),
+  summarize: (config) => createSummarizeTask(config.demoTaskMs),
+};
+
+/** The tasks this deployment runs, the default first. */
+export function createDefaultTasks(config: TaskConfig): TaskRegistry {
+  const ordered = [DEFAULT_TASK, ...TASK_NAMES.filter((name) => name !== DEFAULT_TASK)];
+  return createTaskRegistry(ordered.map((name) => TASK_FACTORIES[name](config)));
 }

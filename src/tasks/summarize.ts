@@ -1,14 +1,16 @@
-import { delay, type Task } from './task.js';
+import { TASKS } from '../contract.js';
+import { delay } from '../delay.js';
+import type { Task } from './task.js';
 import { extractiveSummary, keywords } from './text-analysis.js';
 
 const KEYWORD_LIMIT = 12;
 const SUMMARY_SENTENCES = 3;
 
 /** A second, shorter job type to show one table serving several kinds of work. */
-export function createSummarizeTask(totalMs: number): Task {
+export function createSummarizeTask(totalMs: number): Task<'summarize'> {
   return {
     name: 'summarize',
-    description: 'A three-sentence extractive summary of the prompt.',
+    description: TASKS.summarize,
     async run({ input, signal, reportProgress }) {
       reportProgress({ percent: 10, message: 'Ranking sentences' });
       await delay(totalMs / 2, signal);

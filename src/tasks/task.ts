@@ -1,4 +1,5 @@
-import type { Progress, RequestInput } from '../requests/model.js';
+import { type Progress } from '../contract.js';
+import { type RequestInput } from '../requests/model.js';
 
 /** What a task gets to do its work. */
 export interface TaskContext {
@@ -9,9 +10,9 @@ export interface TaskContext {
   reportProgress(progress: Progress): void;
 }
 
-/** A named kind of work the service can run. Its result must be JSON and under 350 KB. */
-export interface Task {
-  name: string;
+/** A named kind of work the service can run. Its result must be JSON and, with its input, under 400 KB. */
+export interface Task<Name extends string = string> {
+  name: Name;
   description: string;
   run(context: TaskContext): Promise<unknown>;
 }
@@ -22,20 +23,4 @@ export interface Task {
  */
 export class TaskError extends Error {
   override readonly name = 'TaskError';
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it fires. */
-export function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,4 +1,4 @@
-import { HttpError, RequestFailedError, createClient, type AssessResult, type RequestView, type TaskName } from '../client/index.js';
+import { DEFAULT_TASK, HttpError, RequestFailedError, TASKS, TASK_NAMES, createClient, type AssessResult, type RequestView, type TaskName } from '../client/index.js';
 
 /** The page is served by the API's own front, so the API is this origin. */
 const client = createClient({ baseUrl: window.location.origin });
@@ -25,6 +25,13 @@ const resultBox = element<HTMLElement>('result');
 const resultBody = element<HTMLDivElement>('result-body');
 
 let running: { controller: AbortController; requestId?: string } | undefined;
+
+// The tasks the API knows, from the contract the client ships with.
+for (const name of TASK_NAMES) {
+  const option = new Option(name[0]!.toUpperCase() + name.slice(1), name, name === DEFAULT_TASK, name === DEFAULT_TASK);
+  option.title = TASKS[name];
+  task.append(option);
+}
 
 function make<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { createAssessTask } from '../../src/tasks/assess.js';
-import { delay, type Task } from '../../src/tasks/task.js';
+import { delay } from '../../src/delay.js';
+import { type Task } from '../../src/tasks/task.js';
 import { startTestStack } from '../support/stack.js';
 
 const CLI = 'dist/cli.mjs';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, RequestFailedError, TimeoutError, createClient, type AssessResult, type RequestView } from '../../src/client/index.js';
 import type { Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
-import { delay as taskDelay, type Task } from '../../src/tasks/task.js';
+import { delay as taskDelay } from '../../src/delay.js';
+import { type Task } from '../../src/tasks/task.js';
 import { startTestStack } from '../support/stack.js';
 import { recordingFetch } from './recording-fetch.js';
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 import type { Task } from '../../src/tasks/task.js';
-import { delay } from '../../src/tasks/task.js';
+import { delay } from '../../src/delay.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { call, pollUntilTerminal, status, submit } from '../support/http.js';
 import { createTestClock, startTestStack } from '../support/stack.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
-import { delay } from '../../src/tasks/task.js';
+import { delay } from '../../src/delay.js';
 import { status, submit, type ApiResponse } from '../support/http.js';
 import { startTestStack } from '../support/stack.js';
 

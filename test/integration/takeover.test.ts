@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
-import { RequestStatus } from '../../src/requests/model.js';
+import { RequestStatus } from '../../src/contract.js';
 import { createLogCollector, ensureBuilt, pollTerminal, readItem, submitRequest, waitFor } from '../local/helpers.js';
 import { startTestStack } from '../support/stack.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/local/semaphore.js';
 import type { Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
-import { delay } from '../../src/tasks/task.js';
+import { delay } from '../../src/delay.js';
 import { status, submit } from '../support/http.js';
 import { startTestStack } from '../support/stack.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack, StackOptions } from '../../src/local/stack.js';
-import { RequestStatus } from '../../src/requests/model.js';
+import { RequestStatus } from '../../src/contract.js';
 import { startTestStack } from '../support/stack.js';
 import { createLogCollector, ensureBuilt, pollTerminal, readItem, readStatus, submitRequest, waitFor } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StackOptions, Stack } from '../../src/local/stack.js';
-import { ErrorCode, RequestStatus } from '../../src/requests/model.js';
+import { ErrorCode, RequestStatus } from '../../src/contract.js';
 import { startTestStack } from '../support/stack.js';
 import { TEST_HANDLER, createLogCollector, ensureBuilt, pollTerminal, readItem, submitRequest, waitFor } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { ensureTable } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 import { silentLogger } from '../../src/log.js';
 import { createLeaseKeeper, type LeaseKeeper, type LeaseTerms } from '../../src/requests/lease.js';
-import { ErrorCode } from '../../src/requests/model.js';
+import { ErrorCode } from '../../src/contract.js';
 import { RequestStore } from '../../src/requests/store.js';
 import { newItem } from './store-contract.js';
 

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { effectiveState, withEffectiveState } from '../../src/requests/lifecycle.js';
-import { RequestStatus } from '../../src/requests/model.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RequestStatus } from '../../src/contract.js';
+import { ensureTable, startDynamo, type DynamoServer } from '../../src/local/dynamo-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { silentLogger } from '../../src/log.js';
+import { effectiveState, settle } from '../../src/requests/lifecycle.js';
+import { RequestStore } from '../../src/requests/store.js';
 import { newItem } from './store-contract.js';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
@@ -23,10 +29,39 @@ describe('effectiveState', () => {
     expect(effectiveState(newItem(now, { status: RequestStatus.Processing, lease_until: now + 1, attempt: 3 }), now)).toEqual({ kind: 'as_stored' });
   });
 
-  it('shows a lost request as a terminal error with a sentence and code', () => {
+});
+
+describe('settle', () => {
+  let dynamo: DynamoServer;
+  let client: DynamoDBClient;
+  let store: RequestStore;
+  beforeAll(async () => {
+    dynamo = await startDynamo({});
+    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await ensureTable(client, 'settle-test');
+    store = new RequestStore(DynamoDBDocumentClient.from(client), 'settle-test');
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.stop();
+  });
+
+  it('shows a lost request as a terminal error with a sentence and code, and writes that end once', async () => {
     const item = newItem(now, { deadline_at: now });
-    const shown = withEffectiveState(item, effectiveState(item, now), 'later');
-    expect(shown).toMatchObject({ status: 'error', error_code: 'deadline_exceeded', updated_at: 'later' });
-    expect(shown.error).toMatch(/deadline/);
+    await store.create(item);
+
+    const shown = await settle(store, item, now, silentLogger);
+    const again = await settle(store, item, now + 1000, silentLogger);
+
+    expect(shown).toMatchObject({ status: 'error', error_code: 'deadline_exceeded', updated_at: new Date(now).toISOString() });
+    expect(shown?.error).toMatch(/deadline/);
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'deadline_exceeded', updated_at: new Date(now).toISOString() });
+    expect(again?.status).toBe('error'); // the second write's condition fails: the first end stands
+  });
+
+  it('answers nothing for an expired item and leaves a live one as it is', async () => {
+    expect(await settle(store, newItem(now, { expires_at: now / 1000 }), now, silentLogger)).toBeUndefined();
+    const live = newItem(now);
+    expect(await settle(store, live, now, silentLogger)).toBe(live);
   });
 });

@@ -11,7 +11,7 @@ import { createLeaseKeeper } from '../../src/requests/lease.js';
 import { RequestStore } from '../../src/requests/store.js';
 import { processRequest } from '../../src/requests/worker.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
-import { delay } from '../../src/tasks/task.js';
+import { delay } from '../../src/delay.js';
 import { newItem } from './store-contract.js';
 
 const BLOCKING_WORKER = fileURLToPath(new URL('./fixtures/blocking-worker.ts', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestStatus } from '../../src/requests/model.js';
+import { RequestStatus } from '../../src/contract.js';
 import { MAX_RETRY_AFTER_SECONDS, MIN_RETRY_AFTER_SECONDS, retryAfterSeconds } from '../../src/requests/retry-after.js';
 import { newItem } from './store-contract.js';
 

@@ -4,7 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
-import { ErrorCode, RequestStatus, newPendingRequest, type StoredRequest } from '../../src/requests/model.js';
+import { ErrorCode, RequestStatus } from '../../src/contract.js';
+import { newPendingRequest, type StoredRequest } from '../../src/requests/model.js';
 import { StorageRejectedError } from '../../src/requests/errors.js';
 import { RequestStore } from '../../src/requests/store.js';
 

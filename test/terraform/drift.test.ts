@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEPLOYED_ENV_VARS, TTL_ATTRIBUTE } from '../../src/config.js';
+import { EXPOSED_HEADERS, ROUTES } from '../../src/contract.js';
 import { attribute, blocks, objectKeys, parseBody } from './hcl-scan.js';
 
 // Terraform and the code must agree on names the other side cannot check at runtime: a missing
@@ -47,6 +48,22 @@ describe('Terraform matches src/config.ts', () => {
 
     expect(new Set(keys).size, `duplicate keys in ${keys.join(', ')}`).toBe(keys.length);
     expect([...keys].sort()).toEqual([...DEPLOYED_ENV_VARS].sort());
+  });
+
+  it("routes every method of the contract's resources to the function (terraform/api.tf api_routes)", () => {
+    const routes = terraformFiles().flatMap(({ text }) => blocks(text, 'locals').map((block) => attribute(block.body, 'api_routes'))).find(Boolean);
+    expect(routes, 'locals.api_routes').toBeDefined();
+
+    const declared = objectKeys(routes as string);
+
+    for (const route of Object.values(ROUTES)) {
+      for (const method of [...Object.keys(route.methods), 'OPTIONS']) expect(declared).toContain(`${method} ${route.resource}`);
+    }
+  });
+
+  it("exposes the contract's headers on API Gateway's own answers too (terraform/main.tf cors_expose_headers)", () => {
+    const exposed = terraformFiles().flatMap(({ text }) => blocks(text, 'locals').map((block) => attribute(block.body, 'cors_expose_headers'))).find(Boolean);
+    expect(exposed).toBe(JSON.stringify(EXPOSED_HEADERS.join(',')));
   });
 
   it('enables TTL on TTL_ATTRIBUTE', () => {

@@ -1,0 +1,130 @@
+/**
+ * The v1 API's contract, in one place for the function, the client, the CLI and the demo page:
+ * statuses, error codes, the request view, the tasks, the routes, the headers. No Node.js import,
+ * so it bundles for the browser; openapi/v1.yaml is checked against it by test/contract.test.ts.
+ */
+
+/** Where a request is in its life. `complete` and `error` are terminal and never change again. */
+export const RequestStatus = {
+  Pending: 'pending',
+  Processing: 'processing',
+  Complete: 'complete',
+  Error: 'error',
+} as const;
+export type RequestStatus = (typeof RequestStatus)[keyof typeof RequestStatus];
+
+/** `true` once a request can no longer change. */
+export function isTerminal(status: RequestStatus): boolean {
+  return status === RequestStatus.Complete || status === RequestStatus.Error;
+}
+
+/** Machine-readable reasons a request ended as `error`. */
+export const ErrorCode = {
+  Cancelled: 'cancelled',
+  Timeout: 'timeout',
+  WorkerLost: 'worker_lost',
+  DeadlineExceeded: 'deadline_exceeded',
+  TaskFailed: 'task_failed',
+  ResultTooLarge: 'result_too_large',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The sentence a caller reads for the endings the service decides on its own. */
+export const ERROR_SENTENCES = {
+  [ErrorCode.Cancelled]: 'The request was cancelled by the caller.',
+  [ErrorCode.WorkerLost]: 'The worker stopped before finishing and no retry is left. Submit the request again.',
+  [ErrorCode.DeadlineExceeded]: 'The request did not finish before its deadline. Submit the request again.',
+} as const;
+
+/**
+ * The tasks a caller may name, with what each does; the first is the default. src/tasks/index.ts
+ * must give each an implementation (the compiler checks), and the OpenAPI document, the client and
+ * the CLI follow this list.
+ */
+export const TASKS = {
+  assess: 'Word and sentence counts, weighted keywords and a short extractive summary of the prompt.',
+  summarize: 'A three-sentence extractive summary of the prompt.',
+} as const;
+export type TaskName = keyof typeof TASKS;
+export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+export const DEFAULT_TASK: TaskName = 'assess';
+
+export interface Progress {
+  percent: number;
+  message: string;
+}
+
+/** Body of `POST /v1/invoke`. */
+export interface SubmitInput {
+  prompt: string;
+  session_id?: string;
+  task?: TaskName;
+}
+
+/** What `POST /v1/invoke` answers with `202`. */
+export interface SubmitResult {
+  request_id: string;
+  status: RequestStatus;
+  status_url: string;
+  message: string;
+}
+
+/** What `GET /v1/status/{request_id}` answers: the public view of one request. */
+export interface RequestView<Result = unknown> {
+  request_id: string;
+  status: RequestStatus;
+  task: string;
+  created_at: string;
+  updated_at: string;
+  session_id?: string;
+  progress?: Progress;
+  result?: Result;
+  error?: string;
+  error_code?: ErrorCode;
+}
+
+/** A request that ended as `complete`: its `result` is there. */
+export type CompleteView<Result = unknown> = RequestView<Result> & { status: 'complete'; result: Result };
+
+/** The result of the `assess` task. */
+export interface AssessResult {
+  word_count: number;
+  sentence_count: number;
+  character_count: number;
+  reading_time_seconds: number;
+  keywords: { term: string; count: number; weight: number }[];
+  summary: string;
+}
+
+/** The result of the `summarize` task. */
+export interface SummarizeResult {
+  summary: string;
+}
+
+/** The API's resources, as API Gateway names them, and the methods each answers. */
+export const ROUTES = {
+  invoke: { resource: '/v1/invoke', methods: { POST: 'invoke' } },
+  status: { resource: '/v1/status/{request_id}', methods: { GET: 'status', DELETE: 'cancel' } },
+} as const;
+export type RouteName = 'invoke' | 'status' | 'cancel';
+
+export const INVOKE_PATH = ROUTES.invoke.resource;
+
+/** The path of one request's status (and cancel). */
+export function statusPath(requestId: string): string {
+  return ROUTES.status.resource.replace('{request_id}', encodeURIComponent(requestId));
+}
+
+/** The most a `GET /v1/status/{id}?wait=N` is held, in seconds: well inside API Gateway's 29 s. */
+export const MAX_WAIT_SECONDS = 25;
+
+/** What a poller cares about: a change here ends a long-poll and is worth telling a progress callback. */
+export function changeFingerprint(view: Pick<RequestView, 'status' | 'progress'>): string {
+  return `${view.status}|${view.progress?.percent}|${view.progress?.message}`;
+}
+
+/** Headers a browser may read from every answer, besides the CORS-safelisted ones. */
+export const EXPOSED_HEADERS = ['Location', 'Retry-After'] as const;
+/** Methods and request headers a browser may use, as preflights answer. */
+export const ALLOWED_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
+export const ALLOWED_HEADERS = ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Api-Key'] as const;
