@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createDocumentClient, sdkConfig } from '../src/aws-clients.js';
 import { buildHandler } from '../src/build-handler.js';
 import { loadConfig, type Config, type Env } from '../src/config.js';
 import type { Handler } from '../src/create-handler.js';
@@ -17,14 +18,8 @@ import { startCountingProxy, type CountingProxy } from './count-proxy.js';
 
 /** The function's memory in terraform/ (and the local stack's): what the cost figures bill. */
 export const MEMORY_MB = 256;
-/** The SDK settings src/build-handler.ts gives its clients, so the floor uses identical clients. */
-const SDK_SETTINGS = {
-  region: LOCAL_REGION,
-  credentials: LOCAL_CREDENTIALS,
-  maxAttempts: 3,
-  retryMode: 'standard',
-  requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
-} as const;
+/** The clients src/build-handler.ts builds, so the floor uses identical ones. */
+const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
 
 /** One execution of the function, as Lambda would bill it. */
 export interface Execution {
@@ -108,17 +103,15 @@ export async function startBenchStack(options: { env: Env; count?: boolean }): P
   const lambdaEndpoint = lambdaProxy?.url ?? lambda.endpoint;
   const config = loadConfig({ ...options.env, DYNAMODB_ENDPOINT: dynamodbEndpoint, LAMBDA_ENDPOINT: lambdaEndpoint });
 
-  const admin = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: dynamo.endpoint });
+  const admin = new DynamoDBClient(sdkConfig({ ...clientOptions, endpoint: dynamo.endpoint }));
   await ensureTable(admin, config.tableName);
   admin.destroy();
 
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...SDK_SETTINGS, endpoint: dynamodbEndpoint }), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-  });
-  const lambdaClient = new LambdaClient({ ...SDK_SETTINGS, endpoint: lambdaEndpoint });
+  const doc = createDocumentClient(sdkConfig({ ...clientOptions, endpoint: dynamodbEndpoint }));
+  const lambdaClient = new LambdaClient(sdkConfig({ ...clientOptions, endpoint: lambdaEndpoint }));
   const dispatcher = createLambdaDispatcher(lambdaClient);
   handler = buildHandler(config, {
-    clientOptions: { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+    clientOptions,
     overrides: { store: new RequestStore(doc, config.tableName), dispatcher: async () => dispatcher, log: silentLogger },
   });
 

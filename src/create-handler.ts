@@ -1,10 +1,8 @@
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { isProcessEvent, isRestApiEvent } from './events.js';
+import type { HandlerDeps } from './handler-deps.js';
 import { createApi } from './http/api.js';
-import type { ApiDeps } from './http/api-deps.js';
 import { processRequest, type ProcessResult } from './requests/worker.js';
-
-export type HandlerDeps = ApiDeps;
 
 export type HandlerResult = APIGatewayProxyResult | { request_id: string; result: ProcessResult } | { ignored: true };
 

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ROUTES } from '../contract.js';
 import { describeError } from '../log.js';
 import { StorageUnavailableError } from '../requests/errors.js';
-import type { ApiContext, ApiDeps } from './api-deps.js';
+import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import { cancelRoute } from './cancel-route.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { HttpError } from './http-error.js';
@@ -28,7 +28,7 @@ function toHttpError(error: unknown): HttpError {
 
 /** The v1 REST API: one try/catch for every route, and CORS headers on every answer. */
 export function createApi(deps: ApiDeps) {
-  async function route(event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
+  async function route(event: APIGatewayProxyEvent, context: InvocationContext): Promise<APIGatewayProxyResult> {
     const match = matchRoute(event);
     switch (match.kind) {
       case 'preflight':
@@ -46,7 +46,7 @@ export function createApi(deps: ApiDeps) {
     }
   }
 
-  return async function handleHttp(event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
+  return async function handleHttp(event: APIGatewayProxyEvent, context: InvocationContext): Promise<APIGatewayProxyResult> {
     let response: APIGatewayProxyResult;
     try {
       response = await route(event, context);

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ERROR_SENTENCES, ErrorCode } from '../contract.js';
 import { toView } from '../requests/model.js';
-import type { ApiDeps } from './api-deps.js';
+import type { ApiDeps } from '../handler-deps.js';
 import { callerKeyId } from './caller.js';
 import { HttpError, notFound } from './http-error.js';
 import { json } from './responses.js';

@@ -6,7 +6,7 @@ import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
 import { RequestStatus } from '../contract.js';
 import { newPendingRequest, type StoredRequest } from '../requests/model.js';
 import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
-import type { ApiContext, ApiDeps } from './api-deps.js';
+import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import { callerKeyId } from './caller.js';
 import { HttpError } from './http-error.js';
 import { parseInvokeInput } from './invoke-input.js';
@@ -25,7 +25,7 @@ const dispatchUnavailable = () =>
  * request is durable. If the work cannot be queued, the stored request is removed again and the
  * caller gets 503: nothing half-started, and a retry (with the same Idempotency-Key) is safe.
  */
-export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, context: ApiContext): Promise<APIGatewayProxyResult> {
+export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, context: InvocationContext): Promise<APIGatewayProxyResult> {
   const { task, input, idempotencyKey } = parseInvokeInput(event, deps.tasks);
   const apiKeyId = callerKeyId(event);
   const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
@@ -64,7 +64,7 @@ export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, co
 }
 
 /** Queues the work for a stored request; false (logged) when Lambda would not take the event. */
-async function dispatch(deps: ApiDeps, requestId: string, context: ApiContext): Promise<boolean> {
+async function dispatch(deps: ApiDeps, requestId: string, context: InvocationContext): Promise<boolean> {
   try {
     const dispatcher = await deps.dispatcher();
     await dispatcher.dispatch(requestId, context.invokedFunctionArn);

@@ -4,7 +4,7 @@ import { settle } from '../requests/lifecycle.js';
 import { isVisibleTo, toView, type StoredRequest } from '../requests/model.js';
 import { retryAfterSeconds } from '../requests/retry-after.js';
 import { delay } from '../delay.js';
-import type { ApiContext, ApiDeps } from './api-deps.js';
+import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import { callerKeyId } from './caller.js';
 import { invalidField, notFound } from './http-error.js';
 import { json } from './responses.js';
@@ -38,7 +38,7 @@ export async function statusRoute(
   deps: ApiDeps,
   event: APIGatewayProxyEvent,
   params: Record<string, string>,
-  context: ApiContext,
+  context: InvocationContext,
 ): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
   const waitMs = waitSeconds(event.queryStringParameters) * 1000;

@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, sdkConfig } from '../aws-clients.js';
 import { describeError } from '../log.js';
-import { createLambdaDispatcher } from '../requests/dispatcher.js';
+import { LambdaClient, createLambdaDispatcher } from '../requests/dispatcher.js';
 import { RequestStatus } from '../contract.js';
 import { type StoredRequest } from '../requests/model.js';
 
@@ -39,7 +38,7 @@ export interface Recovery {
 export async function recoverInFlight(options: RecoveryOptions): Promise<Recovery> {
   const now = options.now ?? Date.now;
   const clientOptions = { region: options.region, credentials: options.credentials };
-  const dynamo = new DynamoDBClient({ ...clientOptions, endpoint: options.dynamodbEndpoint });
+  const dynamo = createDocumentClient(sdkConfig({ ...clientOptions, endpoint: options.dynamodbEndpoint }));
   let inFlight: StoredRequest[];
   try {
     inFlight = await scanInFlight(dynamo, options.tableName, now());
@@ -47,7 +46,7 @@ export async function recoverInFlight(options: RecoveryOptions): Promise<Recover
     dynamo.destroy();
   }
 
-  const lambda = new LambdaClient({ ...clientOptions, endpoint: options.lambdaEndpoint });
+  const lambda = new LambdaClient(sdkConfig({ ...clientOptions, endpoint: options.lambdaEndpoint }));
   const dispatcher = createLambdaDispatcher(lambda);
   const timers = new Set<NodeJS.Timeout>();
   const cancels: Array<() => void> = [];
@@ -94,8 +93,7 @@ export async function recoverInFlight(options: RecoveryOptions): Promise<Recover
 }
 
 /** Every live request not yet terminal; a full scan is fine for a local table. */
-async function scanInFlight(admin: DynamoDBClient, tableName: string, nowMs: number): Promise<StoredRequest[]> {
-  const client = DynamoDBDocumentClient.from(admin);
+async function scanInFlight(client: DynamoDBDocumentClient, tableName: string, nowMs: number): Promise<StoredRequest[]> {
   const items: StoredRequest[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

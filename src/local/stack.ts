@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sdkConfig } from '../aws-clients.js';
 import { buildHandler } from '../build-handler.js';
-import { DEPLOYED_ENV_VARS, TUNING_ENV_VARS, loadConfig, type Config, type Env } from '../config.js';
-import type { Handler, HandlerDeps } from '../create-handler.js';
+import { DEPLOYED_ENV_VARS, GATEWAY_TIMEOUT_MS, LAMBDA_MAX_TIMEOUT_S, TUNING_ENV_VARS, loadConfig, type Config, type Env } from '../config.js';
+import type { Handler } from '../create-handler.js';
+import type { HandlerDeps } from '../handler-deps.js';
 import { startApiGateway, type ApiGateway } from './api-gateway.js';
 import { ensureTable, startDynamo, type DynamoServer } from './dynamo-server.js';
 import { startLambdaService, type AsyncRetryPolicy, type LambdaService } from './lambda-service.js';
@@ -118,7 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     memoryMb: LOCAL_MEMORY_MB,
-    timeoutMs: options.lambdaTimeoutMs ?? 900_000,
+    timeoutMs: options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000,
     runtime,
     asyncRetry: options.asyncRetry ?? LAMBDA_ASYNC_RETRY,
     concurrency: options.concurrency ?? ACCOUNT_CONCURRENCY,
@@ -132,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LAMBDA_ENDPOINT: env.LAMBDA_ENDPOINT ?? lambda.endpoint,
   });
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const admin = new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint });
+  const admin = new DynamoDBClient(sdkConfig({ ...clientOptions, endpoint: dynamo.endpoint }));
   await ensureTable(admin, config.tableName);
   admin.destroy();
   if (options.runtime === 'sandbox') {
@@ -160,7 +162,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const gateway = await startApiGateway({
     invoke: (event) => lambda.invoke(event),
-    timeoutMs: options.gatewayTimeoutMs ?? 29_000,
+    timeoutMs: options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS,
     stage: 'local',
     accountId: LOCAL_ACCOUNT_ID,
     ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir) } : {}),

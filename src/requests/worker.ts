@@ -1,30 +1,14 @@
-import type { Config } from '../config.js';
+import { ErrorCode, RequestStatus, type Progress } from '../contract.js';
 import { delay } from '../delay.js';
+import type { InvocationContext, WorkerDeps } from '../handler-deps.js';
 import { describeError, type Logger } from '../log.js';
-import type { TaskRegistry } from '../tasks/registry.js';
 import { TaskError } from '../tasks/task.js';
 import { RedeliverError, StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
-import type { HeldLease, LeaseKeeper, LeaseLoss } from './lease.js';
+import type { HeldLease, LeaseLoss } from './lease.js';
 import { settle } from './lifecycle.js';
-import { ErrorCode, RequestStatus, type Progress } from '../contract.js';
-import { type StoredRequest } from './model.js';
-import type { Outcome, RequestStore } from './store.js';
-
-/** The parts of the Lambda context the worker uses. */
-export interface Invocation {
-  awsRequestId: string;
-  getRemainingTimeInMillis(): number;
-}
-
-export interface WorkerDeps {
-  store: RequestStore;
-  leases: LeaseKeeper;
-  tasks: TaskRegistry;
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>;
-  now: () => number;
-  log: Logger;
-}
+import type { StoredRequest } from './model.js';
+import type { Outcome } from './store.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
 export type ProcessResult = 'completed' | 'failed' | 'skipped' | 'superseded';
@@ -48,7 +32,7 @@ function safetyMarginMs(remainingMs: number): number {
  * number: a worker that lost its lease can never overwrite a newer outcome. Throws when the event
  * must be delivered again (the table is unreachable, or the lease lapsed before an outcome).
  */
-export async function processRequest(deps: WorkerDeps, requestId: string, invocation: Invocation): Promise<ProcessResult> {
+export async function processRequest(deps: WorkerDeps, requestId: string, invocation: InvocationContext): Promise<ProcessResult> {
   const claimed = await claim(deps, requestId, invocation);
   if (claimed === undefined) return 'skipped';
   const fields = { request_id: requestId, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId };
@@ -77,7 +61,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
  * retry came before its lease ran out): the lease is watched until it is renewed (alive: leave it)
  * or ends unrenewed (dead: take over), so a retry is never swallowed by a dead worker's lease.
  */
-async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation): Promise<StoredRequest | undefined> {
+async function claim(deps: WorkerDeps, requestId: string, invocation: InvocationContext): Promise<StoredRequest | undefined> {
   const leaseMs = deps.config.leaseSeconds * 1000;
   for (;;) {
     const at = deps.now();
@@ -110,7 +94,7 @@ const WATCH_RESERVE_MS = 5000;
  * interval. A live owner renews within a third of a lease; a delivery that runs out of time before
  * it can tell fails, so that Lambda delivers it again.
  */
-async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Invocation): Promise<'renewed' | 'ended' | 'changed'> {
+async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: InvocationContext): Promise<'renewed' | 'ended' | 'changed'> {
   const intervalMs = watchIntervalMs(deps.config.leaseSeconds * 1000);
   while (deps.now() < seen.lease_until) {
     if (invocation.getRemainingTimeInMillis() < intervalMs + WATCH_RESERVE_MS) {
@@ -125,7 +109,7 @@ async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Inv
 }
 
 /** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse). */
-async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Invocation): Promise<RunResult> {
+async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: InvocationContext): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
   if (task === undefined) {
     return { kind: 'outcome', outcome: taskFailed(`This deployment no longer runs the task "${claimed.task}".`) };
@@ -205,7 +189,7 @@ function completeOutcome(claimed: StoredRequest, value: unknown): Outcome {
   return outcome;
 }
 
-function failedOutcome(log: Logger, claimed: StoredRequest, error: unknown, invocation: Invocation): Outcome {
+function failedOutcome(log: Logger, claimed: StoredRequest, error: unknown, invocation: InvocationContext): Outcome {
   if (error instanceof TaskError) return taskFailed(error.message);
   log.error('task threw', { request_id: claimed.request_id, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId, ...describeError(error) });
   return taskFailed(`The task failed. Reference: ${invocation.awsRequestId}`);
@@ -220,7 +204,7 @@ const FINISH_RETRY_RESERVE_MS = 500;
  * the outcome exists only in this process, and a retried event would have to redo the work. A call
  * the table refuses for good is not retried.
  */
-async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: Invocation): Promise<boolean> {
+async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<boolean> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await deps.store.finish(claimed.request_id, claimed.attempt, deps.now(), outcome);
@@ -233,7 +217,7 @@ async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: O
   }
 }
 
-async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: Invocation): Promise<ProcessResult> {
+async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<ProcessResult> {
   const fields = { request_id: claimed.request_id, attempt: claimed.attempt };
   let final = outcome;
   let written: boolean;

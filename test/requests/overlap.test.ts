@@ -98,7 +98,7 @@ describe('two workers never run one request at once', () => {
           log: silentLogger,
         },
         item.request_id,
-        { awsRequestId: 'duplicate', getRemainingTimeInMillis: () => end - Date.now() },
+        { awsRequestId: 'duplicate', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test', getRemainingTimeInMillis: () => end - Date.now() },
       );
       const firstResult = await first.next('result');
 

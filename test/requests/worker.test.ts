@@ -7,7 +7,8 @@ import { silentLogger } from '../../src/log.js';
 import { RequestStore } from '../../src/requests/store.js';
 import { MAX_ITEM_BYTES } from '../../src/requests/item-size.js';
 import { createLeaseKeeper, type LeaseKeeper } from '../../src/requests/lease.js';
-import { processRequest, type Invocation, type WorkerDeps } from '../../src/requests/worker.js';
+import type { InvocationContext, WorkerDeps } from '../../src/handler-deps.js';
+import { processRequest } from '../../src/requests/worker.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { delay } from '../../src/delay.js';
 import { TaskError, type Task } from '../../src/tasks/task.js';
@@ -42,9 +43,9 @@ afterAll(async () => {
 });
 
 /** An invocation with `ms` left, as Lambda's context reports it. */
-function invocation(ms = 60_000): Invocation {
+function invocation(ms = 60_000): InvocationContext {
   const end = Date.now() + ms;
-  return { awsRequestId: 'aws-test', getRemainingTimeInMillis: () => end - Date.now() };
+  return { awsRequestId: 'aws-test', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test', getRemainingTimeInMillis: () => end - Date.now() };
 }
 
 function depsWith(run: Task['run'], overrides: Partial<WorkerDeps> = {}): WorkerDeps {

@@ -1,0 +1,31 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Where and as whom a client calls: the local stack's endpoints and dummy credentials; nothing in AWS. */
+export interface AwsClientOptions {
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  endpoint?: string | undefined;
+}
+
+/**
+ * SDK settings chosen rather than left to defaults: three tries with the standard backoff, and
+ * timeouts short enough that a dead endpoint turns into a clear 503 well inside the 29 s cut.
+ * Plain data, so the lease keeper's thread builds the very same client from it.
+ */
+export function sdkConfig({ endpoint, ...options }: AwsClientOptions = {}): Record<string, unknown> {
+  return {
+    ...options,
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    maxAttempts: 3,
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+  };
+}
+
+/** The document client the request store uses: undefined values dropped, class instances as maps. */
+export function createDocumentClient(config: Record<string, unknown>): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
+}

@@ -1,0 +1,30 @@
+import type { Context } from 'aws-lambda';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Dispatcher } from './requests/dispatcher.js';
+import type { LeaseKeeper } from './requests/lease.js';
+import type { RequestStore } from './requests/store.js';
+import type { TaskRegistry } from './tasks/registry.js';
+
+/** Everything the handler needs, passed in so tests can swap an endpoint or a clock. */
+export interface HandlerDeps {
+  config: Config;
+  store: RequestStore;
+  leases: LeaseKeeper;
+  /** Loaded on first use: only `POST /v1/invoke` needs the Lambda client. */
+  dispatcher: () => Promise<Dispatcher>;
+  tasks: TaskRegistry;
+  now: () => number;
+  log: Logger;
+}
+
+/** What the HTTP routes use. */
+export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'dispatcher' | 'tasks' | 'now' | 'log'>;
+
+/** What the worker uses; of the configuration, only the lease and progress settings. */
+export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'tasks' | 'now' | 'log'> & {
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>;
+};
+
+/** The parts of Lambda's context the handler uses. */
+export type InvocationContext = Pick<Context, 'awsRequestId' | 'invokedFunctionArn' | 'getRemainingTimeInMillis'>;
