@@ -21,6 +21,9 @@ export const TUNING_ENV_VARS = [
   'LONG_POLL_INTERVAL_MS',
 ] as const;
 
+/** Variables the `async-router` CLI reads. */
+export const CLI_ENV_VARS = ['ASYNC_ROUTER_URL', 'ASYNC_ROUTER_API_KEY'] as const;
+
 /** Variables only the local stack reads (the AWS runtime provides its own endpoints). */
 export const LOCAL_ENV_VARS = [
   'PORT',
@@ -37,7 +40,8 @@ export const TTL_ATTRIBUTE = 'expires_at';
 type EnvName =
   | (typeof DEPLOYED_ENV_VARS)[number]
   | (typeof TUNING_ENV_VARS)[number]
-  | (typeof LOCAL_ENV_VARS)[number];
+  | (typeof LOCAL_ENV_VARS)[number]
+  | (typeof CLI_ENV_VARS)[number];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -59,6 +63,14 @@ export interface Config {
   lambdaEndpoint: string | undefined;
 }
 
+/** The `async-router` CLI's settings. */
+export interface CliConfig {
+  /** `ASYNC_ROUTER_URL`, else the local stack's address. */
+  url: string;
+  /** `ASYNC_ROUTER_API_KEY`, sent as `x-api-key` when set. */
+  apiKey: string | undefined;
+}
+
 /** Settings of the local stack (`npm start`), on top of {@link Config}. */
 export interface LocalConfig {
   port: number;
@@ -73,7 +85,14 @@ export class ConfigError extends Error {
 }
 
 const SECONDS_PER_DAY = 86_400;
-const LAMBDA_MAX_TIMEOUT_S = 900;
+/** Lambda's longest timeout, which the deployment uses and the local stack copies. */
+export const LAMBDA_MAX_TIMEOUT_S = 900;
+/** API Gateway's integration timeout: the wall this project exists for. */
+export const GATEWAY_TIMEOUT_MS = 29_000;
+/** The table `npm start` uses when REQUESTS_TABLE is not set. */
+export const LOCAL_TABLE_NAME = 'async-router-requests';
+/** Where the local stack serves, and where the CLI looks when told nothing else. */
+export const LOCAL_PORT = 3000;
 /** Lambda async invocations are tried at most three times (one call, two retries). */
 const LAMBDA_MAX_ASYNC_ATTEMPTS = 3;
 /** 32 characters of a random secret carry well over 128 bits. */
@@ -171,9 +190,14 @@ export function loadConfig(env: Env): Config {
 /** Reads the local stack's own settings. */
 export function loadLocalConfig(env: Env): LocalConfig {
   return {
-    port: integer(env, 'PORT', 3000, 0, 65_535),
+    port: integer(env, 'PORT', LOCAL_PORT, 0, 65_535),
     dataDir: raw(env, 'DATA_DIR') ?? '.data',
-    gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', 29_000, 100, 29_000),
+    gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', GATEWAY_TIMEOUT_MS, 100, GATEWAY_TIMEOUT_MS),
     lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
   };
+}
+
+/** Reads the CLI's settings; an empty value counts as unset. */
+export function loadCliConfig(env: Env): CliConfig {
+  return { url: raw(env, 'ASYNC_ROUTER_URL') ?? `http://127.0.0.1:${LOCAL_PORT}`, apiKey: raw(env, 'ASYNC_ROUTER_API_KEY') };
 }

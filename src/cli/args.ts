@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
-import type { CliConfig } from './config.js';
+import type { CliConfig } from '../config.js';
 
 const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;
 

@@ -1,4 +1,4 @@
-import { loadCliConfig } from './config.js';
+import { loadCliConfig } from '../config.js';
 import { runCli } from './run.js';
 
 // The `async-router` command (dist/cli.mjs). Ctrl-C stops waiting; the request itself runs on.

@@ -1,6 +1,6 @@
-import { HttpError, RequestFailedError, TimeoutError, createClient, type Client, type RequestView } from '../client/index.js';
+import { HttpError, NetworkError, RequestFailedError, TimeoutError, createClient, type Client, type RequestView } from '../client/index.js';
 import { USAGE, UsageError, parseCommandLine, type Command, type CommandLine } from './args.js';
-import type { CliConfig } from './config.js';
+import type { CliConfig } from '../config.js';
 import { ExitCode } from './exit-codes.js';
 import { formatResult, formatView, progressBar, progressLine } from './render.js';
 
@@ -96,26 +96,29 @@ function createProgressReporter(io: CliIo, json: boolean): { update(view: Reques
   };
 }
 
-function report(error: unknown, json: boolean, io: CliIo): ExitCode {
+/** How a call ended when it did not succeed: an exit status, a line for people, a document for `--json`. */
+function describeFailure(error: unknown, interrupted: boolean): { code: ExitCode; line: string; document: Record<string, unknown> } {
   if (error instanceof RequestFailedError) {
-    if (json) io.stdout.write(`${JSON.stringify(error.view, null, 2)}\n`);
-    io.stderr.write(`async-router: request ${error.request_id} failed (${error.error_code}): ${error.message}\n`);
-    return ExitCode.Failed;
+    return { code: ExitCode.Failed, line: `request ${error.request_id} failed (${error.error_code}): ${error.message}`, document: { ...error.view } };
   }
   if (error instanceof TimeoutError) {
-    const seconds = error.timeoutMs / 1000;
-    io.stderr.write(`async-router: gave up after ${seconds} s; the request may still finish: async-router status ${error.requestId}\n`);
-    return ExitCode.Timeout;
+    const line = `gave up after ${error.timeoutMs / 1000} s; the request may still finish: async-router status ${error.requestId}`;
+    return { code: ExitCode.Timeout, line, document: { error: 'timeout', message: line, request_id: error.requestId, last_view: error.lastView ?? null } };
   }
-  if (io.interrupt.aborted) {
-    io.stderr.write('async-router: interrupted\n');
-    return ExitCode.Interrupted;
-  }
+  if (interrupted) return { code: ExitCode.Interrupted, line: 'interrupted', document: { error: 'interrupted' } };
   if (error instanceof HttpError) {
-    io.stderr.write(`async-router: ${error.message}\n`);
-    return ExitCode.Failed;
+    return { code: ExitCode.Failed, line: error.message, document: { error: 'http', message: error.message, status: error.status, error_code: error.code ?? null, body: error.body } };
   }
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  io.stderr.write(`async-router: ${(error as Error).message}${cause !== undefined ? ` (${cause})` : ''}\n`);
-  return ExitCode.Failed;
+  if (error instanceof NetworkError) {
+    return { code: ExitCode.Failed, line: error.message, document: { error: 'network', message: error.message, code: error.code ?? null } };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: ExitCode.Failed, line: message, document: { error: 'unexpected', message } };
+}
+
+function report(error: unknown, json: boolean, io: CliIo): ExitCode {
+  const { code, line, document } = describeFailure(error, io.interrupt.aborted);
+  if (json) io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  io.stderr.write(`async-router: ${line}\n`);
+  return code;
 }

@@ -1,5 +1,5 @@
 import { abortReason, delay } from '../delay.js';
-import { HttpError, RequestFailedError, TimeoutError } from './errors.js';
+import { HttpError, NetworkError, RequestFailedError, TimeoutError } from './errors.js';
 import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { anySignal } from './signals.js';
 import {
@@ -98,7 +98,7 @@ export function createClient(options: ClientOptions): Client {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
 
-  /** One HTTP exchange; non-2xx answers become {@link HttpError}. */
+  /** One HTTP exchange; non-2xx answers become {@link HttpError}, no answer a {@link NetworkError}. */
   async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; graceMs?: number }): Promise<Answer> {
     const url = `${baseUrl}${path}`;
     const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
@@ -106,7 +106,8 @@ export function createClient(options: ClientOptions): Client {
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     // A call that never answers (a dead connection) must not hang a waiter forever.
     const attempt = new AbortController();
-    const timer = setTimeout(() => attempt.abort(new Error(`${method} ${url} got no answer within ${init.graceMs ?? ATTEMPT_GRACE_MS} ms`)), init.graceMs ?? ATTEMPT_GRACE_MS);
+    const graceMs = init.graceMs ?? ATTEMPT_GRACE_MS;
+    const timer = setTimeout(() => attempt.abort(new Error(`no answer within ${graceMs} ms`)), graceMs);
     const linked = anySignal([init.signal, attempt.signal]);
     try {
       const response = await doFetch(url, {
@@ -122,8 +123,8 @@ export function createClient(options: ClientOptions): Client {
       return { status: response.status, headers: response.headers, body };
     } catch (error) {
       if (init.signal?.aborted) throw abortReason(init.signal);
-      if (attempt.signal.aborted) throw attempt.signal.reason;
-      throw error;
+      if (error instanceof HttpError) throw error;
+      throw new NetworkError(method, url, attempt.signal.aborted ? attempt.signal.reason : error);
     } finally {
       clearTimeout(timer);
       linked.dispose();
@@ -147,7 +148,7 @@ export function createClient(options: ClientOptions): Client {
     }
   }
 
-  const isNetworkFailure = (error: unknown) => !(error instanceof HttpError);
+  const isNetworkFailure = (error: unknown) => error instanceof NetworkError;
   const isPassingStatus = (error: unknown) => error instanceof HttpError && isRetryableStatus(error.status);
   const isServiceUnavailable = (error: unknown) => error instanceof HttpError && (error.status === 429 || error.status === 503);
 

@@ -9,8 +9,11 @@ function describeBody(body: unknown): { sentence?: string; code?: string } {
   return { ...(sentence !== undefined ? { sentence } : {}), ...(code !== undefined ? { code } : {}) };
 }
 
+/** Every error the client throws of its own (an aborted call rejects with the signal's reason instead). */
+export class ClientError extends Error {}
+
 /** The API answered with a status that is not a success. */
-export class HttpError extends Error {
+export class HttpError extends ClientError {
   override readonly name = 'HttpError';
   /** The API's `error_code`, when the body has one. */
   readonly code: string | undefined;
@@ -30,8 +33,34 @@ export class HttpError extends Error {
   }
 }
 
+/** No answer came: the connection failed, or the call got none in time. `cause` is what the network said. */
+export class NetworkError extends ClientError {
+  override readonly name = 'NetworkError';
+  /** The system's error code when there is one (`ECONNREFUSED`, `ENOTFOUND`, ...). */
+  readonly code: string | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    cause: unknown,
+  ) {
+    const code = systemCode(cause);
+    super(`${method} ${url} failed: ${cause instanceof Error ? cause.message : String(cause)}${code !== undefined ? ` (${code})` : ''}`, { cause });
+    this.code = code;
+  }
+}
+
+/** fetch wraps the socket's error: `TypeError: fetch failed` with `cause.code` (Node) or none (browsers). */
+function systemCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
 /** `wait` gave up after its `timeoutMs`; the request itself may still finish later. */
-export class TimeoutError extends Error {
+export class TimeoutError extends ClientError {
   override readonly name = 'TimeoutError';
 
   constructor(
@@ -45,7 +74,7 @@ export class TimeoutError extends Error {
 }
 
 /** The request ended as `error`; `message` is the API's sentence for why. */
-export class RequestFailedError extends Error {
+export class RequestFailedError extends ClientError {
   override readonly name = 'RequestFailedError';
   readonly request_id: string;
   readonly error_code: string;

@@ -2,7 +2,7 @@
 export { createClient, DEFAULT_WAIT_SECONDS } from './client.js';
 export type { Client, ClientOptions, FetchLike, GetOptions, SubmitOptions, WaitOptions } from './client.js';
 export { delay } from '../delay.js';
-export { HttpError, RequestFailedError, TimeoutError } from './errors.js';
+export { ClientError, HttpError, NetworkError, RequestFailedError, TimeoutError } from './errors.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { DEFAULT_TASK, ErrorCode, MAX_WAIT_SECONDS, RequestStatus, TASK_NAMES, TASKS, isTerminal } from '../contract.js';
 export type { AssessResult, CompleteView, Progress, RequestView, SubmitInput, SubmitResult, SummarizeResult, TaskName } from '../contract.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadLocalConfig } from '../config.js';
+import { ConfigError, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
 import { startStack } from './stack.js';
 
 /**
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const stack = await startStack({
     // Local defaults under whatever the caller set; the config module validates the result.
     // Endpoints from the caller's shell are dropped: `npm start` always uses its own servers.
-    env: { REQUESTS_TABLE: 'async-router-requests', ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined },
+    env: { REQUESTS_TABLE: LOCAL_TABLE_NAME, ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined },
     port: local.port,
     dataDir: local.dataDir,
     gatewayTimeoutMs: local.gatewayTimeoutMs,
