@@ -7,6 +7,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
+import { isExpired } from './lifecycle.js';
 import { RequestStatus, type ErrorCode, type Progress } from '../contract.js';
 import { isVisibleTo, type StoredRequest } from './model.js';
 
@@ -138,20 +139,8 @@ export class RequestStore {
    * (same status and attempt), so a worker that just claimed or finished it wins.
    */
   async markLost(seen: StoredRequest, nowMs: number, errorCode: ErrorCode, error: string): Promise<boolean> {
-    const updated = await this.updateIf(seen.request_id, `${EXISTS} AND #status = :seenStatus AND attempt = :seenAttempt`, {
-      UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
-      ExpressionAttributeNames: { '#error': 'error' },
-      ExpressionAttributeValues: {
-        ':seenStatus': seen.status,
-        ':seenAttempt': seen.attempt,
-        ':error': RequestStatus.Error,
-        ':message': error,
-        ':code': errorCode,
-        ':nowIso': new Date(nowMs).toISOString(),
-        ':zero': 0,
-      },
-    });
-    return updated !== undefined;
+    const condition = `${EXISTS} AND #status = :seenStatus AND attempt = :seenAttempt`;
+    return (await this.endAsError(seen.request_id, condition, { ':seenStatus': seen.status, ':seenAttempt': seen.attempt }, nowMs, errorCode, error)) !== undefined;
   }
 
   /**
@@ -161,24 +150,16 @@ export class RequestStore {
    */
   async cancel(requestId: string, nowMs: number, message: string, errorCode: ErrorCode, apiKeyId?: string): Promise<CancelResult> {
     const owned = apiKeyId === undefined ? 'attribute_not_exists(api_key_id)' : 'api_key_id = :apiKeyId';
-    const item = await this.updateIf(requestId, `${LIVE} AND ${owned}`, {
-      UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
-      ExpressionAttributeNames: { '#error': 'error' },
-      ExpressionAttributeValues: {
-        ':pending': RequestStatus.Pending,
-        ':processing': RequestStatus.Processing,
-        ':error': RequestStatus.Error,
-        ':message': message,
-        ':code': errorCode,
-        ':nowSec': Math.floor(nowMs / 1000),
-        ':nowIso': new Date(nowMs).toISOString(),
-        ':zero': 0,
-        ...(apiKeyId === undefined ? {} : { ':apiKeyId': apiKeyId }),
-      },
-    });
+    const values = {
+      ':pending': RequestStatus.Pending,
+      ':processing': RequestStatus.Processing,
+      ':nowSec': Math.floor(nowMs / 1000),
+      ...(apiKeyId === undefined ? {} : { ':apiKeyId': apiKeyId }),
+    };
+    const item = await this.endAsError(requestId, `${LIVE} AND ${owned}`, values, nowMs, errorCode, message);
     if (item !== undefined) return { kind: 'cancelled', item };
     const current = await this.get(requestId);
-    if (current === undefined || current.expires_at * 1000 <= nowMs || !isVisibleTo(current, apiKeyId)) return { kind: 'not_found' };
+    if (current === undefined || isExpired(current, nowMs) || !isVisibleTo(current, apiKeyId)) return { kind: 'not_found' };
     return { kind: 'terminal', item: current };
   }
 
@@ -202,6 +183,22 @@ export class RequestStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** Ends a request as `error` with `code` and `message`, if `condition` (with its `values`) holds. */
+  private endAsError(
+    requestId: string,
+    condition: string,
+    values: Record<string, unknown>,
+    nowMs: number,
+    code: ErrorCode,
+    message: string,
+  ): Promise<StoredRequest | undefined> {
+    return this.updateIf(requestId, condition, {
+      UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
+      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeValues: { ...values, ':error': RequestStatus.Error, ':message': message, ':code': code, ':nowIso': new Date(nowMs).toISOString(), ':zero': 0 },
+    });
   }
 
   private async updateIf(
