@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { InvokeOutcome } from './lambda-service.js';
+import type { InvokeOutcome } from './lambda-scheduler.js';
 import { EXPOSED_HEADERS, ROUTES } from '../contract.js';
 import { close, listen } from './listen.js';
+import { readBody } from './read-body.js';
 
 /** API Gateway's limit on a request payload. */
 export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -174,7 +175,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       request.resume();
       return;
     }
-    const body = await readLimited(request, MAX_GATEWAY_PAYLOAD_BYTES);
+    // A chunked upload declares no length: refuse it as soon as it passes the limit.
+    const body = await readBody(request, MAX_GATEWAY_PAYLOAD_BYTES, { whenOver: 'at-once' });
     if (body === undefined) {
       response.shouldKeepAlive = false;
       return gatewayError(response, 413, 'Request Too Long', { Connection: 'close' });
@@ -219,27 +221,4 @@ function internalError(response: ServerResponse): void {
   } catch {
     response.destroy();
   }
-}
-
-/** Reads the body, or answers undefined as soon as it passes `limit` (chunked uploads have no length). */
-function readLimited(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        if (!over) resolve(undefined);
-        over = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
-    request.on('error', reject);
-  });
 }

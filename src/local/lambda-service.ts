@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createLambdaScheduler, THROTTLE_REASON, THROTTLED, type InvokeOutcome, type LambdaFaults, type LambdaSchedulerOptions } from './lambda-scheduler.js';
 import { close, listen } from './listen.js';
-import { Semaphore } from './semaphore.js';
-import { FunctionError, type FunctionRuntime, type InvocationUsage } from './runtime.js';
+import { readBody } from './read-body.js';
+
+export { DEFAULT_CONCURRENCY, type AsyncRetryPolicy, type InvokeOutcome, type LambdaFaults } from './lambda-scheduler.js';
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
@@ -11,63 +13,11 @@ const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
 /** The only version a local function has. */
 const LATEST = '$LATEST';
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-const BILLING_GRANULARITY_MS = 1;
-/** Concurrent executions when none is set; small, since every local one may be a real process. */
-export const DEFAULT_CONCURRENCY = 10;
 
-export interface AsyncRetryPolicy {
-  /** Retries after the first failed try; Lambda's default and maximum is 2. */
-  retries: number;
-  /** Wait before each retry; Lambda waits about one, then two minutes. */
-  delaysMs: number[];
-}
-
-/**
- * Faults tests switch on to see how the caller copes; each is something a real Lambda can do.
- * They apply to `Invoke` calls that arrive after the switch is set, until it is set back.
- */
-export interface LambdaFaults {
-  /** Refuse this many upcoming `Invoke` calls (any type) with 503 ServiceException; counts down to 0. */
-  rejectInvokes: number;
-  /** Deliver each upcoming `Event` this many times (Lambda's delivery is at-least-once); 1 is normal. */
-  deliveriesPerEvent: number;
-  /** Accept upcoming `Event`s with 202 but never run them, as if the async queue lost them. */
-  dropEvents: boolean;
-  /** Run upcoming `Event`s this much later (a backed-up async queue). */
-  eventDelayMs: number;
-}
-
-export interface LambdaServiceOptions {
-  functionName: string;
+export interface LambdaServiceOptions extends Omit<LambdaSchedulerOptions, 'functionArn'> {
   region: string;
   accountId: string;
-  memoryMb: number;
-  timeoutMs: number;
-  runtime: FunctionRuntime;
-  asyncRetry: AsyncRetryPolicy;
-  /**
-   * Executions at once (reserved concurrency); {@link DEFAULT_CONCURRENCY} when absent. An `Event`
-   * beyond it waits in the queue; a synchronous call beyond it gets 429 TooManyRequestsException.
-   */
-  concurrency?: number;
-  /**
-   * How many execution environments this machine runs at once, which protects it, since each may
-   * be a real process. `events`: executions of `Event`s; one beyond it waits, so long background
-   * work never starves API calls. `sync`: environments serving synchronous calls; a call beyond it
-   * shares one of them (see {@link InvocationMeta.sharedEnvironments}), because in Lambda every
-   * call has its own and must never queue behind held long-polls. Unlike Lambda's concurrency,
-   * neither ever fails a call. Unlimited when absent.
-   */
-  lanes?: { events: number; sync: number };
-  /** Where START, END, REPORT lines and function errors go. */
-  log: (line: string) => void;
   port?: number;
-}
-
-export interface InvokeOutcome {
-  statusCode: number;
-  payload: unknown;
-  functionError?: { errorType: string; errorMessage: string };
 }
 
 export interface LambdaService {
@@ -85,110 +35,13 @@ export interface LambdaService {
 
 /**
  * A local Lambda service that speaks the real `Invoke` API, so the handler's own
- * `@aws-sdk/client-lambda` call is what dispatches the work, as in AWS.
+ * `@aws-sdk/client-lambda` call is what dispatches the work, as in AWS. This file is the HTTP API
+ * (paths, qualifiers, limits, Lambda's error answers); when and how invocations run is the
+ * scheduler's (lambda-scheduler.ts).
  */
 export async function startLambdaService(options: LambdaServiceOptions): Promise<LambdaService> {
   const functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.functionName}`;
-  const faults: LambdaFaults = { rejectInvokes: 0, deliveriesPerEvent: 1, dropEvents: false, eventDelayMs: 0 };
-  const pending = new Set<Promise<unknown>>();
-  const timers = new Set<NodeJS.Timeout>();
-  const concurrency = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const eventLane = new Semaphore(options.lanes?.events ?? Number.POSITIVE_INFINITY);
-  let stopping = false;
-
-  const track = <T>(work: Promise<T>): Promise<T> => {
-    pending.add(work);
-    void work.finally(() => pending.delete(work)).catch(() => {});
-    return work;
-  };
-
-  const later = (ms: number, run: () => Promise<unknown>) =>
-    track(
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (stopping) return resolve();
-          void run().finally(resolve);
-        }, ms);
-        timers.add(timer);
-      }),
-    );
-
-  /** One execution in a slot the caller holds; logs START, END and REPORT like Lambda. */
-  async function runOnce(event: unknown, awsRequestId: string = randomUUID(), sharedEnvironments?: number): Promise<InvokeOutcome> {
-    const usage: InvocationUsage = {};
-    let failure: FunctionError | undefined;
-    options.log(`START RequestId: ${awsRequestId} Version: $LATEST`);
-    const started = performance.now();
-    try {
-      const result = await options.runtime.run(
-        event,
-        {
-          awsRequestId,
-          functionName: options.functionName,
-          invokedFunctionArn: functionArn,
-          memoryLimitInMB: options.memoryMb,
-          timeoutMs: options.timeoutMs,
-          ...(sharedEnvironments !== undefined ? { sharedEnvironments } : {}),
-        },
-        usage,
-      );
-      return { statusCode: 200, payload: result ?? null };
-    } catch (error) {
-      failure = error instanceof FunctionError ? error : new FunctionError('Error', String(error));
-      options.log(`ERROR RequestId: ${awsRequestId}\t${failure.errorType}: ${failure.message}`);
-      return {
-        statusCode: 200,
-        payload: { errorType: failure.errorType, errorMessage: failure.message },
-        functionError: { errorType: failure.errorType, errorMessage: failure.message },
-      };
-    } finally {
-      options.log(`END RequestId: ${awsRequestId}`);
-      // A cold start's init is reported apart from the invocation's own duration, as Lambda does.
-      const durationMs = performance.now() - started - (usage.initDurationMs ?? 0);
-      options.log(reportLine(awsRequestId, durationMs, options.memoryMb, usage, failure));
-    }
-  }
-
-  /** Runs an `Event` once a concurrency slot and a place in its lane are free; it never fails for want of them. */
-  async function runQueued(event: unknown): Promise<InvokeOutcome | undefined> {
-    if (!(await concurrency.acquire())) return undefined;
-    try {
-      if (!(await eventLane.acquire())) return undefined;
-      try {
-        return await runOnce(event);
-      } finally {
-        eventLane.release();
-      }
-    } finally {
-      concurrency.release();
-    }
-  }
-
-  /** A synchronous execution: refused at once when every slot is busy, as Lambda throttles. */
-  async function runNow(event: unknown, awsRequestId?: string): Promise<InvokeOutcome> {
-    if (!concurrency.tryAcquire()) return THROTTLED;
-    try {
-      return await runOnce(event, awsRequestId, options.lanes?.sync);
-    } finally {
-      concurrency.release();
-    }
-  }
-
-  /** Runs an `Event` invocation with Lambda's retries on function errors. */
-  async function runAsync(event: unknown, retryIndex = 0): Promise<void> {
-    const outcome = await runQueued(event);
-    if (outcome === undefined || outcome.functionError === undefined || retryIndex >= options.asyncRetry.retries || stopping) return;
-    const delayMs = options.asyncRetry.delaysMs[retryIndex] ?? options.asyncRetry.delaysMs.at(-1) ?? 0;
-    void later(delayMs, () => runAsync(event, retryIndex + 1));
-  }
-
-  function enqueueEvent(event: unknown): void {
-    if (faults.dropEvents) return;
-    for (let delivery = 0; delivery < faults.deliveriesPerEvent; delivery += 1) {
-      void later(faults.eventDelayMs, () => runAsync(event));
-    }
-  }
+  const scheduler = createLambdaScheduler({ ...options, functionArn });
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -217,15 +70,13 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     if (qualifier !== undefined && qualifier !== LATEST) {
       return fail(404, 'ResourceNotFoundException', `Function not found: ${functionArn}:${qualifier}`);
     }
-    if (faults.rejectInvokes > 0) {
-      faults.rejectInvokes -= 1;
-      return fail(503, 'ServiceException', 'The service is unavailable (injected fault).');
-    }
+    if (scheduler.rejectsNextInvoke()) return fail(503, 'ServiceException', 'The service is unavailable (injected fault).');
     const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (!INVOCATION_TYPES.has(type)) return fail(400, 'InvalidParameterValueException', `Unknown invocation type ${type}`);
-    // The size is checked before parsing: a cut-off body would only read as bad JSON.
+    // The size is checked before parsing: a cut-off body would only read as bad JSON. The body is
+    // read through, so the caller gets the 413 rather than a reset connection.
     const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-    const body = await readBody(request, limit);
+    const body = await readBody(request, limit, { whenOver: 'at-end' });
     if (body === undefined) return fail(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
     let event: unknown;
     try {
@@ -239,11 +90,11 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
       return;
     }
     if (type === 'Event') {
-      enqueueEvent(event);
+      scheduler.enqueueEvent(event);
       response.writeHead(202, { 'x-amzn-RequestId': requestId }).end();
       return;
     }
-    const outcome = await track(runNow(event, requestId));
+    const outcome = await scheduler.invoke(event, requestId);
     if (outcome === THROTTLED) return fail(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: THROTTLE_REASON });
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': LATEST, 'x-amzn-RequestId': requestId };
     if (outcome.functionError) headers['X-Amz-Function-Error'] = 'Unhandled';
@@ -254,48 +105,16 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
   return {
     endpoint,
     functionArn,
-    faults,
-    invoke: (event) => track(runNow(event)),
-    async idle() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
-    load: () => ({ running: concurrency.inUse, queued: concurrency.waiting }),
+    faults: scheduler.faults,
+    invoke: (event) => scheduler.invoke(event),
+    idle: () => scheduler.idle(),
+    load: () => scheduler.load(),
     async stop() {
-      stopping = true;
-      for (const semaphore of [concurrency, eventLane]) semaphore.close();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      scheduler.stop();
       await close(server);
       await options.runtime.stop();
     },
   };
-}
-
-const THROTTLE_REASON = 'ReservedFunctionConcurrentInvocationLimitExceeded';
-/** What a synchronous invocation beyond the concurrency limit gets, as Lambda answers it. */
-const THROTTLED: InvokeOutcome = {
-  statusCode: 429,
-  payload: { Reason: THROTTLE_REASON, Type: 'User', message: 'Rate Exceeded.' },
-  functionError: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
-};
-
-/** Lambda's REPORT line; `Status` and `Error Type` appear only for a failed execution. */
-function reportLine(requestId: string, durationMs: number, memoryMb: number, usage: InvocationUsage, failure?: FunctionError): string {
-  const initMs = usage.initDurationMs ?? 0;
-  // Since August 2025 Lambda bills the init phase of on-demand functions as part of the invocation.
-  const billed = Math.ceil((durationMs + initMs) / BILLING_GRANULARITY_MS) * BILLING_GRANULARITY_MS;
-  const fields = [
-    `REPORT RequestId: ${requestId}`,
-    `Duration: ${durationMs.toFixed(2)} ms`,
-    `Billed Duration: ${billed} ms`,
-    `Memory Size: ${memoryMb} MB`,
-    `Max Memory Used: ${usage.maxMemoryUsedMb ?? 0} MB`,
-  ];
-  if (usage.initDurationMs !== undefined) fields.push(`Init Duration: ${usage.initDurationMs.toFixed(2)} ms`);
-  if (failure !== undefined) {
-    fields.push(`Status: ${failure.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error'}`, `Error Type: ${failure.errorType}`);
-  }
-  return fields.join('\t');
 }
 
 function sendError(response: ServerResponse, requestId: string, status: number, type: string, message: string, extra: Record<string, string> = {}): void {
@@ -326,22 +145,4 @@ function decodeOrRaw(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-/**
- * Reads a request body whole, or answers undefined once it passes `limit` bytes; the rest is
- * still read (and dropped) so the caller gets the answer rather than a reset connection.
- */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    request.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
-    request.on('error', reject);
-  });
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { createLambdaContext } from './lambda-context.mjs';
 
 /** How an invocation failed, in Lambda's own terms (`errorType` is e.g. `Sandbox.Timedout`). */
 export class FunctionError extends Error {
@@ -46,24 +47,7 @@ export interface FunctionRuntime {
 
 /** A Lambda `Context` for one invocation; the clock starts when it is made. */
 export function createContext(meta: InvocationMeta, now: () => number = Date.now): Context {
-  const deadline = now() + meta.timeoutMs;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported; return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: meta.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: meta.invokedFunctionArn,
-    memoryLimitInMB: String(meta.memoryLimitInMB),
-    awsRequestId: meta.awsRequestId,
-    logGroupName: `/aws/lambda/${meta.functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
+  return createLambdaContext(meta, { deadline: now() + meta.timeoutMs, logStreamName: 'local', now });
 }
 
 /** Lambda's message when the function runs past its timeout. */

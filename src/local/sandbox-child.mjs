@@ -4,6 +4,7 @@
 // sharing the environment.
 // Plain JavaScript on purpose: it runs under bare `node`, like Lambda's runtime, with no loader.
 import { pathToFileURL } from 'node:url';
+import { createLambdaContext } from './lambda-context.mjs';
 
 const [modulePath, handlerName = 'handler'] = process.argv.slice(2);
 
@@ -15,27 +16,6 @@ function maxMemoryUsedMb() {
 function describe(error) {
   if (error instanceof Error) return { errorType: error.name, errorMessage: error.message };
   return { errorType: 'Error', errorMessage: String(error) };
-}
-
-function createContext(meta) {
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported; return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: meta.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: meta.invokedFunctionArn,
-    memoryLimitInMB: String(meta.memoryLimitInMB),
-    awsRequestId: meta.awsRequestId,
-    logGroupName: `/aws/lambda/${meta.functionName}`,
-    logStreamName: `local/${process.pid}`,
-    // The parent owns the deadline (it kills this process there); both share the machine's clock.
-    getRemainingTimeInMillis: () => Math.max(0, meta.deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
 }
 
 let handler;
@@ -53,7 +33,9 @@ process.on('message', async (message) => {
   if (message?.type !== 'invoke') return;
   let reply;
   try {
-    const result = await handler(message.event, createContext(message.meta));
+    // The parent owns the deadline (it kills this process there); both share the machine's clock.
+    const context = createLambdaContext(message.meta, { deadline: message.meta.deadline, logStreamName: `local/${process.pid}` });
+    const result = await handler(message.event, context);
     // Lambda serialises the result as JSON; undefined becomes null.
     reply = { type: 'result', id: message.id, ok: true, result: result === undefined ? null : result };
   } catch (error) {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApiGateway, type ApiGateway, type ApiGatewayOptions, type StaticSite } from '../../src/local/api-gateway.js';
-import type { InvokeOutcome } from '../../src/local/lambda-service.js';
+import type { InvokeOutcome } from '../../src/local/lambda-scheduler.js';
 import type { Stack } from '../../src/local/stack.js';
 import { createStaticSite } from '../../src/local/static-site.js';
+import { rawRequest } from '../support/http.js';
 import { startTestStack } from '../support/stack.js';
-import { rawRequest } from './helpers.js';
 
 const OK: InvokeOutcome = { statusCode: 200, payload: { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"ok":true}' } };
 const NOT_FOUND: InvokeOutcome = { statusCode: 200, payload: { statusCode: 404, body: '{"error":"no such route"}' } };

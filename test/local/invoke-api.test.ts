@@ -1,19 +1,16 @@
 import {
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   RequestTooLargeException,
   ResourceNotFoundException,
   ServiceException,
   type InvokeCommandInput,
 } from '@aws-sdk/client-lambda';
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambdaService, type LambdaService } from '../../src/local/lambda-service.js';
-import { createInProcessRuntime } from '../../src/local/runtime.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
-import { createLogCollector } from './helpers.js';
+import type { LambdaService } from '../../src/local/lambda-service.js';
+import { createLogCollector } from '../support/logs.js';
+import { TEST_FUNCTION, startTestLambdaService } from './helpers.js';
 
-const FUNCTION = 'fn';
 const MB = 1024 * 1024;
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -29,21 +26,11 @@ describe('the local Invoke API, through the real Lambda SDK client', () => {
   const runs: unknown[] = [];
 
   beforeAll(async () => {
-    service = await startLambdaService({
-      functionName: FUNCTION,
-      region: LOCAL_REGION,
-      accountId: '000000000000',
-      memoryMb: 128,
-      timeoutMs: 10_000,
-      runtime: createInProcessRuntime((async (event: unknown) => {
-        runs.push(event);
-        return { ok: true };
-      }) as (event: unknown, context: Context) => Promise<unknown>),
-      asyncRetry: { retries: 0, delaysMs: [] },
-      log: logs.log,
-    });
-    // One try per call: the SDK's own retries would hide the answers under test.
-    client = new LambdaClient({ endpoint: service.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const run = async (event: unknown) => {
+      runs.push(event);
+      return { ok: true };
+    };
+    ({ service, client } = await startTestLambdaService(run, { asyncRetry: { retries: 0, delaysMs: [] }, log: logs.log }));
   });
   afterAll(async () => {
     client?.destroy();
@@ -51,7 +38,7 @@ describe('the local Invoke API, through the real Lambda SDK client', () => {
   });
 
   const send = (input: Partial<InvokeCommandInput>) =>
-    client.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: new TextEncoder().encode('{}'), ...input }));
+    client.send(new InvokeCommand({ FunctionName: TEST_FUNCTION, Payload: new TextEncoder().encode('{}'), ...input }));
   const failure = (input: Partial<InvokeCommandInput>) =>
     send(input).then(
       () => {
@@ -106,16 +93,16 @@ describe('the local Invoke API, through the real Lambda SDK client', () => {
     const unknown = await Promise.all([
       failure({ Qualifier: 'prod' }),
       failure({ Qualifier: '1' }),
-      failure({ FunctionName: `${FUNCTION}:prod` }),
+      failure({ FunctionName: `${TEST_FUNCTION}:prod` }),
       failure({ FunctionName: `${arn}:prod` }),
       failure({ FunctionName: `${arn}:7`, InvocationType: 'Event' }),
     ]);
     const latest = await Promise.all([
       send({ Qualifier: '$LATEST' }),
-      send({ FunctionName: `${FUNCTION}:$LATEST` }),
+      send({ FunctionName: `${TEST_FUNCTION}:$LATEST` }),
       send({ FunctionName: `${arn}:$LATEST` }),
       send({ FunctionName: arn }),
-      send({ FunctionName: `000000000000:function:${FUNCTION}` }),
+      send({ FunctionName: `000000000000:function:${TEST_FUNCTION}` }),
     ]);
 
     for (const error of unknown) {

@@ -1,12 +1,11 @@
-import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLambdaService, type LambdaService, type LambdaServiceOptions } from '../../src/local/lambda-service.js';
-import { createInProcessRuntime } from '../../src/local/runtime.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
-import { createLogCollector, waitFor } from './helpers.js';
+import type { LambdaService, LambdaServiceOptions } from '../../src/local/lambda-service.js';
+import { createLogCollector } from '../support/logs.js';
+import { waitFor } from '../support/wait-for.js';
+import { TEST_FUNCTION, startTestLambdaService } from './helpers.js';
 
-const FUNCTION = 'fn';
 const REPORT = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB/;
 
 type Behaviour = (event: { id: number; holdMs?: number; fail?: boolean }, context: Context) => Promise<unknown>;
@@ -37,22 +36,10 @@ describe('local Lambda service', () => {
   const logs = createLogCollector();
 
   async function start(behaviour: Behaviour, options: Partial<LambdaServiceOptions> = {}) {
-    service = await startLambdaService({
-      functionName: FUNCTION,
-      region: LOCAL_REGION,
-      accountId: '000000000000',
-      memoryMb: 128,
-      timeoutMs: 10_000,
-      runtime: createInProcessRuntime(behaviour as (event: unknown, context: Context) => Promise<unknown>),
-      asyncRetry: { retries: 2, delaysMs: [100, 200] },
-      log: logs.log,
-      ...options,
-    });
-    // One try per call: the SDK's own retries would hide the answers under test.
-    client = new LambdaClient({ endpoint: service.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    ({ service, client } = await startTestLambdaService(behaviour, { memoryMb: 128, log: logs.log, ...options }));
   }
   const invoke = (event: unknown, type: 'Event' | 'RequestResponse') =>
-    client.send(new InvokeCommand({ FunctionName: FUNCTION, InvocationType: type, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+    client.send(new InvokeCommand({ FunctionName: TEST_FUNCTION, InvocationType: type, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
 
   afterEach(async () => {
     client?.destroy();

@@ -1,7 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
-import { startTestStack } from '../support/stack.js';
-import { createLogCollector, ensureBuilt, readStatus, sandboxProcesses, submitRequest, waitFor } from './helpers.js';
+import { status, submitAccepted } from '../support/http.js';
+import { createLogCollector } from '../support/logs.js';
+import { ensureBuilt, startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { sandboxProcesses } from './helpers.js';
 
 const PROMPT = 'Long-polls are held by the function; in AWS each one has an execution environment of its own.';
 /** What `npm start` uses (src/local/main.ts). */
@@ -32,11 +35,11 @@ describe('long-polls on the sandbox runtime, as npm start runs it', () => {
     stack = await startTestStack({ runtime: 'sandbox', lanes: LOCAL_LANES, log: logs.log, env: { DEMO_TASK_MS: '30000' } });
     const url = stack.url;
     // Background work really running, in the events lane.
-    const working = await submitRequest(url, PROMPT);
-    await waitFor(async () => ((await readStatus(url, working)).status === 'processing' ? true : undefined));
+    const working = await submitAccepted(url, { prompt: PROMPT });
+    await waitFor(async () => ((await status(url, working)).body.status === 'processing' ? true : undefined));
     // A request whose event is lost stays pending, so long-polls on it are held their full 25 s.
     stack.lambda.faults.dropEvents = true;
-    const pending = await submitRequest(url, PROMPT);
+    const pending = await submitAccepted(url, { prompt: PROMPT });
 
     const polls = new AbortController();
     let answered = 0;

@@ -1,26 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, ensureBuilt, pollTerminal, submitRequest, waitFor } from './helpers.js';
+import { pollUntilTerminal, submitAccepted } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { REPO_ROOT, ensureBuilt } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PROMPT = 'A hard kill of the whole local stack loses its in-memory async queue, never a request.';
 const REQUESTS = 4;
-
-/** A port free right now on loopback: main.ts prints its URL only for the port it was given. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Process ids in a process group (the service and the sandboxes it forked). */
 function groupMembers(pgid: number): number[] {
@@ -83,11 +73,12 @@ describe('kill -9 of `npm start`, then a restart on the same data', () => {
   });
 
   it('finishes every accepted request: none stays pending or processing', async () => {
+    // A port chosen here: main.ts prints its URL only for the port it was given.
     const env = { PORT: String(await freePort()), DATA_DIR: dataDir, DEMO_TASK_MS: '3000', WORKER_LEASE_SECONDS: '2', PROGRESS_INTERVAL_MS: '200' };
     const first = await startService(env);
     started.push(first);
     const ids: string[] = [];
-    for (let index = 0; index < REQUESTS; index += 1) ids.push(await submitRequest(first.url, PROMPT));
+    for (let index = 0; index < REQUESTS; index += 1) ids.push(await submitAccepted(first.url, { prompt: PROMPT }));
     await waitFor(() => (claimedIds(first).length === REQUESTS ? true : undefined));
     expect(groupMembers(first.child.pid!).length).toBeGreaterThan(1); // the service and its sandboxes
 
@@ -98,7 +89,7 @@ describe('kill -9 of `npm start`, then a restart on the same data', () => {
 
     const second = await startService(env);
     started.push(second);
-    const views = await Promise.all(ids.map((id) => pollTerminal(second.url, id, 30_000)));
+    const views = await Promise.all(ids.map(async (id) => (await pollUntilTerminal(second.url, id, { timeoutMs: 30_000 })).final.body));
 
     expect(second.lines.some((line) => line.startsWith(`recovery: ${REQUESTS} request(s) were pending or processing`))).toBe(true);
     expect(views.map((view) => view.status)).toEqual(ids.map(() => 'complete'));

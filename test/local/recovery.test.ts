@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack, StackOptions } from '../../src/local/stack.js';
 import { RequestStatus } from '../../src/contract.js';
-import { startTestStack } from '../support/stack.js';
-import { createLogCollector, ensureBuilt, pollTerminal, readItem, readStatus, submitRequest, waitFor } from './helpers.js';
+import { pollUntilTerminal, status, submitAccepted } from '../support/http.js';
+import { readItem } from '../support/items.js';
+import { createLogCollector } from '../support/logs.js';
+import { ensureBuilt, startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PROMPT = 'Recovery re-sends the async events a hard stop lost. Every request still finishes.';
 const LEASE_SECONDS = 2;
@@ -38,11 +41,13 @@ describe('recovery of in-flight requests at start', () => {
     // worker is mid-work (lease held in the table) when the stack stops.
     stack = await start();
     stack.lambda.faults.dropEvents = true;
-    const lost = [await submitRequest(stack.url, PROMPT), await submitRequest(stack.url, PROMPT), await submitRequest(stack.url, PROMPT)];
+    const url = stack.url;
+    const accepted = () => submitAccepted(url, { prompt: PROMPT });
+    const lost = [await accepted(), await accepted(), await accepted()];
     stack.lambda.faults.dropEvents = false;
-    const interrupted = await submitRequest(stack.url, PROMPT);
+    const interrupted = await accepted();
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
-    for (const id of lost) expect((await readStatus(stack.url, id)).status).toBe(RequestStatus.Pending);
+    for (const id of lost) expect((await status(stack.url, id)).body.status).toBe(RequestStatus.Pending);
     await stack.stop();
     stack = undefined;
     const stoppedAt = Date.now();
@@ -55,7 +60,7 @@ describe('recovery of in-flight requests at start', () => {
     expect(logs.lines).toContain(
       `recovery: 4 request(s) were pending or processing at the last stop; re-invoking them (some after their lease ends, in up to ${LEASE_SECONDS} s)`,
     );
-    for (const id of [...lost, interrupted]) expect((await pollTerminal(stack.url, id)).status).toBe(RequestStatus.Complete);
+    for (const id of [...lost, interrupted]) expect((await pollUntilTerminal(stack.url, id)).final.body.status).toBe(RequestStatus.Complete);
     for (const id of lost) expect((await readItem(stack, id))!.attempt).toBe(1);
     const resumed = (await readItem(stack, interrupted))!;
     expect(resumed.attempt).toBe(2);

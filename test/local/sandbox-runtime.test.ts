@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FunctionError, type InvocationMeta, type InvocationUsage } from '../../src/local/runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from '../../src/local/sandbox-runtime.js';
-import { TEST_HANDLER, isAlive, waitFor } from './helpers.js';
+import { waitFor } from '../support/wait-for.js';
+import { TEST_HANDLER, isAlive } from './helpers.js';
 
 const MEMORY_MB = 256;
 const FUNCTION_ENV = { REQUESTS_TABLE: 'sandbox-test', AWS_REGION: 'us-east-1' };

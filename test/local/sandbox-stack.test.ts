@@ -1,8 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StackOptions, Stack } from '../../src/local/stack.js';
 import { ErrorCode, RequestStatus } from '../../src/contract.js';
-import { startTestStack } from '../support/stack.js';
-import { TEST_HANDLER, createLogCollector, ensureBuilt, pollTerminal, readItem, submitRequest, waitFor } from './helpers.js';
+import { pollUntilTerminal, submitAccepted } from '../support/http.js';
+import { readItem } from '../support/items.js';
+import { createLogCollector } from '../support/logs.js';
+import { ensureBuilt, startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { TEST_HANDLER } from './helpers.js';
 
 const PROMPT = 'Serverless functions scale to zero. They are cheap when idle. Lambda retries async events.';
 /** Lambda's retry delays, shortened but kept longer than the 1 s lease so a retry can claim. */
@@ -22,15 +26,15 @@ describe('the built bundle in sandboxes behind the local stack', () => {
   const start = async (options: Partial<StackOptions> = {}) =>
     (stack = await startTestStack({ runtime: 'sandbox', log: logs.log, ...options, env: { ...options.env } }));
 
-  const accepted = () => submitRequest(stack!.url, PROMPT);
+  const accepted = () => submitAccepted(stack!.url, { prompt: PROMPT });
 
   it('runs a request to complete, with a REPORT line per invocation', async () => {
     await start();
     const id = await accepted();
 
-    const final = await pollTerminal(stack!.url, id);
+    const { final } = await pollUntilTerminal(stack!.url, id);
 
-    expect(final.status).toBe(RequestStatus.Complete);
+    expect(final.body.status).toBe(RequestStatus.Complete);
     expect(logs.messages('claimed')).toHaveLength(1);
     const reports = logs.lines.filter((line) => line.startsWith('REPORT'));
     expect(reports.length).toBeGreaterThanOrEqual(3); // the POST, the work, the status reads
@@ -42,10 +46,10 @@ describe('the built bundle in sandboxes behind the local stack', () => {
     await start({ lambdaTimeoutMs: 2000, env: { DEMO_TASK_MS: '20000' } });
     const id = await accepted();
 
-    const final = await pollTerminal(stack!.url, id);
+    const { final } = await pollUntilTerminal(stack!.url, id);
 
-    expect(final.status).toBe(RequestStatus.Error);
-    expect(final.error_code).toBe(ErrorCode.Timeout);
+    expect(final.body.status).toBe(RequestStatus.Error);
+    expect(final.body.error_code).toBe(ErrorCode.Timeout);
     expect(logs.lines.some((line) => line.includes('Sandbox.Timedout'))).toBe(false);
   });
 
@@ -65,9 +69,9 @@ describe('the built bundle in sandboxes behind the local stack', () => {
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
 
     expect(stack!.sandbox!.killAll()).toBe(1);
-    const final = await pollTerminal(stack!.url, id);
+    const { final } = await pollUntilTerminal(stack!.url, id);
 
-    expect(final.status).toBe(RequestStatus.Complete);
+    expect(final.body.status).toBe(RequestStatus.Complete);
     expect((await readItem(stack!, id))!.attempt).toBe(2);
     expect(logs.lines.some((line) => line.includes('Runtime.ExitError'))).toBe(true);
   });
@@ -78,10 +82,10 @@ describe('the built bundle in sandboxes behind the local stack', () => {
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
 
     stack!.sandbox!.killAll();
-    const final = await pollTerminal(stack!.url, id);
+    const { final } = await pollUntilTerminal(stack!.url, id);
 
-    expect(final.status).toBe(RequestStatus.Error);
-    expect(final.error_code).toBe(ErrorCode.WorkerLost);
+    expect(final.body.status).toBe(RequestStatus.Error);
+    expect(final.body.error_code).toBe(ErrorCode.WorkerLost);
     expect((await readItem(stack!, id))!.attempt).toBe(1);
   });
 
@@ -90,10 +94,10 @@ describe('the built bundle in sandboxes behind the local stack', () => {
     stack!.lambda.faults.deliveriesPerEvent = 2;
     const id = await accepted();
 
-    const final = await pollTerminal(stack!.url, id);
+    const { final } = await pollUntilTerminal(stack!.url, id);
     await stack!.lambda.idle();
 
-    expect(final.status).toBe(RequestStatus.Complete);
+    expect(final.body.status).toBe(RequestStatus.Complete);
     expect(logs.messages('claimed')).toHaveLength(1);
     expect(logs.messages('not claimed')).toHaveLength(1);
     expect((await readItem(stack!, id))!.attempt).toBe(1);

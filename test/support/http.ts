@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { validateResponse } from './openapi.js';
 
 /** Real HTTP calls to a local stack (global fetch over loopback sockets), with the timing of each. */
@@ -43,6 +44,13 @@ export function submit(baseUrl: string, body: unknown, headers: Record<string, s
   return call(baseUrl, 'POST', '/v1/invoke', { body, headers });
 }
 
+/** Submits `body` and answers the request id; anything but a 202 throws, with the answer. */
+export async function submitAccepted(baseUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<string> {
+  const response = await submit(baseUrl, body, headers);
+  if (response.status !== 202) throw new Error(`POST /v1/invoke answered ${response.status}: ${response.text}`);
+  return response.body.request_id as string;
+}
+
 export function status(baseUrl: string, requestId: string, query = ''): Promise<ApiResponse> {
   return call(baseUrl, 'GET', `/v1/status/${requestId}${query}`);
 }
@@ -67,4 +75,28 @@ export async function pollUntilTerminal(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`request ${requestId} was not terminal after ${timeoutMs} ms`);
+}
+
+/**
+ * One HTTP request with the path sent byte for byte (fetch would normalise it) and any headers,
+ * `Host` included; answers the status, headers and body text. Not checked against the contract:
+ * it is for what the front does with paths and headers no client should send.
+ */
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ hostname, port, method, path, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }

@@ -1,6 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Env } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import { BUILT_HANDLER } from '../../src/local/sandbox-runtime.js';
 import { startStack, type Stack, type StackOptions } from '../../src/local/stack.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Test defaults: a fast task, quick polling, Lambda's retries shortened from minutes to moments. */
 export const TEST_ENV: Env = {
@@ -24,4 +30,14 @@ export function startTestStack(options: Partial<StackOptions> = {}): Promise<Sta
 export function createTestClock(): { now: () => number; advance(ms: number): void } {
   let offset = 0;
   return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+}
+
+/**
+ * The sandbox runtime runs the built bundle. The test command builds first; a lone `vitest run`
+ * of a file that needs it builds here when it is missing.
+ */
+export function ensureBuilt(): void {
+  if (existsSync(BUILT_HANDLER)) return;
+  const build = spawnSync(process.execPath, ['build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`node build.mjs failed:\n${build.stdout}\n${build.stderr}`);
 }
