@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
@@ -7,28 +6,9 @@ import { createAssessTask } from '../../src/tasks/assess.js';
 import { delay } from '../../src/delay.js';
 import { type Task } from '../../src/tasks/task.js';
 import { startTestStack } from '../support/stack.js';
+import { CLI, cli } from './run-cli.js';
 
-const CLI = 'dist/cli.mjs';
 const PROMPT = 'Queues decouple producers from consumers. Workers pull jobs at their own pace.';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would, with only the env it is given. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const slowTask: Task = { name: 'summarize', description: 'slow', run: async ({ signal }) => (await delay(30_000, signal), { summary: '' }) };
 

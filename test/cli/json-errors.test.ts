@@ -1,33 +1,10 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delay } from '../../src/delay.js';
 import type { Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
+import { closedPortUrl } from '../support/ports.js';
 import { startTestStack } from '../support/stack.js';
-
-const CLI = 'dist/cli.mjs';
-
-/** Runs the built CLI as a user would, with only the env it is given. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+import { cli } from './run-cli.js';
 
 describe('async-router --json when things go wrong', () => {
   let stack: Stack;

@@ -81,11 +81,13 @@ describe('client against the real tasks', () => {
     stack.lambda.faults.rejectInvokes = 6;
 
     const error = await client.submit({ prompt: PROMPT }).catch((caught: unknown) => caught);
+    const refusalsLeft = stack.lambda.faults.rejectInvokes;
     stack.lambda.faults.rejectInvokes = 0;
 
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(503);
     expect((error as HttpError).retryAfterMs).toBeGreaterThan(0);
+    expect(refusalsLeft).toBe(0); // both submits were refused, on each of the handler SDK's three tries
   });
 });
 

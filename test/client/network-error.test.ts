@@ -1,14 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ClientError, NetworkError, createClient } from '../../src/client/index.js';
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+import { closedPortUrl } from '../support/ports.js';
 
 describe('client network failures', () => {
   it('throws a NetworkError naming the method, URL and system code, with the cause kept', async () => {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, delay } from '../../src/client/index.js';
+import { closedPortUrl } from '../support/ports.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';
 const CREATED = '2026-01-01T00:00:00.000Z';
@@ -78,10 +79,7 @@ describe('Retry-After', () => {
   });
 
   it('backs off on network errors and succeeds once the server answers', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const deadUrl = await closedPortUrl();
     script = [{ status: 200, headers: {}, body: complete }];
     let attempts = 0;
     // The first two attempts hit a closed port (a real connection refusal), then the live server.

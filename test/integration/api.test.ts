@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
+import type { Stack } from '../../src/local/stack.js';
 import { call, pollUntilTerminal, status, submit } from '../support/http.js';
+import { readItem } from '../support/items.js';
 import { startTestStack } from '../support/stack.js';
 
 const PROMPT = 'Serverless functions scale to zero. They cost nothing when idle. Functions that run long need another pattern.';
@@ -133,11 +132,9 @@ describe('v1 API over HTTP', () => {
   it('stores the input in the table and sends only the id in the async event', async () => {
     const accepted = await submit(stack.url, { prompt: 'Where does my prompt live?' });
     await pollUntilTerminal(stack.url, accepted.body.request_id);
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-    const { Item } = await client.send(new GetCommand({ TableName: stack.config.tableName, Key: { request_id: accepted.body.request_id } }));
-    client.destroy();
-    expect(Item).toMatchObject({ input: { prompt: 'Where does my prompt live?' }, status: 'complete', attempt: 1, lease_until: 0 });
-    expect(Item?.expires_at).toBeGreaterThan(Date.now() / 1000 + 3600);
+    const item = await readItem(stack, accepted.body.request_id);
+    expect(item).toMatchObject({ input: { prompt: 'Where does my prompt live?' }, status: 'complete', attempt: 1, lease_until: 0 });
+    expect(item?.expires_at).toBeGreaterThan(Date.now() / 1000 + 3600);
   });
 });
 

@@ -1,9 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
+import type { Stack } from '../../src/local/stack.js';
 import { RequestStatus } from '../../src/contract.js';
+import { scanItems } from '../support/items.js';
 import { startTestStack } from '../support/stack.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
@@ -82,11 +81,9 @@ describe('random requests at the HTTP front', () => {
 
   it('leave only whole items in the table', async () => {
     await stack.lambda.idle();
-    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-    const { Items = [] } = await client.send(new ScanCommand({ TableName: stack.config.tableName }));
-    client.destroy();
-    expect(Items.length).toBeGreaterThan(0);
-    for (const item of Items) {
+    const items = await scanItems(stack);
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) {
       expect(Object.values(RequestStatus)).toContain(item.status);
       expect(item).toMatchObject({
         request_id: expect.any(String),

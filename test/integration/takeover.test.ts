@@ -1,8 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { RequestStatus } from '../../src/contract.js';
-import { createLogCollector, ensureBuilt, pollTerminal, readItem, submitRequest, waitFor } from '../local/helpers.js';
-import { startTestStack } from '../support/stack.js';
+import { pollUntilTerminal, submitAccepted } from '../support/http.js';
+import { readItem } from '../support/items.js';
+import { createLogCollector } from '../support/logs.js';
+import { ensureBuilt, startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('a crashed worker is taken over by the next delivery, whenever it comes', () => {
   let stack: Stack | undefined;
@@ -21,13 +24,13 @@ describe('a crashed worker is taken over by the next delivery, whenever it comes
       asyncRetry: { retries: 2, delaysMs: [300, 300] },
       env: { WORKER_LEASE_SECONDS: '5', DEMO_TASK_MS: '2000' },
     });
-    const id = await submitRequest(stack.url, 'Crash me once. The retry must not be swallowed.');
+    const id = await submitAccepted(stack.url, { prompt: 'Crash me once. The retry must not be swallowed.' });
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
 
     expect(stack.sandbox!.killAll()).toBe(1);
-    const final = await pollTerminal(stack.url, id, 30_000);
+    const { final } = await pollUntilTerminal(stack.url, id, { timeoutMs: 30_000 });
 
-    expect(final.status).toBe(RequestStatus.Complete);
+    expect(final.body.status).toBe(RequestStatus.Complete);
     expect((await readItem(stack, id))!.attempt).toBe(2);
   });
 });
