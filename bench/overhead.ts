@@ -3,7 +3,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { newPendingRequest } from '../src/requests/model.js';
-import { restEvent } from './events.js';
+import { restEvent } from '../test/support/events.js';
 import type { BenchStack } from './stack.js';
 import { interleaved, median, percentile } from './stats.js';
 

@@ -1,12 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStatus } from '../../src/contract.js';
-import { ensureTable, startDynamo, type DynamoServer } from '../../src/local/dynamo-server.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 import { silentLogger } from '../../src/log.js';
 import { effectiveState, settle } from '../../src/requests/lifecycle.js';
-import { RequestStore } from '../../src/requests/store.js';
+import type { RequestStore } from '../../src/requests/store.js';
+import { startTestTable, type TestTable } from '../support/table.js';
 import { newItem } from './store-contract.js';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
@@ -32,19 +29,13 @@ describe('effectiveState', () => {
 });
 
 describe('settle', () => {
-  let dynamo: DynamoServer;
-  let client: DynamoDBClient;
+  let table: TestTable;
   let store: RequestStore;
   beforeAll(async () => {
-    dynamo = await startDynamo({});
-    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await ensureTable(client, 'settle-test');
-    store = new RequestStore(DynamoDBDocumentClient.from(client), 'settle-test');
+    table = await startTestTable('settle-test');
+    store = table.store;
   });
-  afterAll(async () => {
-    client?.destroy();
-    await dynamo?.stop();
-  });
+  afterAll(() => table?.stop());
 
   it('shows a lost request as a terminal error with a sentence and code, and writes that end once', async () => {
     const item = newItem(now, { deadline_at: now });

@@ -1,17 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable, startDynamo, type DynamoServer } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 import { silentLogger } from '../../src/log.js';
 import { createLeaseKeeper } from '../../src/requests/lease.js';
-import { RequestStore } from '../../src/requests/store.js';
+import type { RequestStore } from '../../src/requests/store.js';
 import { processRequest } from '../../src/requests/worker.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { delay } from '../../src/delay.js';
+import { startTestTable, type TestTable } from '../support/table.js';
 import { newItem } from './store-contract.js';
 
 const BLOCKING_WORKER = fileURLToPath(new URL('./fixtures/blocking-worker.ts', import.meta.url));
@@ -48,24 +46,18 @@ function startBlockingWorker(endpoint: string, requestId: string) {
 }
 
 describe('two workers never run one request at once', () => {
-  let dynamo: DynamoServer;
-  let client: DynamoDBClient;
+  let table: TestTable;
   let store: RequestStore;
   beforeAll(async () => {
-    dynamo = await startDynamo({});
-    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await ensureTable(client, TABLE);
-    store = new RequestStore(DynamoDBDocumentClient.from(client), TABLE);
+    table = await startTestTable(TABLE);
+    store = table.store;
   });
-  afterAll(async () => {
-    client?.destroy();
-    await dynamo?.stop();
-  });
+  afterAll(() => table?.stop());
 
   it('keeps a late duplicate out while a task blocks the event loop past its lease', async () => {
     const item = newItem(Date.now());
     await store.create(item);
-    const first = startBlockingWorker(dynamo.endpoint, item.request_id);
+    const first = startBlockingWorker(table.endpoint, item.request_id);
     try {
       const firstStart = await first.next('step');
       // The duplicate arrives once the first worker's lease would have lapsed, while its task still blocks.
@@ -77,7 +69,7 @@ describe('two workers never run one request at once', () => {
           store,
           leases: createLeaseKeeper({
             tableName: TABLE,
-            clientConfig: { endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
+            clientConfig: { endpoint: table.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
             log: silentLogger,
           }),
           tasks: createTaskRegistry([
