@@ -49,17 +49,23 @@ export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, co
         field: 'Idempotency-Key',
       });
     }
-    // A replay may follow a 503 whose clean-up failed too: a request no worker ever claimed is queued
-    // again (a duplicate event is harmless), so an accepted replay always means work that will run.
+    // A replay may follow a 503 whose clean-up failed too, or race a first call still dispatching: a
+    // request no worker has claimed is marked (so no clean-up can remove it) and queued again (a
+    // duplicate event is harmless), so an accepted replay always means work that will run.
     const neverClaimed = existing.status === RequestStatus.Pending && existing.attempt === 0;
-    if (neverClaimed && !(await dispatch(deps, requestId, context))) throw dispatchUnavailable();
+    if (neverClaimed && (await deps.store.markRedispatched(requestId)) && !(await dispatch(deps, requestId, context))) {
+      throw dispatchUnavailable();
+    }
     return accepted(event, existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
       'Idempotent-Replayed': 'true',
     });
   }
 
-  // Not removable means a worker already claimed it: the failed call had in fact queued the event.
-  if (!(await dispatch(deps, requestId, context)) && (await deps.store.removeUndispatched(requestId))) throw dispatchUnavailable();
+  // A worker that claimed it shows the failed call had in fact queued the event: accepted. A replay
+  // that took it on answered for it; this call answers 503, and a retry with the key is a replay too.
+  if (!(await dispatch(deps, requestId, context)) && (await deps.store.removeUndispatched(requestId)) !== 'claimed') {
+    throw dispatchUnavailable();
+  }
   return accepted(event, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
 }
 

@@ -29,6 +29,8 @@ export interface StoredRequest {
   error_code?: ErrorCode;
   /** Hash of the validated input, set when the request was created with an Idempotency-Key. */
   body_hash?: string;
+  /** How many replays of its Idempotency-Key dispatched it again before a worker claimed it. */
+  redispatches?: number;
   /** The API key id that created the request, when API keys are on; only that key may read or cancel it. */
   api_key_id?: string;
 }

@@ -23,6 +23,8 @@ const EXISTS = 'attribute_exists(request_id)';
 const NOT_EXPIRED = 'expires_at > :nowSec';
 const FENCED = '#status = :processing AND attempt = :attempt';
 const CLAIMABLE = `${EXISTS} AND ${NOT_EXPIRED} AND deadline_at > :now AND attempt < max_attempts AND (#status = :pending OR (#status = :processing AND lease_until <= :now))`;
+/** Stored, and no worker has claimed it yet. */
+const NEVER_CLAIMED = `${EXISTS} AND #status = :pending AND attempt = :zero`;
 const LIVE = `${EXISTS} AND ${NOT_EXPIRED} AND (#status = :pending OR #status = :processing)`;
 
 /**
@@ -164,25 +166,40 @@ export class RequestStore {
   }
 
   /**
-   * Removes a request whose dispatch failed, but only if no worker has touched it: the failed
-   * call may in fact have queued the event. Answers false when a worker already claimed it.
+   * Removes a request whose dispatch failed, but only if nothing else has taken it on: a worker
+   * claimed it (the failed call had in fact queued the event) or a replay of its Idempotency-Key
+   * dispatched it again (and answered 202). Answers which of the three happened.
    */
-  async removeUndispatched(requestId: string): Promise<boolean> {
+  async removeUndispatched(requestId: string): Promise<'removed' | 'claimed' | 'replayed'> {
     try {
       await this.call((client) =>
         client.send(new DeleteCommand({
           TableName: this.tableName,
           Key: { request_id: requestId },
-          ConditionExpression: '#status = :pending AND attempt = :zero',
+          ConditionExpression: `${NEVER_CLAIMED} AND attribute_not_exists(redispatches)`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':pending': RequestStatus.Pending, ':zero': 0 },
         })),
       );
-      return true;
+      return 'removed';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.get(requestId);
+      return current?.status === RequestStatus.Pending && current.attempt === 0 ? 'replayed' : 'claimed';
     }
+  }
+
+  /**
+   * Marks a stored, never-claimed request as dispatched again by a replay, before the replay
+   * dispatches it, so the first call's clean-up cannot remove it any more. False when a worker
+   * has claimed it meanwhile (then it needs no dispatch).
+   */
+  async markRedispatched(requestId: string): Promise<boolean> {
+    const updated = await this.updateIf(requestId, NEVER_CLAIMED, {
+      UpdateExpression: 'SET redispatches = if_not_exists(redispatches, :zero) + :one',
+      ExpressionAttributeValues: { ':pending': RequestStatus.Pending, ':zero': 0, ':one': 1 },
+    });
+    return updated !== undefined;
   }
 
   /** Ends a request as `error` with `code` and `message`, if `condition` (with its `values`) holds. */

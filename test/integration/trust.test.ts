@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sdkConfig } from '../../src/aws-clients.js';
+import { delay } from '../../src/delay.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { createLambdaDispatcher, type Dispatcher } from '../../src/requests/dispatcher.js';
+import { DispatchFailedError } from '../../src/requests/errors.js';
 import type { Stack } from '../../src/local/stack.js';
 import { invokeThroughLambda, restEvent } from '../support/events.js';
 import { call, pollUntilTerminal, status, submit } from '../support/http.js';
@@ -183,5 +189,42 @@ describe('trust: every 202 means work that will run', () => {
     expect(replay.status).toBe(202);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(final.body).toMatchObject({ status: 'complete' });
+  });
+
+  it("never lets the first call's clean-up remove a request a replay has accepted meanwhile", async () => {
+    // The interleaving (the first dispatch fails only after the replay's has succeeded) cannot be
+    // caused reliably through the shared Lambda connection, so a wrapper around the real
+    // dispatcher holds the first dispatch for 1.5 s and then fails it, as the SDK does after its retries.
+    let real: Dispatcher | undefined;
+    let dispatches = 0;
+    stack = await startTestStack({
+      handlerOverrides: {
+        dispatcher: async () => ({
+          async dispatch(requestId, functionName) {
+            dispatches += 1;
+            if (dispatches === 1) {
+              await delay(1500);
+              throw new DispatchFailedError('invoke failed after the SDK retries');
+            }
+            return real!.dispatch(requestId, functionName);
+          },
+        }),
+      },
+    });
+    real = createLambdaDispatcher(new LambdaClient(sdkConfig({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: stack.lambda.endpoint })));
+    // A backed-up async queue: the replay's event is still waiting when the first call cleans up.
+    stack.lambda.faults.eventDelayMs = 2500;
+    const body = { prompt: PROMPT };
+
+    const first = submit(stack.url, body, { 'Idempotency-Key': 'raced-1' });
+    await delay(300);
+    const replay = await submit(stack.url, body, { 'Idempotency-Key': 'raced-1' });
+    const original = await first;
+    const { final } = await pollUntilTerminal(stack.url, replay.body.request_id, { timeoutMs: 10_000 });
+
+    expect(dispatches).toBe(2);
+    expect(replay.status).toBe(202);
+    expect(original.status).toBe(503);
+    expect(final.body.status).toBe('complete');
   });
 });

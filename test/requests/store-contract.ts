@@ -164,10 +164,25 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       await store.create(untouched);
       await store.create(claimed);
       await store.claim(claimed.request_id, now, now + 1000);
-      expect(await store.removeUndispatched(untouched.request_id)).toBe(true);
-      expect(await store.removeUndispatched(claimed.request_id)).toBe(false);
+      expect(await store.removeUndispatched(untouched.request_id)).toBe('removed');
+      expect(await store.removeUndispatched(claimed.request_id)).toBe('claimed');
       expect(await store.get(untouched.request_id)).toBeUndefined();
       expect(await store.get(claimed.request_id)).toBeDefined();
+    });
+
+    it('keeps a request a replay has marked as dispatched again, and marks only never-claimed ones', async () => {
+      const now = Date.now();
+      const replayed = newItem(now);
+      const claimed = newItem(now);
+      for (const item of [replayed, claimed]) await store.create(item);
+      await store.claim(claimed.request_id, now, now + 1000);
+
+      const marks = [await store.markRedispatched(replayed.request_id), await store.markRedispatched(claimed.request_id)];
+      const removal = await store.removeUndispatched(replayed.request_id);
+
+      expect(marks).toEqual([true, false]);
+      expect(removal).toBe('replayed');
+      expect(await store.get(replayed.request_id)).toMatchObject({ status: 'pending', redispatches: 1 });
     });
   });
 }
