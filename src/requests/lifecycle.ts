@@ -30,18 +30,26 @@ export function effectiveState(item: StoredRequest, nowMs: number): EffectiveSta
 
 /**
  * The item as a reader should see it at `nowMs` (undefined once expired), with a lost request's end
- * written back once: conditionally on the item being as read, so a worker that just claimed or
- * finished it wins. A failed write is logged; the next read or delivery tries again.
+ * written back once: conditionally on the item being as read. When that write loses (a worker
+ * claimed or finished the request meanwhile) or fails, the reader gets the item as it is, never
+ * an end of its own making: a terminal state a reader has seen never changes.
  */
 export async function settle(store: RequestStore, item: StoredRequest, nowMs: number, log: Logger): Promise<StoredRequest | undefined> {
   const state = effectiveState(item, nowMs);
   if (state.kind === 'gone') return undefined;
   if (state.kind === 'as_stored') return item;
   const error = ERROR_SENTENCES[state.errorCode];
+  let recorded: boolean;
   try {
-    await store.markLost(item, nowMs, state.errorCode, error);
+    recorded = await store.markLost(item, nowMs, state.errorCode, error);
   } catch (caught) {
+    // The next read or delivery tries again; until then the reader sees what the table holds.
     log.warn('could not record a lost request', { request_id: item.request_id, ...describeError(caught) });
+    return item;
+  }
+  if (!recorded) {
+    const current = await store.get(item.request_id);
+    return current === undefined || isExpired(current, nowMs) ? undefined : current;
   }
   return { ...item, status: RequestStatus.Error, error, error_code: state.errorCode, updated_at: new Date(nowMs).toISOString(), lease_until: 0 };
 }

@@ -50,6 +50,18 @@ describe('settle', () => {
     expect(again?.status).toBe('error'); // the second write's condition fails: the first end stands
   });
 
+  it('shows what the worker wrote when its outcome beat the lost-request write: a terminal state never changes', async () => {
+    const item = newItem(now, { deadline_at: now + 1000 });
+    await store.create(item);
+    const seen = await store.claim(item.request_id, now, now + 60_000);
+    await store.finish(item.request_id, 1, now + 900, { status: RequestStatus.Complete, result: 'in time' });
+
+    // A reader that read the item just before the outcome landed, and settles it after the deadline.
+    const shown = await settle(store, seen!, now + 1500, silentLogger);
+
+    expect(shown).toMatchObject({ status: 'complete', result: 'in time' });
+  });
+
   it('answers nothing for an expired item and leaves a live one as it is', async () => {
     expect(await settle(store, newItem(now, { expires_at: now / 1000 }), now, silentLogger)).toBeUndefined();
     const live = newItem(now);
