@@ -23,9 +23,15 @@ export function sdkConfig({ endpoint, ...options }: AwsClientOptions = {}): Reco
   };
 }
 
-/** The document client the request store uses: undefined values dropped, class instances as maps. */
+/**
+ * The document client the request store uses: undefined values dropped, class instances as maps,
+ * and numbers kept as the doubles JSON has, both ways: integers beyond 2^53 are written (the
+ * marshaller would refuse them, and the write would look like an outage) and read back as numbers
+ * (the default BigInt would break JSON.stringify of the view).
+ */
 export function createDocumentClient(config: Record<string, unknown>): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true, allowImpreciseNumbers: true },
+    unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
   });
 }

@@ -7,6 +7,7 @@ import { RedeliverError, StorageRejectedError, StorageUnavailableError } from '.
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease, LeaseLoss } from './lease.js';
 import { settle } from './lifecycle.js';
+import { unstorableReason } from './storable.js';
 import type { StoredRequest } from './model.js';
 import type { Outcome } from './store.js';
 
@@ -16,6 +17,8 @@ export type ProcessResult = 'completed' | 'failed' | 'skipped' | 'superseded';
 const DONE: Progress = { percent: 100, message: 'Done' };
 /** A progress message is for a progress bar; anything longer is cut, so it never crowds the item. */
 export const MAX_PROGRESS_MESSAGE_CHARS = 500;
+/** A task's error sentence is for people; anything longer is cut. */
+export const MAX_ERROR_CHARS = 1000;
 
 type Stop = { kind: 'timeout'; budgetMs: number } | { kind: 'superseded' } | { kind: 'lapsed' };
 type RunResult = { kind: 'outcome'; outcome: Outcome } | Stop;
@@ -143,7 +146,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Inv
         if (lease.lapsed()) stop({ kind: 'lapsed' });
         lease.report({
           percent: Math.max(0, Math.min(100, Math.round(Number(progress.percent) || 0))),
-          message: String(progress.message).slice(0, MAX_PROGRESS_MESSAGE_CHARS),
+          message: cut(String(progress.message), MAX_PROGRESS_MESSAGE_CHARS),
         });
       },
     });
@@ -157,6 +160,11 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Inv
     clearTimeout(timer);
     await lease.release();
   }
+}
+
+/** The first `limit` characters, without splitting a surrogate pair. */
+function cut(text: string, limit: number): string {
+  return text.length <= limit ? text : Array.from(text.slice(0, limit + 1)).join('').slice(0, limit).replace(/[\uD800-\uDBFF]$/, '');
 }
 
 function taskFailed(error: string): Outcome {
@@ -179,6 +187,8 @@ function completeOutcome(claimed: StoredRequest, value: unknown): Outcome {
   } catch {
     return taskFailed('The task returned a result that is not JSON.');
   }
+  const unstorable = unstorableReason(result);
+  if (unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${unstorable}.`);
   const outcome: Outcome = { status: RequestStatus.Complete, result, progress: DONE };
   const stored = { ...claimed, status: outcome.status, result, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 };
   const bytes = itemSize(stored);
@@ -190,7 +200,7 @@ function completeOutcome(claimed: StoredRequest, value: unknown): Outcome {
 }
 
 function failedOutcome(log: Logger, claimed: StoredRequest, error: unknown, invocation: InvocationContext): Outcome {
-  if (error instanceof TaskError) return taskFailed(error.message);
+  if (error instanceof TaskError) return taskFailed(cut(error.message, MAX_ERROR_CHARS));
   log.error('task threw', { request_id: claimed.request_id, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId, ...describeError(error) });
   return taskFailed(`The task failed. Reference: ${invocation.awsRequestId}`);
 }

@@ -4,7 +4,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { createDocumentClient } from '../../src/aws-clients.js';
 import { MAX_ITEM_BYTES, itemSize } from '../../src/requests/item-size.js';
+import { MAX_NESTED_CONTAINERS, unstorableReason } from '../../src/requests/storable.js';
 import { dynamoDbLocalUnavailable, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
 import { describeLeaseContract } from './lease-contract.js';
 import { describeStoreContract } from './store-contract.js';
@@ -54,6 +56,28 @@ describe.skipIf(unavailable !== undefined)("Amazon's DynamoDB Local", () => {
       }
     } finally {
       client.destroy();
+    }
+  });
+
+  it('refuses exactly the values unstorableReason refuses, and takes the rest', async () => {
+    const documents = createDocumentClient({ endpoint: local!.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    await ensureTable(documents as unknown as DynamoDBClient, 'storable');
+    const nest = (levels: number, list: boolean): unknown => (levels === 0 ? 1 : list ? [nest(levels - 1, list)] : { a: nest(levels - 1, list) });
+    const values = [
+      nest(MAX_NESTED_CONTAINERS, false), nest(MAX_NESTED_CONTAINERS + 1, false), nest(MAX_NESTED_CONTAINERS, true), nest(MAX_NESTED_CONTAINERS + 1, true),
+      { '': 1 }, { a: { '': 1 } }, { a: '' },
+      { n: 1e16 }, { n: 9.9e125 }, { n: 1e126 }, { n: 1e-130 }, { n: 1e-131 }, { n: 5e-324 }, { n: -1e126 },
+    ];
+    try {
+      for (const value of values) {
+        const stored = await documents.send(new PutCommand({ TableName: 'storable', Item: { request_id: randomUUID(), result: value } })).then(
+          () => true,
+          (error: Error) => (error.name === 'ValidationException' ? false : Promise.reject(error)),
+        );
+        expect(stored, JSON.stringify(value).slice(0, 80)).toBe(unstorableReason(value) === undefined);
+      }
+    } finally {
+      documents.destroy();
     }
   });
 });

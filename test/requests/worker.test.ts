@@ -8,7 +8,8 @@ import { RequestStore } from '../../src/requests/store.js';
 import { MAX_ITEM_BYTES } from '../../src/requests/item-size.js';
 import { createLeaseKeeper, type LeaseKeeper } from '../../src/requests/lease.js';
 import type { InvocationContext, WorkerDeps } from '../../src/handler-deps.js';
-import { processRequest } from '../../src/requests/worker.js';
+import { MAX_ERROR_CHARS, processRequest } from '../../src/requests/worker.js';
+import { createDocumentClient } from '../../src/aws-clients.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { delay } from '../../src/delay.js';
 import { TaskError, type Task } from '../../src/tasks/task.js';
@@ -34,7 +35,8 @@ beforeAll(async () => {
   dynamo = await startDynamo({});
   client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   await ensureTable(client, 'worker-test');
-  store = new RequestStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'worker-test');
+  // The store exactly as the handler builds it (marshalling options included).
+  store = new RequestStore(createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), 'worker-test');
   leases = leasesAt(dynamo.endpoint);
 });
 afterAll(async () => {
@@ -173,6 +175,42 @@ describe('processRequest', () => {
     );
     expect({ result, runs, fast: Date.now() - started < 3000 }).toEqual({ result: 'failed', runs: 1, fast: true });
     expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'result_too_large' });
+  });
+
+  it('stores a result holding integers beyond 2^53, after one run', async () => {
+    const item = await stored();
+    let runs = 0;
+    const result = await processRequest(depsWith(async () => ((runs += 1), { bytes: 1e16, id: 9007199254740993 })), item.request_id, invocation(8000));
+    expect({ result, runs }).toEqual({ result: 'completed', runs: 1 });
+    expect((await store.get(item.request_id))?.result).toEqual({ bytes: 1e16, id: 9007199254740992 });
+  });
+
+  it('ends task_failed after one run, saying why, for a result DynamoDB would refuse (too deep, an empty key, a number out of range)', async () => {
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
+    for (const [value, why] of [[nest(32), /more than 31 levels/], [{ '': 1 }, /empty string/], [{ tiny: 5e-324 }, /outside the range/]] as const) {
+      const item = await stored();
+      let runs = 0;
+      const result = await processRequest(depsWith(async () => ((runs += 1), value)), item.request_id, invocation(8000));
+      expect({ result, runs }).toEqual({ result: 'failed', runs: 1 });
+      expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'task_failed', error: expect.stringMatching(why) });
+    }
+  });
+
+  it('cuts a TaskError sentence too long to store, and ends task_failed after one run', async () => {
+    const item = await stored();
+    let runs = 0;
+    const result = await processRequest(
+      depsWith(async () => {
+        runs += 1;
+        throw new TaskError('x'.repeat(420_000));
+      }),
+      item.request_id,
+      invocation(8000),
+    );
+    const stored_ = await store.get(item.request_id);
+    expect({ result, runs }).toEqual({ result: 'failed', runs: 1 });
+    expect(stored_).toMatchObject({ status: 'error', error_code: 'task_failed' });
+    expect(stored_!.error!.length).toBeLessThanOrEqual(MAX_ERROR_CHARS);
   });
 
   it('ends a request whose task this deployment no longer has', async () => {
