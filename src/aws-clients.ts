@@ -19,7 +19,9 @@ export function sdkConfig({ endpoint, ...options }: AwsClientOptions = {}): Reco
     ...(endpoint !== undefined ? { endpoint } : {}),
     maxAttempts: 3,
     retryMode: 'standard',
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+    // Without throwOnRequestTimeout the SDK only warns at requestTimeout and waits on: a silent
+    // endpoint would hold a call until API Gateway's 29 s cut.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
   };
 }
 

@@ -17,7 +17,7 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
  *   id: number, requestId: string, attempt: number, leaseMs: number, progressIntervalMs: number,
  *   invocationEndsAt: number, validUntil: BigInt64Array, marginMs: number,
  *   latest?: Progress, written?: Progress, lastWriteAt: number, lastCheckAt: number, heartbeats: number,
- *   busy: boolean, timer?: NodeJS.Timeout, released: boolean,
+ *   busy: boolean, timer?: NodeJS.Timeout, lapseTimer?: NodeJS.Timeout, released: boolean,
  * }} Lease
  */
 
@@ -27,9 +27,21 @@ const leases = new Map();
 const send = (message) => parentPort.postMessage(message);
 const describe = (error) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
-/** Records the lease's end as the main thread may trust it: a margin before what the table holds. */
+/**
+ * Records the lease's end as the main thread may trust it (a margin before what the table holds),
+ * and arms a timer for that moment: a renewal that hangs or keeps failing must not delay the
+ * news past it, or a takeover could start while the task still runs.
+ */
 function trustUntil(lease, leaseUntil) {
-  Atomics.store(lease.validUntil, 0, BigInt(Math.floor(leaseUntil - lease.marginMs)));
+  const validUntil = Math.floor(leaseUntil - lease.marginMs);
+  Atomics.store(lease.validUntil, 0, BigInt(validUntil));
+  clearTimeout(lease.lapseTimer);
+  lease.lapseTimer = setTimeout(() => checkLapse(lease), Math.max(0, validUntil - Date.now()));
+}
+
+/** Reports the lease lapsed once the time it may be trusted has passed. */
+function checkLapse(lease) {
+  if (!lease.released && Date.now() >= Number(Atomics.load(lease.validUntil, 0))) lose(lease, 'lapsed');
 }
 
 function leaseEnd(lease, at) {
@@ -93,11 +105,11 @@ function lose(lease, reason) {
 function stop(lease) {
   lease.released = true;
   clearInterval(lease.timer);
+  clearTimeout(lease.lapseTimer);
 }
 
 async function tick(lease) {
   const at = Date.now();
-  if (at >= Number(Atomics.load(lease.validUntil, 0))) return lose(lease, 'lapsed');
   const progress = lease.latest !== lease.written ? lease.latest : undefined;
   const sinceWrite = at - lease.lastWriteAt;
   if ((progress && sinceWrite >= lease.progressIntervalMs) || sinceWrite >= lease.leaseMs / 3) return heartbeat(lease, at, progress);
@@ -112,7 +124,9 @@ parentPort.on('message', (message) => {
     /** @type {Lease} */
     const lease = { ...message.lease, lastWriteAt: message.lease.heldAt, lastCheckAt: message.lease.heldAt, heartbeats: 0, busy: false, released: false };
     leases.set(lease.id, lease);
+    trustUntil(lease, Number(Atomics.load(lease.validUntil, 0)) + lease.marginMs);
     lease.timer = setInterval(() => {
+      checkLapse(lease);
       if (lease.busy || lease.released) return;
       lease.busy = true;
       tick(lease).finally(() => (lease.busy = false));
@@ -123,10 +137,10 @@ parentPort.on('message', (message) => {
   if (lease === undefined) return;
   if (message.type === 'progress') lease.latest = message.progress;
   if (message.type === 'release') {
+    // Not waiting for a renewal under way: it is conditional on the request still being this
+    // attempt's and processing, so one that lands after the outcome simply fails.
     stop(lease);
     leases.delete(lease.id);
-    // Let a write under way land before the main thread writes the outcome.
-    const settle = () => (lease.busy ? setTimeout(settle, 5) : send({ type: 'released', id: lease.id, heartbeats: lease.heartbeats }));
-    settle();
+    send({ type: 'released', id: lease.id, heartbeats: lease.heartbeats });
   }
 });

@@ -25,7 +25,7 @@ export interface HeldLease {
   lapsed(): boolean;
   /** Settles if the lease is lost before it is released. */
   readonly lost: Promise<LeaseLoss>;
-  /** Stops renewing, once no renewal is under way; answers how many writes the thread made. */
+  /** Stops renewing; answers how many renewals the thread wrote. */
   release(): Promise<{ heartbeats: number }>;
 }
 

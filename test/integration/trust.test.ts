@@ -13,6 +13,7 @@ import type { Stack } from '../../src/local/stack.js';
 import { invokeThroughLambda, restEvent } from '../support/events.js';
 import { call, pollUntilTerminal, status, submit } from '../support/http.js';
 import { startTestStack } from '../support/stack.js';
+import { startBlackHole } from '../support/black-hole.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const PROMPT = 'Tenants are kept apart. Ids cannot be guessed.';
@@ -226,5 +227,17 @@ describe('trust: every 202 means work that will run', () => {
     expect(replay.status).toBe(202);
     expect(original.status).toBe(503);
     expect(final.body.status).toBe('complete');
+  });
+
+  it.each(['DYNAMODB_ENDPOINT', 'LAMBDA_ENDPOINT'])('answers 503 in seconds, not the gateway 504, when %s accepts connections and never answers', async (variable) => {
+    const hole = await startBlackHole();
+    closers.push(hole.stop);
+    stack = await startTestStack({ gatewayTimeoutMs: 20_000, env: { [variable]: hole.url } });
+
+    const started = Date.now();
+    const response = await submit(stack.url, { prompt: PROMPT }, { 'Idempotency-Key': `hole-${variable}` });
+
+    expect(response.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
