@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { InvokeOutcome } from './lambda-scheduler.js';
 import { EXPOSED_HEADERS, ROUTES } from '../contract.js';
 import { close, listen } from './listen.js';
+import { requestUrl } from './request-url.js';
 import { readBody } from './read-body.js';
 
 /** API Gateway's limit on a request payload. */
@@ -64,8 +65,7 @@ export function decodeSegment(segment: string): string | undefined {
  * The v1 proxy event for `request`. `domainName` is the front's own host:port, as API Gateway puts
  * its own domain there; the client's `Host` header is forwarded but is the client's to forge.
  */
-function toEvent(request: IncomingMessage, body: Buffer, options: ApiGatewayOptions, requestId: string, domainName: string): APIGatewayProxyEvent {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+function toEvent(request: IncomingMessage, url: URL, body: Buffer, options: ApiGatewayOptions, requestId: string, domainName: string): APIGatewayProxyEvent {
   const path = url.pathname;
   const found = RESOURCES.map((route) => ({ route, match: route.pattern.exec(path) })).find(({ match }) => match !== null);
   const resource = found?.route.resource ?? '/{proxy+}';
@@ -182,13 +182,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       return gatewayError(response, 413, 'Request Too Long', { Connection: 'close' });
     }
 
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (options.site !== undefined && request.method === 'GET' && !path.startsWith('/v1/')) {
-      const file = await options.site.get(path);
+    const url = requestUrl(request.url);
+    if (url === undefined) return gatewayError(response, 400, 'Bad Request');
+    if (options.site !== undefined && request.method === 'GET' && !url.pathname.startsWith('/v1/')) {
+      const file = await options.site.get(url.pathname);
       if (file !== undefined) return send(response, 200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-cache' }, file.body);
     }
 
-    const event = toEvent(request, body, options, requestId, domainName);
+    const event = toEvent(request, url, body, options, requestId, domainName);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createLambdaScheduler, THROTTLE_REASON, THROTTLED, type InvokeOutcome, type LambdaFaults, type LambdaSchedulerOptions } from './lambda-scheduler.js';
 import { close, listen } from './listen.js';
+import { requestUrl } from './request-url.js';
 import { readBody } from './read-body.js';
 
 export { DEFAULT_CONCURRENCY, type AsyncRetryPolicy, type InvokeOutcome, type LambdaFaults } from './lambda-scheduler.js';
@@ -54,7 +55,8 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     const requestId = randomUUID();
     const fail = (status: number, type: string, message: string, extra?: Record<string, string>) =>
       sendError(response, requestId, status, type, message, extra);
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
+    if (url === undefined) return fail(400, 'InvalidRequestContentException', 'The request target is not a valid URL');
     const match = INVOKE_PATH.exec(url.pathname);
     if (request.method !== 'POST' || match === null) {
       return fail(404, 'UnknownOperationException', `No operation at ${request.method} ${url.pathname}`);

@@ -147,4 +147,13 @@ describe('malformed URLs through the whole local stack', () => {
     if (expected === 400) expect(JSON.parse(answer.text)).toMatchObject({ field: 'request_id' });
     expect(leaks(answer.text)).toBe(false);
   });
+
+  it('answers a request target that is not a URL (absolute form) with 400, at the front and at the Invoke API', async () => {
+    const atFront = await rawRequest(stack.url, 'POST', 'http://[/v1/invoke');
+    const atInvoke = await rawRequest(stack.lambda.endpoint, 'POST', 'http://[/2015-03-31/functions/x/invocations');
+
+    expect([atFront.status, atInvoke.status]).toEqual([400, 400]);
+    expect(JSON.parse(atFront.text)).toEqual({ message: 'Bad Request' });
+    expect(leaks(atFront.text) || leaks(atInvoke.text)).toBe(false);
+  });
 });
