@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { clip } from '../clip.js';
 import { ROUTES } from '../contract.js';
 import { describeError } from '../log.js';
 import { StorageUnavailableError } from '../requests/errors.js';
@@ -13,6 +14,8 @@ import { matchRoute } from './router.js';
 import { statusRoute } from './status-route.js';
 
 const UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
+/** The path a 404 repeats back, at most: enough to spot a typo, not a way to echo kilobytes. */
+const MAX_ECHOED_PATH_CHARS = 200;
 const ROUTE_LIST = Object.values(ROUTES)
   .map((route) => `${Object.keys(route.methods).join(' and ')} ${route.resource}`)
   .join(', ');
@@ -34,7 +37,7 @@ export function createApi(deps: ApiDeps) {
       case 'preflight':
         return empty(204, preflightHeaders());
       case 'not_found':
-        throw new HttpError(404, 'route_not_found', `No route for ${event.httpMethod} ${event.path}. Routes: ${ROUTE_LIST}.`);
+        throw new HttpError(404, 'route_not_found', `No route for ${event.httpMethod} ${clip(event.path, MAX_ECHOED_PATH_CHARS, '…')}. Routes: ${ROUTE_LIST}.`);
       case 'method_not_allowed':
         throw new HttpError(405, 'method_not_allowed', `${event.httpMethod} is not allowed here; allowed: ${match.allow}.`, {
           headers: { Allow: match.allow },

@@ -11,6 +11,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const KNOWN_FIELDS = new Set(['prompt', 'session_id', 'task']);
 /** `application/json` or a `+json` type, with any parameters (`; charset=utf-8`). */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i;
+/** JSON is UTF-8 (RFC 8259): any other charset declared is refused. */
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+const BYTE_ORDER_MARK = '\uFEFF';
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface InvokeInput {
   task: string;
@@ -35,7 +39,14 @@ function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>)
       field: 'body',
     });
   }
-  return bytes.toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw invalidField('body', 'is not valid UTF-8');
+  }
+  // RFC 8259 lets a parser ignore a byte order mark; JSON.parse does not.
+  return text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
 }
 
 /**
@@ -43,17 +54,22 @@ function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>)
  * is taken as JSON, as many clients send none. (A form or text/plain body is also what a
  * cross-site page can post without a CORS preflight.)
  */
-function checkContentType(event: Pick<APIGatewayProxyEvent, 'headers'>): void {
-  const contentType = header(event, 'content-type');
-  if (contentType === undefined || JSON_MEDIA_TYPE.test(contentType.trim())) return;
-  throw new HttpError(415, 'unsupported_media_type', `Content-Type: must be application/json, got "${contentType.slice(0, 100)}"`, {
+function checkContentType(event: Pick<APIGatewayProxyEvent, 'headers'> & Partial<Pick<APIGatewayProxyEvent, 'multiValueHeaders'>>): void {
+  // Sent twice, the gateway and this function could each read another one.
+  const declared = Object.entries(event.multiValueHeaders ?? {}).flatMap(([name, values]) => (name.toLowerCase() === 'content-type' ? (values ?? []) : []));
+  if (declared.length > 1) throw invalidField('Content-Type', 'must be sent once');
+  const contentType = header(event, 'content-type')?.trim();
+  if (contentType === undefined) return;
+  const charset = CHARSET.exec(contentType)?.[1]?.toLowerCase();
+  if (JSON_MEDIA_TYPE.test(contentType) && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return;
+  throw new HttpError(415, 'unsupported_media_type', `Content-Type: must be application/json (in UTF-8), got "${contentType.slice(0, 100)}"`, {
     field: 'Content-Type',
   });
 }
 
 /** Validates `POST /v1/invoke`; throws an {@link HttpError} naming the first bad field. */
 export function parseInvokeInput(
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>,
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'> & Partial<Pick<APIGatewayProxyEvent, 'multiValueHeaders'>>,
   tasks: TaskRegistry,
 ): InvokeInput {
   const text = bodyText(event);

@@ -1,3 +1,4 @@
+import { clip } from '../clip.js';
 import { ErrorCode, RequestStatus, type Progress } from '../contract.js';
 import { delay } from '../delay.js';
 import type { InvocationContext, WorkerDeps } from '../handler-deps.js';
@@ -146,7 +147,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Inv
         if (lease.lapsed()) stop({ kind: 'lapsed' });
         lease.report({
           percent: Math.max(0, Math.min(100, Math.round(Number(progress.percent) || 0))),
-          message: cut(String(progress.message), MAX_PROGRESS_MESSAGE_CHARS),
+          message: clip(String(progress.message), MAX_PROGRESS_MESSAGE_CHARS),
         });
       },
     });
@@ -160,11 +161,6 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Inv
     clearTimeout(timer);
     await lease.release();
   }
-}
-
-/** The first `limit` characters, without splitting a surrogate pair. */
-function cut(text: string, limit: number): string {
-  return text.length <= limit ? text : Array.from(text.slice(0, limit + 1)).join('').slice(0, limit).replace(/[\uD800-\uDBFF]$/, '');
 }
 
 function taskFailed(error: string): Outcome {
@@ -200,7 +196,7 @@ function completeOutcome(claimed: StoredRequest, value: unknown): Outcome {
 }
 
 function failedOutcome(log: Logger, claimed: StoredRequest, error: unknown, invocation: InvocationContext): Outcome {
-  if (error instanceof TaskError) return taskFailed(cut(error.message, MAX_ERROR_CHARS));
+  if (error instanceof TaskError) return taskFailed(clip(error.message, MAX_ERROR_CHARS));
   log.error('task threw', { request_id: claimed.request_id, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId, ...describeError(error) });
   return taskFailed(`The task failed. Reference: ${invocation.awsRequestId}`);
 }

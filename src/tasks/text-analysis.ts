@@ -1,5 +1,7 @@
 /** Deterministic, dependency-free text statistics used by the demo tasks. */
 
+import { clip } from '../clip.js';
+
 export interface Keyword {
   term: string;
   count: number;
@@ -60,7 +62,7 @@ export function extractiveSummary(text: string, ranked: Keyword[], limit: number
     .slice(0, limit)
     .sort((a, b) => a.index - b.index)
     .map(({ sentence }) =>
-      sentence.length > MAX_SUMMARY_SENTENCE_CHARS ? `${sentence.slice(0, MAX_SUMMARY_SENTENCE_CHARS - 1)}…` : sentence,
+      clip(sentence, MAX_SUMMARY_SENTENCE_CHARS, '…'),
     )
     .join(' ');
 }

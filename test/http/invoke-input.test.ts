@@ -52,4 +52,22 @@ describe('parseInvokeInput', () => {
   it('refuses an Idempotency-Key with control characters', () => {
     expect(rejection(() => parse('{"prompt":"x"}', { 'Idempotency-Key': 'a\tb' })).details.field).toBe('Idempotency-Key');
   });
+
+  it('refuses bytes that are not UTF-8, and a charset other than UTF-8', () => {
+    const latin1 = Buffer.from('{"prompt":"caf\xe9"}', 'latin1').toString('base64');
+    expect(rejection(() => parse(latin1, {}, true))).toMatchObject({ statusCode: 400, details: { field: 'body' }, message: 'body: is not valid UTF-8' });
+    expect(rejection(() => parse('{"prompt":"x"}', { 'Content-Type': 'application/json; charset=utf-16' }))).toMatchObject({ statusCode: 415 });
+    expect(parse('{"prompt":"x"}', { 'Content-Type': 'application/json; charset="UTF-8"' }).input.prompt).toBe('x');
+  });
+
+  it('reads a body that starts with a byte order mark', () => {
+    expect(parse('\uFEFF{"prompt":"with a BOM"}').input.prompt).toBe('with a BOM');
+  });
+
+  it('refuses a Content-Type sent twice, whichever comes first', () => {
+    const twice = (values: string[]) =>
+      rejection(() => parseInvokeInput({ body: '{"prompt":"x"}', isBase64Encoded: false, headers: { 'Content-Type': values.at(-1)! }, multiValueHeaders: { 'Content-Type': values } }, tasks));
+    expect(twice(['text/plain', 'application/json'])).toMatchObject({ statusCode: 400, details: { field: 'Content-Type' } });
+    expect(twice(['application/json', 'text/plain'])).toMatchObject({ statusCode: 400, details: { field: 'Content-Type' } });
+  });
 });

@@ -50,9 +50,12 @@ describe('trust: routes, tenants, ids and URLs', () => {
     expect((await status(stack.url, id)).body.status).not.toBe('error'); // the DELETE cancelled nothing
   });
 
-  it('answers a path under another prefix with 404 at the local front too', async () => {
+  it('answers a path under another prefix with 404 at the local front too, repeating at most 200 characters of it', async () => {
     const response = await call(stack.url, 'POST', '/x/v1/invoke', { body: { prompt: PROMPT } });
+    const long = await call(stack.url, 'GET', `/${'x'.repeat(8000)}`);
     expect(response.status).toBe(404);
+    expect(long.status).toBe(404);
+    expect(long.body.error.length).toBeLessThan(400);
   });
 
   it("keeps one API key's requests from another key: the same 404 as an unknown id", async () => {
