@@ -31,6 +31,7 @@ export const LOCAL_ENV_VARS = [
   'DYNAMODB_ENDPOINT',
   'LAMBDA_ENDPOINT',
   'GATEWAY_TIMEOUT_MS',
+  'FRONT',
   'LAMBDA_TIMEOUT_S',
 ] as const;
 
@@ -76,6 +77,8 @@ export interface LocalConfig {
   port: number;
   dataDir: string;
   gatewayTimeoutMs: number;
+  /** The AWS front the local one plays: `rest` (the REST API) or `function_url`. */
+  front: 'rest' | 'function_url';
   lambdaTimeoutSeconds: number;
 }
 
@@ -112,6 +115,13 @@ function integer(env: Env, name: EnvName, fallback: number, min: number, max: nu
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   }
   return value;
+}
+
+function oneOf<const Value extends string>(env: Env, name: EnvName, values: readonly Value[], fallback: Value): Value {
+  const text = raw(env, name);
+  if (text === undefined) return fallback;
+  if (!(values as readonly string[]).includes(text)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${text}"`);
+  return text as Value;
 }
 
 function url(env: Env, name: EnvName): string | undefined {
@@ -193,6 +203,7 @@ export function loadLocalConfig(env: Env): LocalConfig {
     port: integer(env, 'PORT', LOCAL_PORT, 0, 65_535),
     dataDir: raw(env, 'DATA_DIR') ?? '.data',
     gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', GATEWAY_TIMEOUT_MS, 100, GATEWAY_TIMEOUT_MS),
+    front: oneOf(env, 'FRONT', ['rest', 'function_url'] as const, 'rest'),
     lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
   };
 }

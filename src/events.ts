@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ProcessEvent } from './requests/dispatcher.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -13,4 +13,9 @@ export function isProcessEvent(event: unknown): event is ProcessEvent {
 /** An API Gateway REST API (v1 payload) proxy event. */
 export function isRestApiEvent(event: unknown): event is APIGatewayProxyEvent {
   return isObject(event) && typeof event.httpMethod === 'string' && isObject(event.requestContext);
+}
+
+/** An HTTP API or Lambda function URL event (payload 2.0). */
+export function isHttpApiEvent(event: unknown): event is APIGatewayProxyEventV2 {
+  return isObject(event) && event.version === '2.0' && isObject(event.requestContext) && isObject(event.requestContext.http);
 }

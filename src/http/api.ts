@@ -1,13 +1,13 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { clip } from '../clip.js';
 import { ROUTES } from '../contract.js';
 import { describeError } from '../log.js';
 import { StorageUnavailableError } from '../requests/errors.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
+import type { ApiRequest } from './api-request.js';
 import { cancelRoute } from './cancel-route.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { HttpError } from './http-error.js';
-import { header } from './invoke-input.js';
 import { invokeRoute } from './invoke-route.js';
 import { empty, errorResponse } from './responses.js';
 import { matchRoute } from './router.js';
@@ -31,42 +31,42 @@ function toHttpError(error: unknown): HttpError {
 
 /** The v1 REST API: one try/catch for every route, and CORS headers on every answer. */
 export function createApi(deps: ApiDeps) {
-  async function route(event: APIGatewayProxyEvent, context: InvocationContext): Promise<APIGatewayProxyResult> {
-    const match = matchRoute(event);
+  async function route(request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
+    const match = matchRoute(request);
     switch (match.kind) {
       case 'preflight':
         return empty(204, preflightHeaders());
       case 'not_found':
-        throw new HttpError(404, 'route_not_found', `No route for ${event.httpMethod} ${clip(event.path, MAX_ECHOED_PATH_CHARS, '…')}. Routes: ${ROUTE_LIST}.`);
+        throw new HttpError(404, 'route_not_found', `No route for ${request.method} ${clip(request.path, MAX_ECHOED_PATH_CHARS, '…')}. Routes: ${ROUTE_LIST}.`);
       case 'method_not_allowed':
-        throw new HttpError(405, 'method_not_allowed', `${event.httpMethod} is not allowed here; allowed: ${match.allow}.`, {
+        throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; allowed: ${match.allow}.`, {
           headers: { Allow: match.allow },
         });
       case 'route':
-        if (match.name === 'invoke') return invokeRoute(deps, event, context);
-        if (match.name === 'status') return statusRoute(deps, event, match.params, context);
-        return cancelRoute(deps, event, match.params);
+        if (match.name === 'invoke') return invokeRoute(deps, request, context);
+        if (match.name === 'status') return statusRoute(deps, request, match.params, context);
+        return cancelRoute(deps, request, match.params);
     }
   }
 
-  return async function handleHttp(event: APIGatewayProxyEvent, context: InvocationContext): Promise<APIGatewayProxyResult> {
+  return async function handleHttp(request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
     let response: APIGatewayProxyResult;
     try {
-      response = await route(event, context);
+      response = await route(request, context);
     } catch (caught) {
       const error = toHttpError(caught);
       if (!error.expose) {
         deps.log.error('request failed', {
           aws_request_id: context.awsRequestId,
           status: error.statusCode,
-          method: event.httpMethod,
-          path: event.path,
+          method: request.method,
+          path: request.path,
           ...describeError(caught),
         });
       }
       response = errorResponse(error, context.awsRequestId);
     }
-    response.headers = { ...response.headers, ...corsHeaders(deps.config.corsAllowOrigins, header(event, 'origin')) };
+    response.headers = { ...response.headers, ...corsHeaders(deps.config.corsAllowOrigins, request.headers.origin) };
     return response;
   };
 }

@@ -1,8 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ERROR_SENTENCES, ErrorCode } from '../contract.js';
 import { toView } from '../requests/model.js';
 import type { ApiDeps } from '../handler-deps.js';
-import { callerKeyId } from './caller.js';
+import type { ApiRequest } from './api-request.js';
 import { HttpError, notFound } from './http-error.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
@@ -11,9 +11,9 @@ import { requestIdParam } from './request-id.js';
  * `DELETE /v1/status/{request_id}`: ends a pending or running request as `error`/`cancelled` at
  * once. A running worker learns of it at its next fenced write, and its signal fires.
  */
-export async function cancelRoute(deps: ApiDeps, event: APIGatewayProxyEvent, params: Record<string, string>): Promise<APIGatewayProxyResult> {
+export async function cancelRoute(deps: ApiDeps, request: Pick<ApiRequest, 'apiKeyId'>, params: Record<string, string>): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
-  const result = await deps.store.cancel(requestId, deps.now(), ERROR_SENTENCES[ErrorCode.Cancelled], ErrorCode.Cancelled, callerKeyId(event));
+  const result = await deps.store.cancel(requestId, deps.now(), ERROR_SENTENCES[ErrorCode.Cancelled], ErrorCode.Cancelled, request.apiKeyId);
   if (result.kind === 'not_found') throw notFound();
   if (result.kind === 'terminal') {
     throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);

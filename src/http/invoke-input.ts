@@ -1,6 +1,6 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { TaskRegistry } from '../tasks/registry.js';
 import type { RequestInput } from '../requests/model.js';
+import type { ApiRequest } from './api-request.js';
 import { HttpError, invalidField } from './http-error.js';
 
 /** Bodies above this are refused with 413; generous for a prompt, far below DynamoDB's 400 KB item. */
@@ -22,18 +22,9 @@ export interface InvokeInput {
   idempotencyKey: string | undefined;
 }
 
-/** Case-insensitive header lookup: API Gateway passes headers as the client sent them. */
-export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
-  }
-  return undefined;
-}
-
-function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): string {
-  const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+function bodyText(request: Pick<ApiRequest, 'body' | 'isBase64Encoded'>): string {
+  const raw = request.body ?? '';
+  const bytes = request.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
     throw new HttpError(413, 'payload_too_large', `body: ${bytes.length} bytes is more than the ${MAX_BODY_BYTES} bytes allowed`, {
       field: 'body',
@@ -54,11 +45,10 @@ function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>)
  * is taken as JSON, as many clients send none. (A form or text/plain body is also what a
  * cross-site page can post without a CORS preflight.)
  */
-function checkContentType(event: Pick<APIGatewayProxyEvent, 'headers'> & Partial<Pick<APIGatewayProxyEvent, 'multiValueHeaders'>>): void {
+function checkContentType(request: Pick<ApiRequest, 'contentTypes'>): void {
   // Sent twice, the gateway and this function could each read another one.
-  const declared = Object.entries(event.multiValueHeaders ?? {}).flatMap(([name, values]) => (name.toLowerCase() === 'content-type' ? (values ?? []) : []));
-  if (declared.length > 1) throw invalidField('Content-Type', 'must be sent once');
-  const contentType = header(event, 'content-type')?.trim();
+  if (request.contentTypes.length > 1) throw invalidField('Content-Type', 'must be sent once');
+  const contentType = request.contentTypes[0]?.trim();
   if (contentType === undefined) return;
   const charset = CHARSET.exec(contentType)?.[1]?.toLowerCase();
   if (JSON_MEDIA_TYPE.test(contentType) && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return;
@@ -69,11 +59,11 @@ function checkContentType(event: Pick<APIGatewayProxyEvent, 'headers'> & Partial
 
 /** Validates `POST /v1/invoke`; throws an {@link HttpError} naming the first bad field. */
 export function parseInvokeInput(
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'> & Partial<Pick<APIGatewayProxyEvent, 'multiValueHeaders'>>,
+  request: Pick<ApiRequest, 'body' | 'isBase64Encoded' | 'headers' | 'contentTypes'>,
   tasks: TaskRegistry,
 ): InvokeInput {
-  const text = bodyText(event);
-  checkContentType(event);
+  const text = bodyText(request);
+  checkContentType(request);
   if (text.trim() === '') throw invalidField('body', 'is empty; send a JSON object like {"prompt": "..."}');
   let body: unknown;
   try {
@@ -102,7 +92,7 @@ export function parseInvokeInput(
     throw invalidField('task', `must be one of: ${tasks.names().join(', ')}`);
   }
 
-  const idempotencyKey = header(event, 'idempotency-key');
+  const idempotencyKey = request.headers['idempotency-key'];
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw invalidField('Idempotency-Key', 'must be 1-255 visible ASCII characters');
   }

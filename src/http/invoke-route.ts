@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describeError } from '../log.js';
 import { DispatchFailedError } from '../requests/errors.js';
 import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
@@ -7,11 +7,11 @@ import { RequestStatus } from '../contract.js';
 import { newPendingRequest, type StoredRequest } from '../requests/model.js';
 import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
-import { callerKeyId } from './caller.js';
+import type { ApiRequest } from './api-request.js';
 import { HttpError } from './http-error.js';
 import { parseInvokeInput } from './invoke-input.js';
 import { json } from './responses.js';
-import { statusUrl } from './status-url.js';
+import { statusUrl } from './base-url.js';
 
 export const DISPATCH_RETRY_AFTER_SECONDS = 2;
 
@@ -25,9 +25,9 @@ const dispatchUnavailable = () =>
  * request is durable. If the work cannot be queued, the stored request is removed again and the
  * caller gets 503: nothing half-started, and a retry (with the same Idempotency-Key) is safe.
  */
-export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, context: InvocationContext): Promise<APIGatewayProxyResult> {
-  const { task, input, idempotencyKey } = parseInvokeInput(event, deps.tasks);
-  const apiKeyId = callerKeyId(event);
+export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
+  const { task, input, idempotencyKey } = parseInvokeInput(request, deps.tasks);
+  const { apiKeyId } = request;
   const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
   const item = newPendingRequest({
     requestId,
@@ -56,7 +56,7 @@ export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, co
     if (neverClaimed && (await deps.store.markRedispatched(requestId)) && !(await dispatch(deps, requestId, context))) {
       throw dispatchUnavailable();
     }
-    return accepted(event, existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
+    return accepted(request, existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
       'Idempotent-Replayed': 'true',
     });
   }
@@ -66,7 +66,7 @@ export async function invokeRoute(deps: ApiDeps, event: APIGatewayProxyEvent, co
   if (!(await dispatch(deps, requestId, context)) && (await deps.store.removeUndispatched(requestId)) !== 'claimed') {
     throw dispatchUnavailable();
   }
-  return accepted(event, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
+  return accepted(request, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
 }
 
 /** Queues the work for a stored request; false (logged) when Lambda would not take the event. */
@@ -83,12 +83,12 @@ async function dispatch(deps: ApiDeps, requestId: string, context: InvocationCon
 }
 
 function accepted(
-  event: APIGatewayProxyEvent,
+  request: Pick<ApiRequest, 'baseUrl'>,
   item: StoredRequest,
   message: string,
   headers: Record<string, string> = {},
 ): APIGatewayProxyResult {
-  const url = statusUrl(event, item.request_id);
+  const url = statusUrl(request.baseUrl, item.request_id);
   return json(
     202,
     { request_id: item.request_id, status: item.status, status_url: url, message },

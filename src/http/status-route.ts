@@ -1,11 +1,11 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_WAIT_SECONDS, changeFingerprint, isTerminal } from '../contract.js';
 import { settle } from '../requests/lifecycle.js';
 import { isVisibleTo, toView, type StoredRequest } from '../requests/model.js';
 import { retryAfterSeconds } from '../requests/retry-after.js';
 import { delay } from '../delay.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
-import { callerKeyId } from './caller.js';
+import type { ApiRequest } from './api-request.js';
 import { invalidField, notFound } from './http-error.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
@@ -14,7 +14,7 @@ import { requestIdParam } from './request-id.js';
 const LONG_POLL_MARGIN_MS = 1000;
 
 /** The `wait` query parameter: whole seconds, 0 when absent. */
-export function waitSeconds(query: APIGatewayProxyEvent['queryStringParameters']): number {
+export function waitSeconds(query: ApiRequest['query'] | null | undefined): number {
   const text = query?.wait;
   if (text === undefined || text === null) return 0;
   if (!/^\d{1,2}$/.test(text) || Number(text) > MAX_WAIT_SECONDS) {
@@ -36,13 +36,13 @@ async function read(deps: ApiDeps, requestId: string, apiKeyId: string | undefin
  */
 export async function statusRoute(
   deps: ApiDeps,
-  event: APIGatewayProxyEvent,
+  request: ApiRequest,
   params: Record<string, string>,
   context: InvocationContext,
 ): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
-  const waitMs = waitSeconds(event.queryStringParameters) * 1000;
-  const apiKeyId = callerKeyId(event);
+  const waitMs = waitSeconds(request.query) * 1000;
+  const { apiKeyId } = request;
   let item = await read(deps, requestId, apiKeyId);
   if (item === undefined) throw notFound();
 

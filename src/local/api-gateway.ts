@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import type { InvokeOutcome } from './lambda-scheduler.js';
-import { EXPOSED_HEADERS, ROUTES } from '../contract.js';
+import { EXPOSED_HEADERS } from '../contract.js';
 import { close, listen } from './listen.js';
 import { requestUrl } from './request-url.js';
+import { functionUrlEvent, restApiEvent } from './proxy-events.js';
 import { readBody } from './read-body.js';
 
 /** API Gateway's limit on a request payload. */
 export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** A function URL's limit: Lambda's own, for a synchronous invocation. */
+export const MAX_FUNCTION_URL_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** Which AWS front the local one plays: a REST API (payload 1.0) or a Lambda function URL (payload 2.0). */
+export type Front = 'rest' | 'function_url';
 const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(',') };
 const LAMBDA_THROTTLED = 429;
-const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|.*\+json)|text\/)/i;
-
-/**
- * The resources the deployed REST API defines (see terraform/api.tf), as patterns: a `{name}`
- * segment matches one path segment. Anything else hits `{proxy+}`.
- */
-const RESOURCES: readonly { resource: string; pattern: RegExp; param?: string }[] = Object.values(ROUTES).map(({ resource }) => {
-  const param = /\{([^}]+)\}/.exec(resource)?.[1];
-  return { resource, pattern: new RegExp(`^${resource.replace(/\{[^}]+\}/g, '([^/]+)')}$`), ...(param !== undefined ? { param } : {}) };
-});
 
 export interface StaticSite {
   /** Answers a GET for a path outside the API, or undefined when it has no such file. */
@@ -28,8 +24,10 @@ export interface StaticSite {
 }
 
 export interface ApiGatewayOptions {
-  invoke(event: APIGatewayProxyEvent): Promise<InvokeOutcome>;
-  /** API Gateway's integration timeout: 29 s, shortened by tests. */
+  invoke(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): Promise<InvokeOutcome>;
+  /** The REST API by default. */
+  front?: Front;
+  /** API Gateway's integration timeout: 29 s, shortened by tests; a function URL waits as long as the function runs. */
   timeoutMs: number;
   stage: string;
   accountId: string;
@@ -52,102 +50,6 @@ function gatewayError(response: ServerResponse, statusCode: number, message: str
   send(response, statusCode, { 'Content-Type': 'application/json', ...CORS_FOR_GATEWAY_ERRORS, ...extra }, JSON.stringify({ message }));
 }
 
-/** A URL path, or one of its segments, decoded; undefined when it is not valid percent-encoding (`%ZZ`, a lone `%`). */
-export function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The v1 proxy event for `request`. `domainName` is the front's own host:port, as API Gateway puts
- * its own domain there; the client's `Host` header is forwarded but is the client's to forge.
- */
-function toEvent(request: IncomingMessage, url: URL, body: Buffer, options: ApiGatewayOptions, requestId: string, domainName: string): APIGatewayProxyEvent {
-  const path = url.pathname;
-  const found = RESOURCES.map((route) => ({ route, match: route.pattern.exec(path) })).find(({ match }) => match !== null);
-  const resource = found?.route.resource ?? '/{proxy+}';
-  const segment = found?.match![1];
-  // A segment that does not decode goes on as it came; the function then refuses it as a bad value.
-  const param = found?.route.param !== undefined && segment !== undefined ? { [found.route.param]: decodeSegment(segment) ?? segment } : null;
-  const pathParameters = found === undefined ? { proxy: path.slice(1) } : param;
-
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index]!;
-    const value = request.rawHeaders[index + 1]!;
-    // The gateway sets X-Forwarded-Proto itself; a client's, in any spelling, must not reach the function.
-    if (name.toLowerCase() === 'x-forwarded-proto') continue;
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  headers['X-Forwarded-Proto'] = 'http';
-  multiValueHeaders['X-Forwarded-Proto'] = ['http'];
-
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [key, value] of url.searchParams) {
-    query[key] = value;
-    (multiQuery[key] ??= []).push(value);
-  }
-  const contentType = String(request.headers['content-type'] ?? 'application/json');
-  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
-  const now = Date.now();
-  return {
-    resource,
-    path,
-    httpMethod: request.method ?? 'GET',
-    headers,
-    multiValueHeaders,
-    queryStringParameters: url.searchParams.size > 0 ? query : null,
-    multiValueQueryStringParameters: url.searchParams.size > 0 ? multiQuery : null,
-    pathParameters,
-    stageVariables: null,
-    body: body.length === 0 ? null : isText ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: !isText,
-    requestContext: {
-      accountId: options.accountId,
-      apiId: 'local',
-      authorizer: null,
-      protocol: `HTTP/${request.httpVersion}`,
-      httpMethod: request.method ?? 'GET',
-      // The local front serves the API at the root, so the full path equals `path`.
-      path,
-      stage: options.stage,
-      requestId,
-      requestTimeEpoch: now,
-      resourceId: resource,
-      resourcePath: resource,
-      domainName,
-      identity: callerIdentity(request.socket.remoteAddress ?? '127.0.0.1', String(request.headers['user-agent'] ?? '')),
-    },
-  };
-}
-
-/** `requestContext.identity` of an unauthenticated call, as API Gateway fills it in. */
-export function callerIdentity(sourceIp: string, userAgent: string): APIGatewayProxyEvent['requestContext']['identity'] {
-  return {
-    accessKey: null,
-    accountId: null,
-    apiKey: null,
-    apiKeyId: null,
-    caller: null,
-    clientCert: null,
-    cognitoAuthenticationProvider: null,
-    cognitoAuthenticationType: null,
-    cognitoIdentityId: null,
-    cognitoIdentityPoolId: null,
-    principalOrgId: null,
-    sourceIp,
-    user: null,
-    userAgent,
-    userArn: null,
-  };
-}
-
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
   if (typeof value !== 'object' || value === null) return false;
   const { statusCode } = value as APIGatewayProxyResult;
@@ -155,11 +57,13 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
 }
 
 /**
- * An HTTP front that behaves like a REST API with Lambda proxy integrations: each request becomes
- * a v1 proxy event; bodies over 10 MB get 413; an integration slower than the timeout gets 504
- * while the function runs on; a function error or malformed answer gets 502.
+ * An HTTP front that behaves like a REST API with Lambda proxy integrations (or like a function
+ * URL): each request becomes a proxy event; bodies over the limit get 413; an integration slower
+ * than the timeout gets 504 while the function runs on; a function error or malformed answer 502.
  */
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
+  const front = options.front ?? 'rest';
+  const maxPayloadBytes = front === 'rest' ? MAX_GATEWAY_PAYLOAD_BYTES : MAX_FUNCTION_URL_PAYLOAD_BYTES;
   const server = createServer((request, response) => {
     void handle(request, response).catch(() => internalError(response));
   });
@@ -168,15 +72,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_GATEWAY_PAYLOAD_BYTES) {
-      // Answer at once and drop the connection rather than read 10 MB we will refuse.
+    if (declared > maxPayloadBytes) {
+      // Answer at once and drop the connection rather than read megabytes we will refuse.
       response.shouldKeepAlive = false;
       gatewayError(response, 413, 'Request Too Long', { Connection: 'close' });
       request.resume();
       return;
     }
     // A chunked upload declares no length: refuse it as soon as it passes the limit.
-    const body = await readBody(request, MAX_GATEWAY_PAYLOAD_BYTES, { whenOver: 'at-once' });
+    const body = await readBody(request, maxPayloadBytes, { whenOver: 'at-once' });
     if (body === undefined) {
       response.shouldKeepAlive = false;
       return gatewayError(response, 413, 'Request Too Long', { Connection: 'close' });
@@ -189,7 +93,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       if (file !== undefined) return send(response, 200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-cache' }, file.body);
     }
 
-    const event = toEvent(request, url, body, options, requestId, domainName);
+    const call = { url, body, requestId, domainName, stage: options.stage, accountId: options.accountId };
+    const event = front === 'rest' ? restApiEvent(request, call) : functionUrlEvent(request, call);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);

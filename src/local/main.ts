@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
-import { startStack } from './stack.js';
+import { LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
 
 /**
  * Each execution environment is a real Node.js process here, so the machine runs a bounded number:
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     port: local.port,
     dataDir: local.dataDir,
     gatewayTimeoutMs: local.gatewayTimeoutMs,
+    front: local.front,
     lambdaTimeoutMs: local.lambdaTimeoutSeconds * 1000,
     log: (line) => console.log(line),
     // The built bundle in killable child processes, and the async events a hard kill lost re-sent.
@@ -32,13 +33,18 @@ async function main(): Promise<void> {
   });
 
   console.log(`
-async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs})
+async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs}, front: ${local.front === 'rest' ? 'REST API' : 'function URL'})
 
-  API      ${stack.url}/v1
-  Demo     ${stack.url}/
-  Try it   curl -i -X POST ${stack.url}/v1/invoke -H 'Content-Type: application/json' \\
-             -d '{"prompt":"Serverless functions scale to zero. They are cheap when idle."}'
-           then poll the Location header it returns.
+  API       ${stack.url}/v1
+  Demo      ${stack.url}/
+  Try it    curl -i -X POST ${stack.url}/v1/invoke -H 'Content-Type: application/json' \\
+              -d '{"prompt":"Serverless functions scale to zero. They are cheap when idle."}'
+            then poll the Location header it returns.
+
+  DynamoDB  ${stack.dynamo.endpoint}   (table ${stack.config.tableName})
+  Lambda    ${stack.lambda.endpoint}   (function ${LOCAL_FUNCTION_NAME})
+            e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${LOCAL_REGION} \\
+                 aws dynamodb scan --table-name ${stack.config.tableName} --endpoint-url ${stack.dynamo.endpoint}
 
 Ctrl-C stops everything.`);
 

@@ -5,7 +5,7 @@ import { buildHandler } from '../build-handler.js';
 import { DEPLOYED_ENV_VARS, GATEWAY_TIMEOUT_MS, LAMBDA_MAX_TIMEOUT_S, TUNING_ENV_VARS, loadConfig, type Config, type Env } from '../config.js';
 import type { Handler } from '../create-handler.js';
 import type { HandlerDeps } from '../handler-deps.js';
-import { startApiGateway, type ApiGateway } from './api-gateway.js';
+import { startApiGateway, type ApiGateway, type Front } from './api-gateway.js';
 import { ensureTable, startDynamo, type DynamoServer } from './dynamo-server.js';
 import { startLambdaService, type AsyncRetryPolicy, type LambdaService } from './lambda-service.js';
 import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
@@ -33,6 +33,8 @@ export interface StackOptions {
   /** Folder for the deployment's data (DynamoDB's files, the request-id secret); in memory when absent. */
   dataDir?: string;
   gatewayTimeoutMs?: number;
+  /** Which AWS front the HTTP front plays: the REST API (default) or a function URL. */
+  front?: Front;
   lambdaTimeoutMs?: number;
   asyncRetry?: AsyncRetryPolicy;
   /** Swap handler dependencies (tasks, logger, clock) in tests. */
@@ -162,7 +164,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const gateway = await startApiGateway({
     invoke: (event) => lambda.invoke(event),
-    timeoutMs: options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS,
+    // A function URL has no integration timeout of its own: it waits as long as the function runs.
+    timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
+    ...(options.front !== undefined ? { front: options.front } : {}),
     stage: 'local',
     accountId: LOCAL_ACCOUNT_ID,
     ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir) } : {}),

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { decodeSegment, type StaticSite } from './api-gateway.js';
+import type { StaticSite } from './api-gateway.js';
+import { decodeSegment } from './proxy-events.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -24,7 +24,7 @@ describe('the local API Gateway front', () => {
   async function start(options: Partial<ApiGatewayOptions> = {}): Promise<ApiGateway> {
     gateway = await startApiGateway({
       invoke: async (event) => {
-        events.push(event);
+        events.push(event as APIGatewayProxyEvent);
         return OK;
       },
       timeoutMs: 5000,

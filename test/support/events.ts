@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerIdentity } from '../../src/local/api-gateway.js';
+import { callerIdentity } from '../../src/local/proxy-events.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 
 export interface RestEventOptions {
