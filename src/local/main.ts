@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
+import { DataDirInUseError } from './data-dir-lock.js';
 import { LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
 
 /**
@@ -13,6 +14,8 @@ const LOCAL_LANES = { events: 8, sync: 4 };
 
 /** `npm start`: the whole service on this machine, no AWS account needed. */
 async function main(): Promise<void> {
+  // The SDK warns once per process that it will soon need Node 22: noise for a local tool.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const local = loadLocalConfig(process.env);
   const webDir = ['dist/web', 'src/web'].find((dir) => existsSync(join(dir, 'index.html')));
   const stack = await startStack({
@@ -61,12 +64,15 @@ Ctrl-C stops everything.`);
 }
 
 main().catch((error: unknown) => {
+  // What went wrong, in a sentence: a stack trace helps nobody starting the demo.
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
+  } else if (error instanceof DataDirInUseError) {
+    console.error(error.message);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`Port in use: ${(error as Error).message}. Set PORT to a free port, e.g. PORT=3001 npm start`);
   } else {
-    console.error(error);
+    console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
   }
   process.exit(1);
 });

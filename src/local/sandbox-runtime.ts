@@ -87,8 +87,7 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
   function coldStart(): Sandbox {
     const child = fork(CHILD_SCRIPT, [modulePath, options.handlerName ?? 'handler'], {
       // Not this process's flags (a TypeScript loader, a debugger): the bundle runs on bare Node.
-      // The SDK's warning about this machine's Node.js version is noise here: Lambda runs a current one.
-      execArgv: [`--max-old-space-size=${Math.floor(options.memoryMb * HEAP_SHARE_OF_MEMORY)}`, '--disable-warning=NodeVersionSupportWarning'],
+      execArgv: [`--max-old-space-size=${Math.floor(options.memoryMb * HEAP_SHARE_OF_MEMORY)}`],
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',

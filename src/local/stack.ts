@@ -11,6 +11,7 @@ import { startLambdaService, type AsyncRetryPolicy, type LambdaService } from '.
 import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { recoverInFlight, type Recovery } from './recovery.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { loadOrCreateSecret, randomSecret } from './secret.js';
 import { createStaticSite } from './static-site.js';
 
@@ -95,6 +96,9 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    // The SDK warns once per process that it will soon need Node 22: noise here, where this
+    // machine's Node runs what Lambda runs on Node 22.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TZ: ':UTC',
     LANG: 'en_US.UTF-8',
     PATH: '/usr/local/bin:/usr/bin:/bin',
@@ -103,6 +107,7 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
 
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
+  const unlock = options.dataDir !== undefined ? lockDataDir(options.dataDir) : () => {};
   const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
   // Each local deployment has its own secret, as each Terraform deployment does; a data folder keeps it.
   const env: Env = {
@@ -186,6 +191,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await gateway.stop();
       await lambda.stop();
       await dynamo.stop();
+      unlock();
     },
   };
 }
