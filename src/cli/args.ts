@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import type { CliConfig } from '../config.js';
+import { DEFAULT_CHECK_ORIGIN, DEFAULT_CHECK_TIMEOUT_SECONDS } from './check.js';
 
 const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;
 
@@ -10,24 +11,32 @@ Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)
   status <id>       show a request
   cancel <id>       cancel a pending or running request
+  check             post-deploy check of the API at --url: CORS preflight, submit,
+                    long-poll, cancel, unknown id, wrong method, CORS headers;
+                    one line each, PASS <name> or FAIL <name>: <reason>
 
 Options:
   --task T               ${TASK_OPTION.padEnd(52)}[submit]
   --wait                 wait for the result, showing progress               [submit]
   --timeout SECONDS      give up waiting after this long (implies --wait)    [submit]
+                         ${`how long check waits for its request (default ${DEFAULT_CHECK_TIMEOUT_SECONDS})`.padEnd(52)}[check]
   --idempotency-key K    same key and prompt: same request, started once     [submit]
+  --origin ORIGIN        ${`Origin to send (default ${DEFAULT_CHECK_ORIGIN})`.padEnd(52)}[check]
+                         (with cors_allow_origins set: one of those)
   --url URL              API base URL (env ASYNC_ROUTER_URL, default http://127.0.0.1:3000)
   --key API_KEY          API Gateway key, sent as x-api-key (env ASYNC_ROUTER_API_KEY)
   --json                 print one JSON document instead of text
   -h, --help             show this help
 
-Exit status: 0 done, 1 request failed or API error, 2 usage error, 3 timed out.`;
+Exit status: 0 done (check: every check passed), 1 request failed, API error or
+a check failed, 2 usage error, 3 timed out, 130 interrupted.`;
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'submit'; prompt: string; task: TaskName | undefined; wait: boolean; timeoutMs: number | undefined; idempotencyKey: string | undefined }
   | { kind: 'status'; requestId: string }
-  | { kind: 'cancel'; requestId: string };
+  | { kind: 'cancel'; requestId: string }
+  | { kind: 'check'; timeoutMs: number; origin: string };
 
 /** What the command line asks for. */
 export interface CommandLine {
@@ -44,7 +53,48 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const SUBMIT_ONLY = ['task', 'wait', 'timeout', 'idempotency-key'] as const;
+/** Options and the commands they apply to; any other command refuses them. */
+const OPTION_COMMANDS = {
+  task: ['submit'],
+  wait: ['submit'],
+  timeout: ['submit', 'check'],
+  'idempotency-key': ['submit'],
+  origin: ['check'],
+} as const satisfies Record<string, readonly string[]>;
+
+function timeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+  return seconds * 1000;
+}
+
+/** The API's URL must be absolute http(s), e.g. Terraform's api_base_url; anything else is a typo. */
+function checkUrl(url: string, source: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !/^https?:$/.test(parsed.protocol)) {
+    throw new UsageError(`${source} must be an http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com/api, not "${url}"`);
+  }
+}
+
+/** An origin as browsers send it: scheme, host and port only. */
+function parseOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--origin must be an origin such as https://app.example.com, not "${value}"`);
+  }
+  if (!/^https?:$/.test(url.protocol) || value.replace(/\/$/, '') !== url.origin) {
+    throw new UsageError(`--origin must be an origin such as https://app.example.com (scheme and host, no path), not "${value}"`);
+  }
+  return url.origin;
+}
 
 /** Turns the argument list into what to do, or throws {@link UsageError}. */
 export function parseCommandLine(argv: readonly string[], config: CliConfig): CommandLine {
@@ -59,6 +109,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         wait: { type: 'boolean' },
         timeout: { type: 'string' },
         'idempotency-key': { type: 'string' },
+        origin: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
         json: { type: 'boolean' },
@@ -71,41 +122,48 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
   const { values, positionals } = parsed;
   const base = { url: values.url ?? config.url, apiKey: values.key ?? config.apiKey, json: values.json ?? false };
   if (values.help) return { ...base, command: { kind: 'help' } };
+  checkUrl(base.url, values.url !== undefined ? '--url' : 'ASYNC_ROUTER_URL');
 
   const [name, ...rest] = positionals;
-  if (name === undefined) throw new UsageError('missing command (submit, status or cancel)');
-  if (name !== 'submit') {
-    const misplaced = SUBMIT_ONLY.find((option) => values[option] !== undefined);
-    if (misplaced !== undefined) throw new UsageError(`--${misplaced} only applies to submit`);
+  if (name === undefined) throw new UsageError('missing command (submit, status, cancel or check)');
+  for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
+    if (values[option as keyof typeof OPTION_COMMANDS] !== undefined && !(commands as readonly string[]).includes(name)) {
+      throw new UsageError(`--${option} only applies to ${commands.join(' and ')}`);
+    }
   }
   switch (name) {
     case 'submit': {
       if (rest.length !== 1 || rest[0]!.trim() === '') throw new UsageError('submit takes one non-empty prompt; quote it: submit "your text"');
       const task = values.task;
       if (task !== undefined && !isTaskName(task)) throw new UsageError(`--task must be one of: ${TASK_NAMES.join(', ')}`);
-      let timeoutMs: number | undefined;
-      if (values.timeout !== undefined) {
-        const seconds = Number(values.timeout);
-        if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError('--timeout must be a positive number of seconds');
-        timeoutMs = seconds * 1000;
-      }
+      const timeout = timeoutMs(values.timeout);
       return {
         ...base,
         command: {
           kind: 'submit',
           prompt: rest[0]!,
           task,
-          wait: (values.wait ?? false) || timeoutMs !== undefined,
-          timeoutMs,
+          wait: (values.wait ?? false) || timeout !== undefined,
+          timeoutMs: timeout,
           idempotencyKey: values['idempotency-key'],
         },
       };
     }
+    case 'check':
+      if (rest.length !== 0) throw new UsageError('check takes no arguments; name the API with --url');
+      return {
+        ...base,
+        command: {
+          kind: 'check',
+          timeoutMs: timeoutMs(values.timeout) ?? DEFAULT_CHECK_TIMEOUT_SECONDS * 1000,
+          origin: values.origin !== undefined ? parseOrigin(values.origin) : DEFAULT_CHECK_ORIGIN,
+        },
+      };
     case 'status':
     case 'cancel':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
       return { ...base, command: { kind: name, requestId: rest[0]! } };
     default:
-      throw new UsageError(`unknown command "${name}" (expected submit, status or cancel)`);
+      throw new UsageError(`unknown command "${name}" (expected submit, status, cancel or check)`);
   }
 }

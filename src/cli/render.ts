@@ -2,19 +2,39 @@ import type { AssessResult, RequestView } from '../client/index.js';
 
 const BAR_WIDTH = 24;
 
-/** `processing 55% Weighed 8 keywords`: one line per state, for logs and pipes. */
+/**
+ * The progress worth showing. A request that ended keeps the last progress its worker reported,
+ * which says nothing once it is over: `error` shows none, `complete` always `100% Done`.
+ */
+function liveProgress(view: RequestView): RequestView['progress'] {
+  if (view.status === 'error') return undefined;
+  if (view.status === 'complete') return { percent: 100, message: 'Done' };
+  return view.progress;
+}
+
+/** `error (cancelled)`: the status of a request that ended as error, with its code. */
+function endedLabel(view: RequestView): string {
+  return view.error_code !== undefined ? `${view.status} (${view.error_code})` : view.status;
+}
+
+/**
+ * `processing 55% Weighed 8 keywords`: one line per state, for logs and pipes. A request that
+ * ended as `error` shows `error (cancelled)`, not the progress it had reached; `complete` shows `100% Done`.
+ */
 export function progressLine(view: RequestView): string {
-  const percent = view.progress !== undefined ? ` ${Math.round(view.progress.percent)}%` : '';
-  const message = view.progress?.message !== undefined ? ` ${view.progress.message}` : '';
-  return `${view.status}${percent}${message}`;
+  if (view.status === 'error') return endedLabel(view);
+  const progress = liveProgress(view);
+  return progress !== undefined ? `${view.status} ${Math.round(progress.percent)}% ${progress.message}` : view.status;
 }
 
 /** `[#########---------------]  38%  Counted 42 words`, redrawn in place on a terminal. */
 export function progressBar(view: RequestView): string {
-  const percent = Math.min(100, Math.max(0, view.progress?.percent ?? 0));
+  if (view.status === 'error') return `[${'-'.repeat(BAR_WIDTH)}]  ${endedLabel(view)}`;
+  const progress = liveProgress(view);
+  const percent = Math.min(100, Math.max(0, progress?.percent ?? 0));
   const filled = Math.round((percent / 100) * BAR_WIDTH);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
-  return `[${bar}] ${String(Math.round(percent)).padStart(3)}%  ${view.progress?.message ?? view.status}`;
+  return `[${bar}] ${String(Math.round(percent)).padStart(3)}%  ${progress?.message ?? view.status}`;
 }
 
 function isAssessResult(value: unknown): value is AssessResult {

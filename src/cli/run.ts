@@ -2,6 +2,7 @@ import { HttpError, NetworkError, RequestFailedError, TimeoutError, createClient
 import { USAGE, UsageError, parseCommandLine, type Command, type CommandLine } from './args.js';
 import type { CliConfig } from '../config.js';
 import { ExitCode } from './exit-codes.js';
+import { formatCheck, runChecks } from './check.js';
 import { formatResult, formatView, progressBar, progressLine } from './render.js';
 
 /** Where the CLI writes; the process's streams in production. */
@@ -26,6 +27,7 @@ export async function runCli(argv: readonly string[], config: CliConfig, io: Cli
     io.stdout.write(`${USAGE}\n`);
     return ExitCode.Ok;
   }
+  if (commandLine.command.kind === 'check') return check(commandLine, commandLine.command, io);
   const client = createClient({ baseUrl: commandLine.url, ...(commandLine.apiKey !== undefined ? { apiKey: commandLine.apiKey } : {}) });
   try {
     return await execute(client, commandLine.command, commandLine.json, io);
@@ -36,7 +38,32 @@ export async function runCli(argv: readonly string[], config: CliConfig, io: Cli
 
 const print = (io: CliIo, json: boolean, document: unknown, text: string) => io.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${text}\n`);
 
-async function execute(client: Client, command: Exclude<Command, { kind: 'help' }>, json: boolean, io: CliIo): Promise<ExitCode> {
+/**
+ * `async-router check`: each check as a line on stdout as it ends (or one JSON document at the
+ * end), a count on stderr; 0 only when every check passed.
+ */
+async function check(commandLine: CommandLine, command: Extract<Command, { kind: 'check' }>, io: CliIo): Promise<ExitCode> {
+  let results;
+  try {
+    results = await runChecks({
+      url: commandLine.url,
+      apiKey: commandLine.apiKey,
+      timeoutMs: command.timeoutMs,
+      origin: command.origin,
+      signal: io.interrupt,
+      ...(commandLine.json ? {} : { onResult: (result) => io.stdout.write(`${formatCheck(result)}\n`) }),
+    });
+  } catch (error) {
+    return report(error, commandLine.json, io);
+  }
+  const failed = results.filter((result) => !result.ok).length;
+  const ok = failed === 0;
+  if (commandLine.json) io.stdout.write(`${JSON.stringify({ url: commandLine.url, ok, checks: results }, null, 2)}\n`);
+  io.stderr.write(`async-router: ${ok ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks failed`} (${commandLine.url})\n`);
+  return ok ? ExitCode.Ok : ExitCode.Failed;
+}
+
+async function execute(client: Client, command: Exclude<Command, { kind: 'help' | 'check' }>, json: boolean, io: CliIo): Promise<ExitCode> {
   switch (command.kind) {
     case 'status': {
       const view = await client.get(command.requestId, { signal: io.interrupt });

@@ -6,6 +6,11 @@ import { extractiveSummary, keywords, readingTimeSeconds, sentences, words } fro
 const KEYWORD_LIMIT = 8;
 const SUMMARY_SENTENCES = 2;
 
+/** `1 word`, `2 words`, `0 words`: a count and its noun, for the progress messages people read. */
+function count(n: number, noun: string): string {
+  return `${n} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /**
  * The default task: an offline, deterministic assessment of the prompt, in four paced steps so a
  * demo shows real progress. `totalMs` (DEMO_TASK_MS) spreads the steps out, e.g. past the 29 s cut.
@@ -21,10 +26,10 @@ export function createAssessTask(totalMs: number): Task<'assess'> {
       const allWords = words(input.prompt);
       if (allWords.length === 0) throw new TaskError('The prompt has no words to assess.');
       const allSentences = sentences(input.prompt);
-      reportProgress({ percent: 30, message: `Counted ${allWords.length} words in ${allSentences.length} sentences` });
+      reportProgress({ percent: 30, message: `Counted ${count(allWords.length, 'word')} in ${count(allSentences.length, 'sentence')}` });
       await delay(stepMs, signal);
       const ranked = keywords(input.prompt, KEYWORD_LIMIT);
-      reportProgress({ percent: 55, message: `Weighed ${ranked.length} keywords` });
+      reportProgress({ percent: 55, message: `Weighed ${count(ranked.length, 'keyword')}` });
       await delay(stepMs, signal);
       const summary = extractiveSummary(input.prompt, ranked, SUMMARY_SENTENCES);
       reportProgress({ percent: 80, message: 'Wrote the summary' });

@@ -119,9 +119,22 @@ function explain(error: unknown): { message: string; code: string } {
   return { message: error instanceof Error ? error.message : String(error), code: 'unexpected' };
 }
 
+/** Forgets the previous request: its progress, id, error and result. */
+function clearPanel(): void {
+  errorBox.hidden = true;
+  errorMessage.textContent = '';
+  errorCode.textContent = '';
+  resultBox.hidden = true;
+  resultBody.replaceChildren();
+  progress.value = 0;
+  requestIdLine.hidden = true;
+  requestIdLine.textContent = '';
+}
+
 async function run(): Promise<void> {
   if (running !== undefined) return;
   const text = prompt.value;
+  clearPanel();
   if (text.trim() === '') {
     showStatus('idle', 'Type a prompt first.');
     prompt.focus();
@@ -130,10 +143,6 @@ async function run(): Promise<void> {
   const current: { controller: AbortController; requestId?: string } = { controller: new AbortController() };
   running = current;
   setRunning(true);
-  errorBox.hidden = true;
-  resultBox.hidden = true;
-  progress.value = 0;
-  requestIdLine.hidden = true;
   showStatus('pending', 'Submitting…');
   try {
     const accepted = await client.submit({ prompt: text, task: task.value as TaskName }, { signal: current.controller.signal });

@@ -85,6 +85,40 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     expect(await page.isEnabled('#submit')).toBe(true);
   });
 
+  it('an empty or blank prompt clears the previous request: progress, status, id, result and error', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.url}/`);
+    await page.getByLabel('Prompt').fill(PROMPT);
+    await page.getByRole('button', { name: /Submit/ }).click();
+    await expect.poll(() => page.textContent('#status-label'), { timeout: 15_000 }).toBe('complete');
+    expect(await page.$eval('#progress', (bar) => (bar as HTMLProgressElement).value)).toBe(100);
+    expect(await page.isVisible('#request-id')).toBe(true);
+    expect(await page.isVisible('#result')).toBe(true);
+
+    for (const blank of ['', '   \n\t ']) {
+      await page.getByLabel('Prompt').fill(blank);
+      await page.getByLabel('Prompt').press('Control+Enter');
+
+      await expect.poll(() => page.textContent('#status-message')).toBe('Type a prompt first.');
+      expect(await page.textContent('#status-label')).toBe('idle');
+      expect(await page.$eval('#progress', (bar) => (bar as HTMLProgressElement).value)).toBe(0);
+      expect(await page.isVisible('#request-id')).toBe(false);
+      expect(await page.textContent('#request-id')).toBe('');
+      expect(await page.isVisible('#result')).toBe(false);
+      expect(await page.isVisible('#error')).toBe(false);
+      expect(await page.isEnabled('#submit')).toBe(true);
+    }
+
+    // After a failed one too: the error box goes.
+    await page.$eval('#prompt', (area) => ((area as HTMLTextAreaElement).value = 'x'.repeat(100_001)));
+    await page.getByRole('button', { name: /Submit/ }).click();
+    await expect.poll(() => page.isVisible('#error')).toBe(true);
+    await page.getByLabel('Prompt').fill(' ');
+    await page.getByRole('button', { name: /Submit/ }).click();
+    await expect.poll(() => page.isVisible('#error')).toBe(false);
+    expect(await page.textContent('#status-label')).toBe('idle');
+  });
+
   it('shows an API error sentence and code', async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.url}/`);
