@@ -1,4 +1,8 @@
+# The REST API front (front = "rest"): with front = "function_url" none of this file is created.
+
 resource "aws_api_gateway_rest_api" "this" {
+  count = local.rest_front ? 1 : 0
+
   name        = local.api_name
   description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}."
 
@@ -8,44 +12,54 @@ resource "aws_api_gateway_rest_api" "this" {
 }
 
 resource "aws_api_gateway_resource" "v1" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_rest_api.this[0].root_resource_id
   path_part   = "v1"
 }
 
 resource "aws_api_gateway_resource" "invoke" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.v1.id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_resource.v1[0].id
   path_part   = "invoke"
 }
 
 resource "aws_api_gateway_resource" "status" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.v1.id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_resource.v1[0].id
   path_part   = "status"
 }
 
 resource "aws_api_gateway_resource" "request" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_resource.status.id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_resource.status[0].id
   path_part   = "{request_id}"
 }
 
 resource "aws_api_gateway_resource" "proxy" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_rest_api.this[0].root_resource_id
   path_part   = "{proxy+}"
 }
 
 locals {
-  api_resource_ids = {
-    "/"                       = aws_api_gateway_rest_api.this.root_resource_id
-    "/v1"                     = aws_api_gateway_resource.v1.id
-    "/v1/invoke"              = aws_api_gateway_resource.invoke.id
-    "/v1/status"              = aws_api_gateway_resource.status.id
-    "/v1/status/{request_id}" = aws_api_gateway_resource.request.id
-    "/{proxy+}"               = aws_api_gateway_resource.proxy.id
-  }
+  api_resource_ids = local.rest_front ? {
+    "/"                       = aws_api_gateway_rest_api.this[0].root_resource_id
+    "/v1"                     = aws_api_gateway_resource.v1[0].id
+    "/v1/invoke"              = aws_api_gateway_resource.invoke[0].id
+    "/v1/status"              = aws_api_gateway_resource.status[0].id
+    "/v1/status/{request_id}" = aws_api_gateway_resource.request[0].id
+    "/{proxy+}"               = aws_api_gateway_resource.proxy[0].id
+  } : {}
 
   # Every route goes to the function: it answers the real methods, and also preflights (OPTIONS,
   # with the configured CORS origins), unknown paths (404) and wrong methods (405 + Allow).
@@ -72,9 +86,9 @@ locals {
 }
 
 resource "aws_api_gateway_method" "route" {
-  for_each = local.api_routes
+  for_each = local.rest_front ? local.api_routes : {}
 
-  rest_api_id      = aws_api_gateway_rest_api.this.id
+  rest_api_id      = aws_api_gateway_rest_api.this[0].id
   resource_id      = local.api_resource_ids[each.value.path]
   http_method      = each.value.method
   authorization    = "NONE"
@@ -84,7 +98,7 @@ resource "aws_api_gateway_method" "route" {
 resource "aws_api_gateway_integration" "route" {
   for_each = aws_api_gateway_method.route
 
-  rest_api_id             = aws_api_gateway_rest_api.this.id
+  rest_api_id             = aws_api_gateway_rest_api.this[0].id
   resource_id             = each.value.resource_id
   http_method             = each.value.http_method
   type                    = "AWS_PROXY"
@@ -95,9 +109,9 @@ resource "aws_api_gateway_integration" "route" {
 # API Gateway's own errors (403 missing or wrong key, 429 throttled or over quota, 504 timeout)
 # never reach the function, so they get their CORS headers here.
 resource "aws_api_gateway_gateway_response" "cors" {
-  for_each = toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+  for_each = local.rest_front ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
 
-  rest_api_id   = aws_api_gateway_rest_api.this.id
+  rest_api_id   = aws_api_gateway_rest_api.this[0].id
   response_type = each.key
 
   response_parameters = {
@@ -107,7 +121,9 @@ resource "aws_api_gateway_gateway_response" "cors" {
 }
 
 resource "aws_api_gateway_deployment" "this" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
 
   # A deployment is a snapshot: redeploy whenever a route, its settings (such as
   # api_key_required) or a gateway response changes.
@@ -130,18 +146,21 @@ resource "aws_api_gateway_deployment" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "access" {
-  count = var.access_logging_enabled ? 1 : 0
+  count = local.rest_front && var.access_logging_enabled ? 1 : 0
 
   name              = "/aws/apigateway/${local.api_name}/${var.stage_name}/access"
   retention_in_days = var.log_retention_days
 }
 
 resource "aws_api_gateway_stage" "this" {
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  deployment_id = aws_api_gateway_deployment.this.id
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id   = aws_api_gateway_rest_api.this[0].id
+  deployment_id = aws_api_gateway_deployment.this[0].id
   stage_name    = var.stage_name
 
-  # Needs the account-level CloudWatch role (aws_api_gateway_account) in this region; see README.
+  # Needs the account-level CloudWatch role (aws_api_gateway_account) in this region; see README
+  # and create_api_gateway_account_role, whose setting must exist before the stage is updated.
   dynamic "access_log_settings" {
     for_each = aws_cloudwatch_log_group.access
 
@@ -163,11 +182,18 @@ resource "aws_api_gateway_stage" "this" {
       })
     }
   }
+
+  depends_on = [aws_api_gateway_account.this]
 }
 
+# Default limits for every method of the stage ("*/*"): each method gets its own rate and burst,
+# so this is a per-method limit, not a total for the API. A usage plan (api_key_required) adds a
+# total per key.
 resource "aws_api_gateway_method_settings" "this" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  stage_name  = aws_api_gateway_stage.this.stage_name
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  stage_name  = aws_api_gateway_stage.this[0].stage_name
   method_path = "*/*"
 
   settings {
@@ -177,22 +203,24 @@ resource "aws_api_gateway_method_settings" "this" {
 }
 
 resource "aws_lambda_permission" "api" {
+  count = local.rest_front ? 1 : 0
+
   statement_id  = "AllowApiGatewayInvoke"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
+  source_arn    = "${aws_api_gateway_rest_api.this[0].execution_arn}/*/*"
 }
 
 resource "aws_api_gateway_usage_plan" "this" {
-  count = var.api_key_required ? 1 : 0
+  count = local.rest_front && var.api_key_required ? 1 : 0
 
   name        = "${local.api_name}-default"
   description = "Quota and throttle for the ${local.api_name} API key."
 
   api_stages {
-    api_id = aws_api_gateway_rest_api.this.id
-    stage  = aws_api_gateway_stage.this.stage_name
+    api_id = aws_api_gateway_rest_api.this[0].id
+    stage  = aws_api_gateway_stage.this[0].stage_name
   }
 
   quota_settings {
@@ -207,14 +235,14 @@ resource "aws_api_gateway_usage_plan" "this" {
 }
 
 resource "aws_api_gateway_api_key" "this" {
-  count = var.api_key_required ? 1 : 0
+  count = local.rest_front && var.api_key_required ? 1 : 0
 
   name    = "${local.api_name}-default"
   enabled = true
 }
 
 resource "aws_api_gateway_usage_plan_key" "this" {
-  count = var.api_key_required ? 1 : 0
+  count = local.rest_front && var.api_key_required ? 1 : 0
 
   key_id        = aws_api_gateway_api_key.this[0].id
   key_type      = "API_KEY"

@@ -42,6 +42,48 @@ data "aws_iam_policy_document" "this" {
     actions   = ["lambda:InvokeFunction"]
     resources = [local.function_arn, "${local.function_arn}:*"]
   }
+
+  # With a customer managed table key, whoever reads and writes items must also be allowed to use
+  # the key (unless its key policy already allows it). kms:ViaService keeps these usable through
+  # DynamoDB in this region only, never directly.
+  dynamic "statement" {
+    for_each = var.dynamodb_kms_key_arn == null ? [] : [var.dynamodb_kms_key_arn]
+
+    content {
+      sid       = "UseTableKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["dynamodb.${data.aws_region.current.name}.${data.aws_partition.current.dns_suffix}"]
+      }
+    }
+  }
+
+  # What the tasks need beyond the router itself (var.extra_policy_statements), appended as given.
+  dynamic "statement" {
+    for_each = var.extra_policy_statements
+
+    content {
+      sid       = statement.value.sid
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {

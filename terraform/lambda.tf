@@ -1,5 +1,9 @@
 locals {
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../dist/lambda.zip")
+
+  # null when the package is missing, so that the function's precondition (which says how to
+  # build it) reports the problem instead of filebase64sha256's own error.
+  lambda_zip_hash = try(filebase64sha256(local.lambda_zip_path), null)
 }
 
 # The key behind request ids (src/requests/idempotency.ts): made once per deployment from
@@ -24,7 +28,7 @@ resource "aws_lambda_function" "this" {
   description      = "Async request router: accepts requests, runs them in the background, reports status."
   role             = aws_iam_role.this.arn
   filename         = local.lambda_zip_path
-  source_code_hash = filebase64sha256(local.lambda_zip_path)
+  source_code_hash = local.lambda_zip_hash
   handler          = "index.handler"
   runtime          = var.lambda_runtime
   architectures    = ["arm64"]
@@ -47,6 +51,11 @@ resource "aws_lambda_function" "this" {
   }
 
   lifecycle {
+    precondition {
+      condition     = try(fileexists(local.lambda_zip_path), false) && local.lambda_zip_hash != null
+      error_message = "The deployment package ${local.lambda_zip_path} was not found (or is not a file). Build it first: run `npm ci && npm run build` at the repository root (it writes dist/lambda.zip), or point lambda_zip_path at a built package."
+    }
+
     # Variables cannot refer to each other in Terraform < 1.9, so the cross-check lives here.
     precondition {
       condition     = local.request_deadline_seconds < var.request_ttl_seconds

@@ -1,4 +1,7 @@
 provider "aws" {
+  # null falls back to AWS_REGION, AWS_DEFAULT_REGION or the profile's region.
+  region = var.region
+
   default_tags {
     tags = var.tags
   }
@@ -31,8 +34,28 @@ locals {
   max_attempts             = var.async_retry_attempts + 1
   request_deadline_seconds = local.max_attempts * var.lambda_timeout_seconds + var.async_max_event_age_seconds
 
+  # Exactly one front is created: the REST API (api.tf) or the function URL (function_url.tf).
+  rest_front          = var.front == "rest"
+  function_url_front  = var.front == "function_url"
+  function_url_public = local.function_url_front && var.function_url_auth_type == "NONE"
+
+  # What every URL output starts with: the stage URL (…/api), or the function URL without the
+  # trailing slash AWS gives it (https://<url-id>.lambda-url.<region>.on.aws).
+  api_base_url = local.rest_front ? one(aws_api_gateway_stage.this[*].invoke_url) : trimsuffix(one(aws_lambda_function_url.this[*].function_url), "/")
+
   # Browsers get API Gateway's own errors (403 missing key, 429 throttled, 504) only with a CORS
   # header; a gateway response holds one static value, so the first configured origin is used.
   gateway_response_allow_origin = var.cors_allow_origins[0]
   cors_expose_headers           = "Location,Retry-After"
+
+  # A function URL answers preflights itself from its CORS configuration (function_url.tf), so
+  # these must match what the function allows (src/contract.ts ALLOWED_METHODS without OPTIONS,
+  # ALLOWED_HEADERS and EXPOSED_HEADERS; checked by test/terraform/drift.test.ts).
+  function_url_cors_allow_methods  = ["GET", "POST", "DELETE"]
+  function_url_cors_allow_headers  = ["content-type", "idempotency-key", "x-api-key", "authorization"]
+  function_url_cors_expose_headers = ["location", "retry-after"]
+
+  # How long browsers may cache a preflight, as the function says on its own preflights
+  # (PREFLIGHT_MAX_AGE_SECONDS in src/http/cors.ts).
+  cors_preflight_max_age_seconds = 600
 }

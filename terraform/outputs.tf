@@ -1,16 +1,21 @@
+output "front" {
+  description = "Which front serves the API: \"rest\" (API Gateway REST API) or \"function_url\" (Lambda function URL)."
+  value       = var.front
+}
+
 output "api_base_url" {
-  description = "Base URL of the API stage, without a trailing slash (…/api)."
-  value       = aws_api_gateway_stage.this.invoke_url
+  description = "Base URL of the API without a trailing slash: the stage URL (…/api) with front = rest, the function URL (https://<id>.lambda-url.<region>.on.aws) with front = function_url."
+  value       = local.api_base_url
 }
 
 output "invoke_url" {
-  description = "URL to POST a request to (…/api/v1/invoke)."
-  value       = "${aws_api_gateway_stage.this.invoke_url}/v1/invoke"
+  description = "URL to POST a request to (<api_base_url>/v1/invoke)."
+  value       = "${local.api_base_url}/v1/invoke"
 }
 
 output "status_url_template" {
-  description = "URL template to GET or DELETE a request; replace {request_id} with the id from the 202 answer."
-  value       = "${aws_api_gateway_stage.this.invoke_url}/v1/status/{request_id}"
+  description = "URL template to GET or DELETE a request (<api_base_url>/v1/status/{request_id}); replace {request_id} with the id from the 202 answer."
+  value       = "${local.api_base_url}/v1/status/{request_id}"
 }
 
 output "table_name" {
@@ -29,7 +34,7 @@ output "function_arn" {
 }
 
 output "api_key" {
-  description = "Value of the API key to send as x-api-key; null unless api_key_required is true."
+  description = "Value of the API key to send as x-api-key; null unless api_key_required is true (front = rest)."
   value       = one(aws_api_gateway_api_key.this[*].value)
   sensitive   = true
 }

@@ -57,14 +57,15 @@ variable "lambda_timeout_seconds" {
 }
 
 variable "reserved_concurrency" {
-  description = "Reserved concurrent executions for the function; null or -1 leaves it unreserved. API calls and background work share this limit."
+  description = "Reserved concurrent executions for the function; null or -1 leaves it unreserved. Every invocation shares this one limit: API calls, long-polls (each holds an execution while it waits) and the background workers. Reserving needs spare account concurrency: Lambda keeps at least 100 executions unreserved per account and region, and new accounts often have a concurrency quota of only 10, where any reservation fails at apply (see README)."
   type        = number
   default     = null
 
   validation {
-    # 0 would throttle every call, including the self-invocation that runs the work.
+    # 0 would throttle every call, including the self-invocation that runs the work. The account's
+    # quota cannot be read at plan time, so a reservation it cannot afford fails at apply.
     condition     = coalesce(var.reserved_concurrency, -1) == -1 || (coalesce(var.reserved_concurrency, -1) >= 1 && floor(coalesce(var.reserved_concurrency, -1)) == coalesce(var.reserved_concurrency, -1))
-    error_message = "reserved_concurrency must be null, -1 (unreserved) or a whole number of at least 1."
+    error_message = "reserved_concurrency must be null, -1 (unreserved) or a whole number of at least 1. Note that Lambda keeps 100 executions per account and region unreserved, so an account with a quota of 10 (common for new accounts) cannot reserve any: leave it null there."
   }
 }
 
@@ -129,6 +130,24 @@ variable "dynamodb_point_in_time_recovery" {
   default     = true
 }
 
+variable "deletion_protection_enabled" {
+  description = "Protect the requests table from deletion. To destroy the deployment, apply with this set to false first, then destroy."
+  type        = bool
+  default     = true
+}
+
+variable "dynamodb_kms_key_arn" {
+  description = "ARN of a customer managed KMS key (in the deployment's region) to encrypt the requests table with; the function's role then gets kms:Decrypt, kms:Encrypt, kms:GenerateDataKey and kms:DescribeKey on that key, through DynamoDB only. null uses DynamoDB's AWS owned key (no KMS charge)."
+  type        = string
+  default     = null
+
+  validation {
+    # A key ARN, not an alias: IAM statements and the table both need the key itself.
+    condition     = var.dynamodb_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", var.dynamodb_kms_key_arn))
+    error_message = "dynamodb_kms_key_arn must be null or a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)."
+  }
+}
+
 variable "cors_allow_origins" {
   description = "Origins allowed to call the API from a browser: [\"*\"] for any, or a list of origins like https://app.example.com (scheme, lower-case host, optional port, no path)."
   type        = list(string)
@@ -149,6 +168,28 @@ variable "cors_allow_origins" {
   }
 }
 
+variable "front" {
+  description = "What clients call: \"rest\" for an API Gateway REST API (stage, throttling, optional API key and access logs), or \"function_url\" for a Lambda function URL (no API Gateway; no API key, throttling or access logs; see README)."
+  type        = string
+  default     = "rest"
+
+  validation {
+    condition     = contains(["rest", "function_url"], var.front)
+    error_message = "front must be \"rest\" (API Gateway REST API) or \"function_url\" (Lambda function URL)."
+  }
+}
+
+variable "function_url_auth_type" {
+  description = "Authorization of the function URL (front = function_url): \"AWS_IAM\" lets only IAM principals with lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function call it (SigV4-signed requests); \"NONE\" makes it public."
+  type        = string
+  default     = "AWS_IAM"
+
+  validation {
+    condition     = contains(["AWS_IAM", "NONE"], var.function_url_auth_type)
+    error_message = "function_url_auth_type must be \"AWS_IAM\" or \"NONE\"."
+  }
+}
+
 variable "stage_name" {
   description = "API Gateway stage name; it is the first path segment of every URL (…/api/v1/invoke)."
   type        = string
@@ -161,7 +202,7 @@ variable "stage_name" {
 }
 
 variable "throttling_burst_limit" {
-  description = "Stage-wide API Gateway burst limit (requests)."
+  description = "Default API Gateway burst limit (requests) of each method of the stage (method settings */*): a per-method limit, not a total for the API."
   type        = number
   default     = 100
 
@@ -172,7 +213,7 @@ variable "throttling_burst_limit" {
 }
 
 variable "throttling_rate_limit" {
-  description = "Stage-wide API Gateway steady-state rate limit (requests per second)."
+  description = "Default API Gateway steady-state rate limit (requests per second) of each method of the stage (method settings */*): a per-method limit, not a total for the API."
   type        = number
   default     = 50
 
@@ -183,13 +224,19 @@ variable "throttling_rate_limit" {
 }
 
 variable "access_logging_enabled" {
-  description = "Write API Gateway access logs to a CloudWatch log group. Needs the account-level API Gateway CloudWatch role (aws_api_gateway_account) to be set in this region."
+  description = "Write API Gateway access logs to a CloudWatch log group (front = rest only). Needs the account-level API Gateway CloudWatch role to be set in this region: see create_api_gateway_account_role."
+  type        = bool
+  default     = false
+}
+
+variable "create_api_gateway_account_role" {
+  description = "Create the IAM role API Gateway uses to write CloudWatch logs and set it as this account's API Gateway setting (aws_api_gateway_account). That setting is one per account and region, shared by every API there: enable this only where nothing else manages it."
   type        = bool
   default     = false
 }
 
 variable "api_key_required" {
-  description = "Require an API key (x-api-key header) on POST, GET and DELETE; creates a usage plan and one key. Preflights never need a key."
+  description = "Require an API key (x-api-key header) on POST, GET and DELETE; creates a usage plan and one key. Preflights never need a key. front = rest only."
   type        = bool
   default     = false
 }
@@ -235,6 +282,73 @@ variable "api_key_throttle_rate_limit" {
   validation {
     condition     = var.api_key_throttle_rate_limit >= 0
     error_message = "api_key_throttle_rate_limit must be at least 0."
+  }
+}
+
+variable "extra_policy_statements" {
+  description = "Extra statements for the function's role policy, for what a task calls (for example bedrock:InvokeModel on one model ARN). Each needs actions (\"service:Action\") and resources (ARNs); sid (letters and digits), effect (default Allow) and conditions are optional. Bare \"*\" or \"service:*\" actions and \"*\" resources are refused."
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "Every extra_policy_statements entry needs at least one action and at least one resource."
+  }
+
+  validation {
+    # service:Action, with wildcards only inside the action name (s3:Get* is fine, s3:* is not).
+    condition = alltrue(flatten([for s in var.extra_policy_statements : [
+      for action in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9*]*[A-Za-z0-9][A-Za-z0-9*]*$", action))
+    ]]))
+    error_message = "extra_policy_statements actions must look like \"service:Action\" (for example bedrock:InvokeModel); \"*\" and \"service:*\" are refused."
+  }
+
+  validation {
+    condition = alltrue(flatten([for s in var.extra_policy_statements : [
+      for resource in s.resources : startswith(resource, "arn:")
+    ]]))
+    error_message = "extra_policy_statements resources must be ARNs (arn:...); a bare \"*\" is refused."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : contains(["Allow", "Deny"], s.effect)])
+    error_message = "extra_policy_statements effect must be \"Allow\" or \"Deny\"."
+  }
+
+  validation {
+    # IAM accepts only letters and digits in a Sid.
+    condition     = alltrue([for s in var.extra_policy_statements : s.sid == null || can(regex("^[A-Za-z0-9]+$", s.sid))])
+    error_message = "extra_policy_statements sids must be letters and digits only."
+  }
+
+  validation {
+    # Every Sid in the policy must be unique, the four built-in ones (iam.tf) included.
+    condition = length(distinct(concat(
+      ["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "UseTableKey"],
+      compact([for s in var.extra_policy_statements : s.sid]),
+    ))) == 4 + length(compact([for s in var.extra_policy_statements : s.sid]))
+    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, InvokeSelf, UseTableKey."
+  }
+}
+
+variable "region" {
+  description = "AWS region to deploy to; null uses the provider's usual sources (AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region must be null or a region name such as eu-west-1 or us-gov-west-1."
   }
 }
 

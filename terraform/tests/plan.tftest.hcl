@@ -42,6 +42,21 @@ run "bare_plan_needs_no_variables" {
     condition     = output.api_key == null
     error_message = "api_key must be null while API keys are off."
   }
+
+  assert {
+    condition     = output.front == "rest" && length(aws_api_gateway_rest_api.this) == 1 && length(aws_lambda_function_url.this) == 0
+    error_message = "The default front must be the REST API, with no function URL."
+  }
+
+  assert {
+    condition     = length(aws_lambda_permission.function_url_public) == 0 && length(aws_cloudcontrolapi_resource.function_url_public_invoke) == 0
+    error_message = "The REST front must grant nothing to the public."
+  }
+
+  assert {
+    condition     = length(aws_iam_role.api_gateway_cloudwatch) == 0 && length(aws_api_gateway_account.this) == 0
+    error_message = "The account-wide API Gateway logging role must not be created unless asked for."
+  }
 }
 
 run "api_routes_all_reach_the_function" {
@@ -49,11 +64,11 @@ run "api_routes_all_reach_the_function" {
 
   assert {
     condition = (
-      aws_api_gateway_resource.v1.parent_id == "rootid0001" && aws_api_gateway_resource.v1.path_part == "v1" &&
-      aws_api_gateway_resource.invoke.parent_id == aws_api_gateway_resource.v1.id && aws_api_gateway_resource.invoke.path_part == "invoke" &&
-      aws_api_gateway_resource.status.parent_id == aws_api_gateway_resource.v1.id && aws_api_gateway_resource.status.path_part == "status" &&
-      aws_api_gateway_resource.request.parent_id == aws_api_gateway_resource.status.id && aws_api_gateway_resource.request.path_part == "{request_id}" &&
-      aws_api_gateway_resource.proxy.parent_id == "rootid0001" && aws_api_gateway_resource.proxy.path_part == "{proxy+}"
+      aws_api_gateway_resource.v1[0].parent_id == "rootid0001" && aws_api_gateway_resource.v1[0].path_part == "v1" &&
+      aws_api_gateway_resource.invoke[0].parent_id == aws_api_gateway_resource.v1[0].id && aws_api_gateway_resource.invoke[0].path_part == "invoke" &&
+      aws_api_gateway_resource.status[0].parent_id == aws_api_gateway_resource.v1[0].id && aws_api_gateway_resource.status[0].path_part == "status" &&
+      aws_api_gateway_resource.request[0].parent_id == aws_api_gateway_resource.status[0].id && aws_api_gateway_resource.request[0].path_part == "{request_id}" &&
+      aws_api_gateway_resource.proxy[0].parent_id == "rootid0001" && aws_api_gateway_resource.proxy[0].path_part == "{proxy+}"
     )
     error_message = "The resource tree must be /v1/invoke, /v1/status/{request_id} and a root /{proxy+}."
   }
@@ -69,17 +84,17 @@ run "api_routes_all_reach_the_function" {
 
   assert {
     condition = alltrue([
-      aws_api_gateway_method.route["POST /v1/invoke"].resource_id == aws_api_gateway_resource.invoke.id,
-      aws_api_gateway_method.route["OPTIONS /v1/invoke"].resource_id == aws_api_gateway_resource.invoke.id,
-      aws_api_gateway_method.route["ANY /v1/invoke"].resource_id == aws_api_gateway_resource.invoke.id,
-      aws_api_gateway_method.route["GET /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request.id,
-      aws_api_gateway_method.route["DELETE /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request.id,
-      aws_api_gateway_method.route["OPTIONS /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request.id,
-      aws_api_gateway_method.route["ANY /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request.id,
+      aws_api_gateway_method.route["POST /v1/invoke"].resource_id == aws_api_gateway_resource.invoke[0].id,
+      aws_api_gateway_method.route["OPTIONS /v1/invoke"].resource_id == aws_api_gateway_resource.invoke[0].id,
+      aws_api_gateway_method.route["ANY /v1/invoke"].resource_id == aws_api_gateway_resource.invoke[0].id,
+      aws_api_gateway_method.route["GET /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
+      aws_api_gateway_method.route["DELETE /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
+      aws_api_gateway_method.route["OPTIONS /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
+      aws_api_gateway_method.route["ANY /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
       aws_api_gateway_method.route["ANY /"].resource_id == "rootid0001",
-      aws_api_gateway_method.route["ANY /v1"].resource_id == aws_api_gateway_resource.v1.id,
-      aws_api_gateway_method.route["ANY /v1/status"].resource_id == aws_api_gateway_resource.status.id,
-      aws_api_gateway_method.route["ANY /{proxy+}"].resource_id == aws_api_gateway_resource.proxy.id,
+      aws_api_gateway_method.route["ANY /v1"].resource_id == aws_api_gateway_resource.v1[0].id,
+      aws_api_gateway_method.route["ANY /v1/status"].resource_id == aws_api_gateway_resource.status[0].id,
+      aws_api_gateway_method.route["ANY /{proxy+}"].resource_id == aws_api_gateway_resource.proxy[0].id,
     ])
     error_message = "A method is attached to the wrong resource."
   }
@@ -106,40 +121,40 @@ run "api_routes_all_reach_the_function" {
   }
 
   assert {
-    condition     = aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*/*"
+    condition     = aws_lambda_permission.api[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*/*"
     error_message = "The invoke permission must be scoped to this API's execution ARN."
   }
 
   assert {
     condition = (
-      aws_lambda_permission.api.principal == "apigateway.amazonaws.com" &&
-      aws_lambda_permission.api.action == "lambda:InvokeFunction" &&
-      aws_lambda_permission.api.function_name == aws_lambda_function.this.function_name
+      aws_lambda_permission.api[0].principal == "apigateway.amazonaws.com" &&
+      aws_lambda_permission.api[0].action == "lambda:InvokeFunction" &&
+      aws_lambda_permission.api[0].function_name == aws_lambda_function.this.function_name
     )
     error_message = "API Gateway must be allowed to invoke exactly this function."
   }
 
   assert {
-    condition     = aws_api_gateway_stage.this.stage_name == "api" && aws_api_gateway_stage.this.deployment_id == aws_api_gateway_deployment.this.id
+    condition     = aws_api_gateway_stage.this[0].stage_name == "api" && aws_api_gateway_stage.this[0].deployment_id == aws_api_gateway_deployment.this[0].id
     error_message = "The stage must be named api and point at the deployment."
   }
 
   assert {
-    condition     = length(aws_api_gateway_deployment.this.triggers["redeployment"]) == 40
+    condition     = length(aws_api_gateway_deployment.this[0].triggers["redeployment"]) == 40
     error_message = "The deployment must carry a sha1 redeployment trigger."
   }
 
   assert {
     condition = (
-      aws_api_gateway_method_settings.this.method_path == "*/*" &&
-      one(aws_api_gateway_method_settings.this.settings).throttling_burst_limit == 100 &&
-      one(aws_api_gateway_method_settings.this.settings).throttling_rate_limit == 50
+      aws_api_gateway_method_settings.this[0].method_path == "*/*" &&
+      one(aws_api_gateway_method_settings.this[0].settings).throttling_burst_limit == 100 &&
+      one(aws_api_gateway_method_settings.this[0].settings).throttling_rate_limit == 50
     )
     error_message = "Stage-wide throttling must use the default burst and rate limits."
   }
 
   assert {
-    condition     = length(aws_cloudwatch_log_group.access) == 0 && length(aws_api_gateway_stage.this.access_log_settings) == 0
+    condition     = length(aws_cloudwatch_log_group.access) == 0 && length(aws_api_gateway_stage.this[0].access_log_settings) == 0
     error_message = "Access logging must be off by default."
   }
 }
@@ -201,8 +216,19 @@ run "requests_table" {
   }
 
   assert {
-    condition     = one(aws_dynamodb_table.this.server_side_encryption).enabled && one(aws_dynamodb_table.this.point_in_time_recovery).enabled
-    error_message = "Encryption and point-in-time recovery must be on by default."
+    # enabled = false is DynamoDB's AWS owned key: encrypted at rest, with no KMS charge.
+    condition     = !one(aws_dynamodb_table.this.server_side_encryption).enabled && one(aws_dynamodb_table.this.point_in_time_recovery).enabled
+    error_message = "The table must use the AWS owned key (server_side_encryption.enabled = false) and point-in-time recovery by default."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.deletion_protection_enabled
+    error_message = "Deletion protection must be on by default."
+  }
+
+  assert {
+    condition     = !contains([for s in data.aws_iam_policy_document.this.statement : s.sid], "UseTableKey")
+    error_message = "Without a customer managed key the role must get no KMS permission."
   }
 
   assert {
@@ -221,6 +247,58 @@ run "point_in_time_recovery_can_be_turned_off" {
   assert {
     condition     = !one(aws_dynamodb_table.this.point_in_time_recovery).enabled
     error_message = "dynamodb_point_in_time_recovery = false must turn PITR off."
+  }
+}
+
+run "deletion_protection_can_be_turned_off" {
+  command = plan
+
+  variables {
+    deletion_protection_enabled = false
+  }
+
+  assert {
+    condition     = !aws_dynamodb_table.this.deletion_protection_enabled
+    error_message = "deletion_protection_enabled = false must turn deletion protection off (the step before destroy)."
+  }
+}
+
+run "table_with_customer_managed_key" {
+  command = plan
+
+  variables {
+    dynamodb_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition = (
+      one(aws_dynamodb_table.this.server_side_encryption).enabled &&
+      one(aws_dynamodb_table.this.server_side_encryption).kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    error_message = "A customer managed key must encrypt the table."
+  }
+
+  assert {
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "UseTableKey"])
+    error_message = "The key must add exactly one statement, after the three built-in ones."
+  }
+
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.this.statement : (
+      jsonencode(sort(s.actions)) == jsonencode(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]) &&
+      jsonencode(s.resources) == jsonencode(["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]) &&
+      s.effect == "Allow"
+    ) if s.sid == "UseTableKey"])
+    error_message = "The role must get Decrypt, DescribeKey, Encrypt and GenerateDataKey on that key only."
+  }
+
+  assert {
+    condition = jsonencode(one([for s in data.aws_iam_policy_document.this.statement : s.condition if s.sid == "UseTableKey"])) == jsonencode([{
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["dynamodb.eu-west-1.amazonaws.com"]
+    }])
+    error_message = "The key must be usable through DynamoDB in this region only (kms:ViaService)."
   }
 }
 
@@ -469,12 +547,124 @@ run "access_logging_on" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_log_group.access) == 1 && one(aws_api_gateway_stage.this.access_log_settings).destination_arn == aws_cloudwatch_log_group.access[0].arn
+    condition     = length(aws_cloudwatch_log_group.access) == 1 && one(aws_api_gateway_stage.this[0].access_log_settings).destination_arn == aws_cloudwatch_log_group.access[0].arn
     error_message = "Access logging must create a log group and point the stage at it."
   }
 
   assert {
-    condition     = jsondecode(one(aws_api_gateway_stage.this.access_log_settings).format).requestId == "$context.requestId"
+    condition     = jsondecode(one(aws_api_gateway_stage.this[0].access_log_settings).format).requestId == "$context.requestId"
     error_message = "The access log format must be JSON and include the request id."
+  }
+}
+
+run "account_role_for_api_gateway_logs" {
+  command = plan
+
+  variables {
+    create_api_gateway_account_role = true
+    access_logging_enabled          = true
+  }
+
+  # The mock gives every role the same ARN; a distinct one shows which role the account points at.
+  override_resource {
+    target          = aws_iam_role.api_gateway_cloudwatch[0]
+    override_during = plan
+    values = {
+      arn = "arn:aws:iam::123456789012:role/async-router-apigateway-cloudwatch"
+    }
+  }
+
+  assert {
+    condition = (
+      aws_iam_role.api_gateway_cloudwatch[0].name == "async-router-apigateway-cloudwatch" &&
+      jsonencode(one(data.aws_iam_policy_document.api_gateway_assume_role[0].statement).actions) == jsonencode(["sts:AssumeRole"]) &&
+      jsonencode(one(one(data.aws_iam_policy_document.api_gateway_assume_role[0].statement).principals).identifiers) == jsonencode(["apigateway.amazonaws.com"])
+    )
+    error_message = "Only API Gateway may assume the logging role."
+  }
+
+  assert {
+    condition = (
+      aws_iam_role_policy_attachment.api_gateway_cloudwatch[0].role == aws_iam_role.api_gateway_cloudwatch[0].name &&
+      aws_iam_role_policy_attachment.api_gateway_cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    )
+    error_message = "The logging role must carry the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs."
+  }
+
+  assert {
+    condition = (
+      aws_api_gateway_account.this[0].cloudwatch_role_arn == "arn:aws:iam::123456789012:role/async-router-apigateway-cloudwatch" &&
+      aws_api_gateway_account.this[0].reset_on_delete
+    )
+    error_message = "The account's API Gateway setting must point at the logging role and be reset when destroyed."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_group.access) == 1 && length(aws_api_gateway_stage.this[0].access_log_settings) == 1
+    error_message = "Access logging must still be configured on the stage."
+  }
+}
+
+run "extra_policy_statements_are_appended" {
+  command = plan
+
+  variables {
+    extra_policy_statements = [
+      {
+        sid       = "InvokeAnswerModel"
+        actions   = ["bedrock:InvokeModel"]
+        resources = ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]
+      },
+      {
+        effect    = "Deny"
+        actions   = ["s3:DeleteObject"]
+        resources = ["arn:aws:s3:::reports/*"]
+        conditions = [{
+          test     = "StringNotEquals"
+          variable = "aws:PrincipalTag/team"
+          values   = ["reports"]
+        }]
+      },
+    ]
+  }
+
+  assert {
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "InvokeAnswerModel", null])
+    error_message = "Extra statements must come after the built-in ones, in order."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.this.statement[3].effect == "Allow" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[3].actions) == jsonencode(["bedrock:InvokeModel"]) &&
+      jsonencode(data.aws_iam_policy_document.this.statement[3].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
+      length(data.aws_iam_policy_document.this.statement[3].condition) == 0
+    )
+    error_message = "An extra statement must default to Allow and keep its actions and resources."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.this.statement[4].effect == "Deny" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[4].condition) == jsonencode([{
+        test     = "StringNotEquals"
+        variable = "aws:PrincipalTag/team"
+        values   = ["reports"]
+      }])
+    )
+    error_message = "An extra statement's effect and conditions must be kept."
+  }
+}
+
+run "region_can_be_set" {
+  command = plan
+
+  variables {
+    region = "eu-west-1"
+  }
+
+  assert {
+    condition     = output.invoke_url == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/api/v1/invoke"
+    error_message = "Setting the region must not change anything else."
   }
 }

@@ -162,3 +162,129 @@ run "accepts_one_hour_ttl_with_short_deadline" {
     error_message = "The deadline must be 3 * 300 + 900 = 1800 s."
   }
 }
+
+# `terraform apply` before `npm run build`: the precondition says how to build the package, instead
+# of filebase64sha256's "no file exists" error.
+run "missing_package_stops_the_plan" {
+  command = plan
+  variables { lambda_zip_path = "./tests/no-such-package.zip" }
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "rejects_unknown_front" {
+  command = plan
+  variables { front = "http_api" }
+  expect_failures = [var.front]
+}
+
+run "rejects_unknown_function_url_auth_type" {
+  command = plan
+  variables { function_url_auth_type = "COGNITO" }
+  expect_failures = [var.function_url_auth_type]
+}
+
+run "rejects_kms_alias_instead_of_key" {
+  command = plan
+  variables { dynamodb_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/requests" }
+  expect_failures = [var.dynamodb_kms_key_arn]
+}
+
+run "rejects_kms_key_id_without_arn" {
+  command = plan
+  variables { dynamodb_kms_key_arn = "1234abcd-12ab-34cd-56ef-1234567890ab" }
+  expect_failures = [var.dynamodb_kms_key_arn]
+}
+
+run "rejects_kms_key_from_another_region" {
+  command = plan
+  variables { dynamodb_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+run "rejects_extra_statement_without_actions" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ actions = [], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_without_resources" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ actions = ["bedrock:InvokeModel"], resources = [] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_with_star_action" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ actions = ["*"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_with_whole_service_action" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ actions = ["bedrock:*"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_with_star_resource" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ actions = ["bedrock:InvokeModel"], resources = ["*"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_with_bad_effect" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ effect = "allow", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_with_bad_sid" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ sid = "invoke-model", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statement_reusing_a_built_in_sid" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ sid = "InvokeSelf", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_extra_statements_with_duplicate_sids" {
+  command = plan
+  variables {
+    extra_policy_statements = [
+      { sid = "Model", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/x"] },
+      { sid = "Model", actions = ["bedrock:InvokeModel"], resources = ["arn:aws:bedrock:eu-west-1::foundation-model/y"] },
+    ]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "accepts_extra_statement_with_wildcard_inside_action" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ actions = ["s3:Get*"], resources = ["arn:aws:s3:::reports/*"] }]
+  }
+}
+
+run "rejects_bad_region" {
+  command = plan
+  variables { region = "Ireland" }
+  expect_failures = [var.region]
+}

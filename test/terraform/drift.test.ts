@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEPLOYED_ENV_VARS, TTL_ATTRIBUTE } from '../../src/config.js';
-import { EXPOSED_HEADERS, ROUTES } from '../../src/contract.js';
-import { attribute, blocks, objectKeys, parseBody } from './hcl-scan.js';
+import { ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS, ROUTES } from '../../src/contract.js';
+import { attribute, blocks, objectKeys, parseBody, stringList } from './hcl-scan.js';
 
 // Terraform and the code must agree on names the other side cannot check at runtime: a missing
 // environment variable only shows up when the deployed function starts, a wrong TTL attribute
@@ -25,6 +25,15 @@ function onlyResource(type: string): string {
   expect(found.map((block) => block.labels.join('.')), `resources of type ${type}`).toHaveLength(1);
   return (found[0] as (typeof found)[number]).body;
 }
+
+/** The raw expression of `name` in whichever `locals` block defines it. */
+function local(name: string): string | undefined {
+  return terraformFiles()
+    .flatMap(({ text }) => blocks(text, 'locals').map((block) => attribute(block.body, name)))
+    .find(Boolean);
+}
+
+const lowerSorted = (values: readonly string[]): string[] => values.map((value) => value.toLowerCase()).sort();
 
 function onlyBlock(body: string, type: string): string {
   const found = blocks(body, type);
@@ -66,6 +75,31 @@ describe('Terraform matches src/config.ts', () => {
     expect(exposed).toBe(JSON.stringify(EXPOSED_HEADERS.join(',')));
   });
 
+  // With front = "function_url", Lambda answers preflights itself from the URL's CORS
+  // configuration, so a header the function allows but the URL does not would fail in browsers.
+  it("gives the function URL the contract's CORS methods and headers (terraform/main.tf function_url_cors_*)", () => {
+    const methods = local('function_url_cors_allow_methods');
+    const allowHeaders = local('function_url_cors_allow_headers');
+    const exposeHeaders = local('function_url_cors_expose_headers');
+    expect(methods, 'locals.function_url_cors_allow_methods').toBeDefined();
+    expect(allowHeaders, 'locals.function_url_cors_allow_headers').toBeDefined();
+    expect(exposeHeaders, 'locals.function_url_cors_expose_headers').toBeDefined();
+
+    // The URL answers OPTIONS itself; Lambda accepts only real methods in AllowMethods.
+    expect([...stringList(methods as string)].sort()).toEqual(ALLOWED_METHODS.filter((method) => method !== 'OPTIONS').sort());
+    expect(lowerSorted(stringList(allowHeaders as string))).toEqual(lowerSorted(ALLOWED_HEADERS));
+    expect(lowerSorted(stringList(exposeHeaders as string))).toEqual(lowerSorted(EXPOSED_HEADERS));
+  });
+
+  it('wires those CORS settings and cors_allow_origins into the function URL (terraform/function_url.tf)', () => {
+    const cors = onlyBlock(onlyResource('aws_lambda_function_url'), 'cors');
+
+    expect(attribute(cors, 'allow_origins')).toBe('var.cors_allow_origins');
+    expect(attribute(cors, 'allow_methods')).toBe('local.function_url_cors_allow_methods');
+    expect(attribute(cors, 'allow_headers')).toBe('local.function_url_cors_allow_headers');
+    expect(attribute(cors, 'expose_headers')).toBe('local.function_url_cors_expose_headers');
+  });
+
   it('enables TTL on TTL_ATTRIBUTE', () => {
     const ttl = onlyBlock(onlyResource('aws_dynamodb_table'), 'ttl');
 
@@ -90,5 +124,20 @@ describe('the HCL scanner behind the drift checks', () => {
 
   it('refuses computed keys instead of guessing', () => {
     expect(() => objectKeys('{ (local.name) = 1 }')).toThrow(/expected a name/);
+  });
+
+  it('reads a list of string literals across lines, comments and a trailing comma', () => {
+    const expression = `[
+      "GET", # a comment, with a comma
+      "POST",
+    ]`;
+
+    expect(stringList(expression)).toEqual(['GET', 'POST']);
+  });
+
+  it('refuses list items it cannot know', () => {
+    expect(() => stringList('[local.method]')).toThrow(/expected a string literal/);
+    expect(() => stringList('["${var.method}"]')).toThrow(/interpolated/);
+    expect(() => stringList('concat(["GET"], local.more)')).toThrow(/expected a list literal/);
   });
 });

@@ -193,3 +193,24 @@ export function objectKeys(expression: string): string[] {
     return item.key;
   });
 }
+
+/** The values of a list of plain string literals such as `["a", "b",]`; throws on anything else. */
+export function stringList(expression: string): string[] {
+  const trimmed = expression.trim();
+  if (!trimmed.startsWith('[') || balancedEnd(trimmed, 0) !== trimmed.length) {
+    throw new Error(`expected a list literal, got "${trimmed.slice(0, 60)}"`);
+  }
+  const inner = trimmed.slice(1, -1);
+  const values: string[] = [];
+  let i = skipSpace(inner, 0, true);
+  while (i < inner.length) {
+    if (inner[i] !== '"') throw new Error(`expected a string literal at offset ${i}: "${inner.slice(i, i + 40)}"`);
+    const end = stringEnd(inner, i);
+    const literal = inner.slice(i, end);
+    // An interpolation would make the value something the scanner cannot know.
+    if (/[$%]\{/.test(literal)) throw new Error(`refusing an interpolated string: ${literal}`);
+    values.push(JSON.parse(literal) as string);
+    i = skipSpace(inner, end, true);
+  }
+  return values;
+}

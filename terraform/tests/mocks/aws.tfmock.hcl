@@ -68,3 +68,14 @@ mock_resource "aws_cloudwatch_log_group" {
     arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mocked"
   }
 }
+
+mock_resource "aws_lambda_function_url" {
+  defaults = {
+    function_url = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/"
+  }
+}
+
+mock_resource "aws_cloudcontrolapi_resource" {}
+mock_resource "aws_lambda_permission" {}
+mock_resource "aws_api_gateway_account" {}
+mock_resource "aws_iam_role_policy_attachment" {}
