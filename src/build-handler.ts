@@ -6,6 +6,7 @@ import { createJsonLogger } from './log.js';
 import type { Dispatcher } from './requests/dispatcher.js';
 import { createLeaseKeeper } from './requests/lease.js';
 import { RequestStore } from './requests/store.js';
+import { createS3ObjectStore } from './storage/s3-object-store.js';
 import { createDefaultTasks } from './tasks/index.js';
 
 export interface BuildOptions {
@@ -32,6 +33,7 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
   return createHandler({
     config,
     store: new RequestStore(createDocumentClient(dynamoConfig), config.tableName),
+    objects: config.resultsBucket === undefined ? undefined : createS3ObjectStore({ bucket: config.resultsBucket, clientConfig: sdkConfig({ ...clientOptions, endpoint: config.s3Endpoint }) }),
     leases: createLeaseKeeper({ tableName: config.tableName, clientConfig: dynamoConfig, log, ...(leaseThreadUrl ? { threadUrl: leaseThreadUrl } : {}) }),
     dispatcher: loadDispatcher,
     tasks: createDefaultTasks(config),

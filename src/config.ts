@@ -12,6 +12,9 @@ export const DEPLOYED_ENV_VARS = [
   'CORS_ALLOW_ORIGINS',
   'DEMO_TASK_MS',
   'REQUEST_ID_SECRET',
+  'RESULTS_BUCKET',
+  'RESULT_URL_SECONDS',
+  'MAX_OUTPUT_BYTES',
 ] as const;
 
 /** Tuning knobs with safe defaults; not set by Terraform, available for experiments and tests. */
@@ -19,6 +22,8 @@ export const TUNING_ENV_VARS = [
   'WORKER_LEASE_SECONDS',
   'PROGRESS_INTERVAL_MS',
   'LONG_POLL_INTERVAL_MS',
+  'INLINE_RESULT_MAX_BYTES',
+  'DEMO_REPORT_MB',
 ] as const;
 
 /** Variables the `async-router` CLI reads. */
@@ -30,6 +35,7 @@ export const LOCAL_ENV_VARS = [
   'DATA_DIR',
   'DYNAMODB_ENDPOINT',
   'LAMBDA_ENDPOINT',
+  'S3_ENDPOINT',
   'GATEWAY_TIMEOUT_MS',
   'FRONT',
   'LAMBDA_TIMEOUT_S',
@@ -59,9 +65,20 @@ export interface Config {
   leaseSeconds: number;
   progressIntervalMs: number;
   longPollIntervalMs: number;
+  /** The bucket for results too large for the item and for the files tasks write; none: neither is possible. */
+  resultsBucket: string | undefined;
+  /** How long a presigned URL in a view works (never past the request's expiry). */
+  resultUrlSeconds: number;
+  /** The most one request may write to the bucket, result and files together. */
+  maxOutputBytes: number;
+  /** A result whose JSON is larger goes to the bucket, the view pointing at it. */
+  inlineResultMaxBytes: number;
+  /** The size of the `report` demo task's file. */
+  demoReportMb: number;
   /** Set only by the local stack; undefined in AWS, where the SDK finds the regional endpoint. */
   dynamodbEndpoint: string | undefined;
   lambdaEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
 }
 
 /** The `async-router` CLI's settings. */
@@ -88,6 +105,7 @@ export class ConfigError extends Error {
 }
 
 const SECONDS_PER_DAY = 86_400;
+const GIB = 1024 ** 3;
 /** Lambda's longest timeout, which the deployment uses and the local stack copies. */
 export const LAMBDA_MAX_TIMEOUT_S = 900;
 /** API Gateway's integration timeout: the wall this project exists for. */
@@ -122,6 +140,15 @@ function oneOf<const Value extends string>(env: Env, name: EnvName, values: read
   if (text === undefined) return fallback;
   if (!(values as readonly string[]).includes(text)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${text}"`);
   return text as Value;
+}
+
+/** S3's bucket naming rules, the common ones: 3-63 lower-case letters, digits, dots and hyphens. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function bucket(env: Env, name: EnvName): string | undefined {
+  const text = raw(env, name);
+  if (text !== undefined && !BUCKET_NAME.test(text)) throw new ConfigError(`${name} is not a valid S3 bucket name: "${text}"`);
+  return text;
 }
 
 function url(env: Env, name: EnvName): string | undefined {
@@ -192,8 +219,15 @@ export function loadConfig(env: Env): Config {
     leaseSeconds,
     progressIntervalMs: integer(env, 'PROGRESS_INTERVAL_MS', 1000, 10, 60_000),
     longPollIntervalMs: integer(env, 'LONG_POLL_INTERVAL_MS', 250, 50, 10_000),
+    resultsBucket: bucket(env, 'RESULTS_BUCKET'),
+    // S3 presigned URLs work for 7 days at most.
+    resultUrlSeconds: integer(env, 'RESULT_URL_SECONDS', 900, 1, 7 * SECONDS_PER_DAY),
+    maxOutputBytes: integer(env, 'MAX_OUTPUT_BYTES', GIB, 1024, 5 * 1024 * GIB),
+    inlineResultMaxBytes: integer(env, 'INLINE_RESULT_MAX_BYTES', 64 * 1024, 0, 300_000),
+    demoReportMb: integer(env, 'DEMO_REPORT_MB', 1, 1, 100),
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     lambdaEndpoint: url(env, 'LAMBDA_ENDPOINT'),
+    s3Endpoint: url(env, 'S3_ENDPOINT'),
   };
 }
 

@@ -44,6 +44,7 @@ export const ERROR_SENTENCES = {
 export const TASKS = {
   assess: 'Word and sentence counts, weighted keywords and a short extractive summary of the prompt.',
   summarize: 'A three-sentence extractive summary of the prompt.',
+  report: 'An HTML report of the assessment, with an appendix that makes it at least DEMO_REPORT_MB megabytes, kept as a file; a short summary inline.',
 } as const;
 export type TaskName = keyof typeof TASKS;
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
@@ -78,12 +79,27 @@ export interface RequestView<Result = unknown> {
   updated_at: string;
   session_id?: string;
   progress?: Progress;
+  /** When complete: the task's JSON result, unless it was too large to carry, then `result_url`. */
   result?: Result;
+  /** A presigned URL that GETs a result too large to carry inline (JSON), valid for a while. */
+  result_url?: string;
+  result_size?: number;
+  /** Files the task wrote, when complete, each with a presigned download URL. */
+  artifacts?: FileView[];
   error?: string;
   error_code?: ErrorCode;
 }
 
-/** A request that ended as `complete`: its `result` is there. */
+/** A file a task wrote, as a view shows it. */
+export interface FileView {
+  name: string;
+  content_type: string;
+  size: number;
+  /** A presigned URL that GETs the file, valid for a while (never past the request's expiry). */
+  url: string;
+}
+
+/** A request that ended as `complete`, with its `result` (the client's `wait` fetches one the view only links to). */
 export type CompleteView<Result = unknown> = RequestView<Result> & { status: 'complete'; result: Result };
 
 /** The result of the `assess` task. */
@@ -99,6 +115,14 @@ export interface AssessResult {
 /** The result of the `summarize` task. */
 export interface SummarizeResult {
   summary: string;
+}
+
+/** The result of the `report` task; the report itself is the `report.html` artifact. */
+export interface ReportResult {
+  report: string;
+  bytes: number;
+  summary: string;
+  keywords: string[];
 }
 
 /** The API's resources, as API Gateway names them, and the methods each answers. */

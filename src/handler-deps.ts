@@ -4,6 +4,7 @@ import type { Logger } from './log.js';
 import type { Dispatcher } from './requests/dispatcher.js';
 import type { LeaseKeeper } from './requests/lease.js';
 import type { RequestStore } from './requests/store.js';
+import type { ObjectStore } from './storage/object-store.js';
 import type { TaskRegistry } from './tasks/registry.js';
 
 /** Everything the handler needs, passed in so tests can swap an endpoint or a clock. */
@@ -11,6 +12,8 @@ export interface HandlerDeps {
   config: Config;
   store: RequestStore;
   leases: LeaseKeeper;
+  /** The results bucket; undefined without RESULTS_BUCKET (no files, no results beyond the item). */
+  objects: ObjectStore | undefined;
   /** Loaded on first use: only `POST /v1/invoke` needs the Lambda client. */
   dispatcher: () => Promise<Dispatcher>;
   tasks: TaskRegistry;
@@ -19,11 +22,11 @@ export interface HandlerDeps {
 }
 
 /** What the HTTP routes use. */
-export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'dispatcher' | 'tasks' | 'now' | 'log'>;
+export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log'>;
 
 /** What the worker uses; of the configuration, only the lease and progress settings. */
-export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'tasks' | 'now' | 'log'> & {
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs'>;
+export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'tasks' | 'now' | 'log'> & {
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'maxOutputBytes' | 'inlineResultMaxBytes'>;
 };
 
 /** The parts of Lambda's context the handler uses. */

@@ -14,7 +14,7 @@ const schemas = openapi.components.schemas;
 
 describe('src/contract.ts is followed by', () => {
   it('the task registry (src/tasks/index.ts): one implementation per task, the default first', () => {
-    const registry = createDefaultTasks({ demoTaskMs: 0 });
+    const registry = createDefaultTasks({ demoTaskMs: 0, demoReportMb: 1 });
     expect(registry.names(), 'src/tasks/index.ts TASK_FACTORIES').toEqual([DEFAULT_TASK, ...TASK_NAMES.filter((name) => name !== DEFAULT_TASK)]);
     expect(registry.defaultTask).toBe(DEFAULT_TASK);
   });

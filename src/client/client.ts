@@ -160,6 +160,27 @@ export function createClient(options: ClientOptions): Client {
     });
   }
 
+  /** A complete view with its result: one too large to carry inline is fetched from its presigned URL. */
+  async function withResult<Result>(view: RequestView, signal: AbortSignal): Promise<CompleteView<Result>> {
+    if (view.result !== undefined || view.result_url === undefined) return view as CompleteView<Result>;
+    const url = view.result_url;
+    const result = await withRetries(() => fetchPresigned(url, signal), signal, (error) => isPassingStatus(error) || isNetworkFailure(error));
+    return { ...view, status: RequestStatus.Complete, result: JSON.parse(new TextDecoder().decode(result)) as Result };
+  }
+
+  /** GETs a presigned URL: it carries its own authority, so no API key goes with it. */
+  async function fetchPresigned(url: string, signal?: AbortSignal): Promise<ArrayBuffer> {
+    let response: Response;
+    try {
+      response = await doFetch(url, { method: 'GET', ...(signal !== undefined ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      throw new NetworkError('GET', url, error);
+    }
+    if (!response.ok) throw new HttpError('GET', url, response.status, parseBody(await response.text()));
+    return response.arrayBuffer();
+  }
+
   return {
     async submit(input, submitOptions = {}) {
       const { idempotencyKey, signal } = submitOptions;
@@ -208,7 +229,7 @@ export function createClient(options: ClientOptions): Client {
           const changed = last === undefined || changeFingerprint(view) !== changeFingerprint(last);
           last = view;
           if (changed) onProgress?.(view);
-          if (view.status === RequestStatus.Complete) return view as CompleteView<Result>;
+          if (view.status === RequestStatus.Complete) return await withResult<Result>(view, signal);
           if (view.status === RequestStatus.Error) throw new RequestFailedError(view);
           // A long-poll that was held, or ended by a change, can be repeated at once; a plain poll,
           // or a long-poll the server did not hold, waits what the server asked.

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_WAIT_SECONDS, changeFingerprint, isTerminal } from '../contract.js';
 import { settle } from '../requests/lifecycle.js';
-import { isVisibleTo, toView, type StoredRequest } from '../requests/model.js';
+import { isVisibleTo, type StoredRequest } from '../requests/model.js';
+import { presentView } from '../requests/present.js';
 import { retryAfterSeconds } from '../requests/retry-after.js';
 import { delay } from '../delay.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
@@ -60,5 +61,5 @@ export async function statusRoute(
 
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (!isTerminal(item.status)) headers['Retry-After'] = String(retryAfterSeconds(item, deps.now()));
-  return json(200, toView(item), headers);
+  return json(200, await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds), headers);
 }

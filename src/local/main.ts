@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
 import { DataDirInUseError } from './data-dir-lock.js';
-import { LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
+import { LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
 
 /**
  * Each execution environment is a real Node.js process here, so the machine runs a bounded number:
@@ -46,7 +46,8 @@ async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stac
 
   DynamoDB  ${stack.dynamo.endpoint}   (table ${stack.config.tableName})
   Lambda    ${stack.lambda.endpoint}   (function ${LOCAL_FUNCTION_NAME})
-            e.g. AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${LOCAL_REGION} \\
+  S3        ${stack.s3.endpoint}   (bucket ${stack.config.resultsBucket}, path-style)
+            e.g. AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_REGION=${LOCAL_REGION} \\
                  aws dynamodb scan --table-name ${stack.config.tableName} --endpoint-url ${stack.dynamo.endpoint}
 
 Ctrl-C stops everything.`);

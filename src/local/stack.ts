@@ -12,14 +12,18 @@ import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { startS3, type S3Server } from './s3-server.js';
 import { loadOrCreateSecret, randomSecret } from './secret.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** s3rver knows this key pair only; dynalite and the local Lambda service take any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const LOCAL_FUNCTION_NAME = 'async-router';
+/** The results bucket the local stack creates when RESULTS_BUCKET names none. */
+export const LOCAL_RESULTS_BUCKET = 'async-router-results';
 const LOCAL_MEMORY_MB = 256;
 /** Lambda retries a failed async event after about one minute, then about two. */
 export const LAMBDA_ASYNC_RETRY: AsyncRetryPolicy = { retries: 2, delaysMs: [60_000, 120_000] };
@@ -65,6 +69,7 @@ export interface Stack {
   url: string;
   config: Config;
   dynamo: DynamoServer;
+  s3: S3Server;
   lambda: LambdaService;
   gateway: ApiGateway;
   /** The execution environments when `runtime: 'sandbox'`; tests kill them to simulate a crash. */
@@ -78,7 +83,7 @@ export interface Stack {
  * The environment Lambda gives the function: its configured variables (what Terraform sets, plus
  * the tuning knobs), the local endpoints, and what the runtime adds. Nothing else leaks in.
  */
-export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lambda: string }, memoryMb: number): Record<string, string> {
+export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lambda: string; s3: string }, memoryMb: number): Record<string, string> {
   const result: Record<string, string> = {};
   for (const name of [...DEPLOYED_ENV_VARS, ...TUNING_ENV_VARS]) {
     const value = env[name];
@@ -88,6 +93,7 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
     ...result,
     DYNAMODB_ENDPOINT: endpoints.dynamodb,
     LAMBDA_ENDPOINT: endpoints.lambda,
+    S3_ENDPOINT: endpoints.s3,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -109,10 +115,13 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
 export async function startStack(options: StackOptions): Promise<Stack> {
   const unlock = options.dataDir !== undefined ? lockDataDir(options.dataDir) : () => {};
   const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
+  const bucket = options.env.RESULTS_BUCKET ?? LOCAL_RESULTS_BUCKET;
+  const s3 = await startS3({ bucket, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) });
   // Each local deployment has its own secret, as each Terraform deployment does; a data folder keeps it.
   const env: Env = {
     ...options.env,
     REQUEST_ID_SECRET: options.env.REQUEST_ID_SECRET ?? (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir) : randomSecret()),
+    RESULTS_BUCKET: bucket,
   };
   let handler: Handler | undefined;
   let sandbox: SandboxRuntime | undefined;
@@ -139,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...env,
     DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? dynamo.endpoint,
     LAMBDA_ENDPOINT: env.LAMBDA_ENDPOINT ?? lambda.endpoint,
+    S3_ENDPOINT: env.S3_ENDPOINT ?? s3.endpoint,
   });
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const admin = new DynamoDBClient(sdkConfig({ ...clientOptions, endpoint: dynamo.endpoint }));
@@ -146,7 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   admin.destroy();
   if (options.runtime === 'sandbox') {
     sandbox = createSandboxRuntime({
-      env: functionEnvironment(env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint }, LOCAL_MEMORY_MB),
+      env: functionEnvironment(env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint, s3: s3.endpoint }, LOCAL_MEMORY_MB),
       memoryMb: LOCAL_MEMORY_MB,
       log,
       ...(options.sandboxModule !== undefined ? { modulePath: options.sandboxModule } : {}),
@@ -182,6 +192,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     url: gateway.url,
     config,
     dynamo,
+    s3,
     lambda,
     gateway,
     sandbox,
@@ -191,6 +202,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await gateway.stop();
       await lambda.stop();
       await dynamo.stop();
+      await s3.stop();
       unlock();
     },
   };

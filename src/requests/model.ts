@@ -6,6 +6,20 @@ export interface RequestInput {
   session_id?: string;
 }
 
+/** A result kept in the results bucket, too large for the item. */
+export interface ResultObject {
+  key: string;
+  size: number;
+}
+
+/** A file a task wrote, kept in the results bucket. */
+export interface Artifact {
+  name: string;
+  key: string;
+  size: number;
+  content_type: string;
+}
+
 /** One item of the requests table. */
 export interface StoredRequest {
   request_id: string;
@@ -24,7 +38,10 @@ export interface StoredRequest {
   /** Epoch milliseconds until which the current worker owns the request; 0 when none does. */
   lease_until: number;
   progress?: Progress;
+  /** The result when it fits the item; `result_object` points at it in the bucket otherwise. */
   result?: unknown;
+  result_object?: ResultObject;
+  artifacts?: Artifact[];
   error?: string;
   error_code?: ErrorCode;
   /** Hash of the validated input, set when the request was created with an Idempotency-Key. */

@@ -9,11 +9,11 @@ import {
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { isExpired } from './lifecycle.js';
 import { RequestStatus, type ErrorCode, type Progress } from '../contract.js';
-import { isVisibleTo, type StoredRequest } from './model.js';
+import { isVisibleTo, type Artifact, type ResultObject, type StoredRequest } from './model.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =
-  | { status: typeof RequestStatus.Complete; result: unknown; progress?: Progress }
+  | { status: typeof RequestStatus.Complete; result?: unknown; resultObject?: ResultObject; artifacts?: Artifact[]; progress?: Progress }
   | { status: typeof RequestStatus.Error; error: string; errorCode: ErrorCode };
 
 export type CancelResult = { kind: 'cancelled'; item: StoredRequest } | { kind: 'not_found' } | { kind: 'terminal'; item: StoredRequest };
@@ -115,12 +115,18 @@ export class RequestStore {
     let set = 'SET #status = :status, updated_at = :nowIso, lease_until = :zero';
     let names: Record<string, string>;
     if (outcome.status === RequestStatus.Complete) {
-      names = { '#result': 'result' };
-      set += ', #result = :result';
-      values[':result'] = outcome.result;
-      if (outcome.progress !== undefined) {
-        set += ', progress = :progress';
-        values[':progress'] = outcome.progress;
+      names = {};
+      const fields: Array<[string, unknown]> = [
+        ['result', outcome.result],
+        ['result_object', outcome.resultObject],
+        ['artifacts', outcome.artifacts?.length ? outcome.artifacts : undefined],
+        ['progress', outcome.progress],
+      ];
+      for (const [field, value] of fields) {
+        if (value === undefined) continue;
+        names[`#${field}`] = field;
+        set += `, #${field} = :${field}`;
+        values[`:${field}`] = value;
       }
     } else {
       names = { '#error': 'error' };

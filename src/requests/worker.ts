@@ -8,8 +8,10 @@ import { RedeliverError, StorageRejectedError, StorageUnavailableError } from '.
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease, LeaseLoss } from './lease.js';
 import { settle } from './lifecycle.js';
+import { createRequestOutput, type RequestOutput } from './output.js';
+import { OutputTooLargeError } from '../storage/object-store.js';
 import { unstorableReason } from './storable.js';
-import type { StoredRequest } from './model.js';
+import type { ResultObject, StoredRequest } from './model.js';
 import type { Outcome } from './store.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
@@ -22,7 +24,7 @@ export const MAX_PROGRESS_MESSAGE_CHARS = 500;
 export const MAX_ERROR_CHARS = 1000;
 
 type Stop = { kind: 'timeout'; budgetMs: number } | { kind: 'superseded' } | { kind: 'lapsed' };
-type RunResult = { kind: 'outcome'; outcome: Outcome } | Stop;
+type RunResult = { kind: 'returned'; value: unknown } | { kind: 'failed'; outcome: Outcome } | Stop;
 
 /** Stop this long before Lambda would kill us, so the timeout can still be written. */
 function safetyMarginMs(remainingMs: number): number {
@@ -42,21 +44,38 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   const fields = { request_id: requestId, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId };
   deps.log.info('claimed', { ...fields, task: claimed.task });
 
-  const run = await runTask(deps, claimed, invocation);
+  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes);
+  const run = await runTask(deps, claimed, output, invocation);
   if (run.kind === 'superseded') {
     deps.log.info('superseded; stopping without writing', fields);
+    await discard(deps, output, fields);
     return 'superseded';
   }
   if (run.kind === 'lapsed') {
     // The task was stopped at its first chance; whatever it was doing is not trusted and not written.
     deps.log.error('lease lapsed unrenewed; stopped the task without writing, for the next delivery to take over', fields);
+    await discard(deps, output, fields);
     throw new RedeliverError('the lease lapsed before the work finished');
   }
+  let outcome: Outcome;
   if (run.kind === 'timeout') {
     const error = `The work did not finish within the ${Math.round(run.budgetMs / 1000)} s it was allowed.`;
-    return finish(deps, claimed, { status: RequestStatus.Error, errorCode: ErrorCode.Timeout, error }, invocation);
+    outcome = { status: RequestStatus.Error, errorCode: ErrorCode.Timeout, error };
+  } else {
+    outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, claimed, run.value, output, invocation);
   }
-  return finish(deps, claimed, run.outcome, invocation);
+  const result = await finish(deps, claimed, outcome, invocation);
+  if (result !== 'completed') await discard(deps, output, fields);
+  return result;
+}
+
+/** Removes what an attempt wrote to the bucket when no outcome of its will point at it; a failure only costs storage until the lifecycle rule. */
+async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>): Promise<void> {
+  try {
+    await output.discard();
+  } catch (error) {
+    deps.log.warn('could not remove the objects of an attempt that wrote no outcome', { ...fields, ...describeError(error) });
+  }
 }
 
 /**
@@ -113,10 +132,10 @@ async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Inv
 }
 
 /** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse). */
-async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: InvocationContext): Promise<RunResult> {
+async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, invocation: InvocationContext): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
   if (task === undefined) {
-    return { kind: 'outcome', outcome: taskFailed(`This deployment no longer runs the task "${claimed.task}".`) };
+    return { kind: 'failed', outcome: taskFailed(`This deployment no longer runs the task "${claimed.task}".`) };
   }
   const startedAt = deps.now();
   const remainingMs = invocation.getRemainingTimeInMillis();
@@ -150,13 +169,14 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, invocation: Inv
           message: clip(String(progress.message), MAX_PROGRESS_MESSAGE_CHARS),
         });
       },
+      files: output.files,
     });
     // A result that is in counts, whatever fired meanwhile: its write is fenced, so it lands only
     // if this attempt still holds the request.
-    return await Promise.race([work.then((value): RunResult => ({ kind: 'outcome', outcome: completeOutcome(claimed, value) })), stopped]);
+    return await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value })), stopped]);
   } catch (error) {
     if (controller.signal.aborted) return controller.signal.reason as Stop;
-    return { kind: 'outcome', outcome: failedOutcome(deps.log, claimed, error, invocation) };
+    return { kind: 'failed', outcome: failedOutcome(deps, claimed, error, invocation) };
   } finally {
     clearTimeout(timer);
     await lease.release();
@@ -172,55 +192,80 @@ function tooLarge(error: string): Outcome {
 }
 
 /**
- * The task's result as it will be stored: JSON (what is not JSON is refused, rather than left to
- * fail in the SDK's marshalling), and small enough that the whole item, input included, fits
- * DynamoDB's 400 KB as DynamoDB counts it.
+ * The task's result as it will be stored. JSON (what is not JSON is refused, rather than left to
+ * fail in the SDK's marshalling); in the item when it is small (INLINE_RESULT_MAX_BYTES) and the
+ * whole item, input included, fits DynamoDB's 400 KB as DynamoDB counts it; else in the bucket,
+ * written before the outcome so no view ever points at a missing object.
  */
-function completeOutcome(claimed: StoredRequest, value: unknown): Outcome {
-  let result: unknown;
+async function completeOutcome(deps: WorkerDeps, claimed: StoredRequest, value: unknown, output: RequestOutput, invocation: InvocationContext): Promise<Outcome> {
+  let json: string;
   try {
-    result = JSON.parse(JSON.stringify(value ?? null) ?? 'null');
+    json = JSON.stringify(value ?? null) ?? 'null';
   } catch {
     return taskFailed('The task returned a result that is not JSON.');
   }
-  const unstorable = unstorableReason(result);
-  if (unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${unstorable}.`);
-  const outcome: Outcome = { status: RequestStatus.Complete, result, progress: DONE };
-  const stored = { ...claimed, status: outcome.status, result, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 };
-  const bytes = itemSize(stored);
-  if (bytes > MAX_ITEM_BYTES) {
-    const resultBytes = Buffer.byteLength(JSON.stringify(result));
-    return tooLarge(`The result is ${resultBytes} bytes; with its input the request would take ${bytes} bytes, more than the ${MAX_ITEM_BYTES} bytes a request can hold.`);
+  const artifacts = output.artifacts();
+  const itemWith = (fields: Record<string, unknown>) =>
+    itemSize({ ...claimed, ...fields, status: RequestStatus.Complete, artifacts, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 });
+  const bytes = Buffer.byteLength(json);
+  let unstorable: string | undefined;
+  if (bytes <= deps.config.inlineResultMaxBytes) {
+    const result = JSON.parse(json) as unknown;
+    unstorable = unstorableReason(result);
+    if (unstorable === undefined && itemWith({ result }) <= MAX_ITEM_BYTES) return { status: RequestStatus.Complete, result, artifacts, progress: DONE };
   }
-  return outcome;
+  if (deps.objects === undefined) {
+    if (unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${unstorable}.`);
+    return tooLarge(`The result is ${bytes} bytes; with its input the request would pass the ${MAX_ITEM_BYTES} bytes a request can hold, and this deployment has no results bucket.`);
+  }
+  let resultObject: ResultObject;
+  try {
+    resultObject = await retryWhileUnavailable(deps, invocation, { request_id: claimed.request_id, attempt: claimed.attempt, writing: 'result' }, () => output.putResult(json));
+  } catch (error) {
+    if (error instanceof OutputTooLargeError) return outputTooLarge(deps);
+    throw error;
+  }
+  if (itemWith({ result_object: resultObject }) > MAX_ITEM_BYTES) return tooLarge(`The task wrote ${artifacts.length} files: too many for a request to list.`);
+  return { status: RequestStatus.Complete, resultObject, artifacts, progress: DONE };
 }
 
-function failedOutcome(log: Logger, claimed: StoredRequest, error: unknown, invocation: InvocationContext): Outcome {
+function outputTooLarge(deps: WorkerDeps): Outcome {
+  return tooLarge(`The task wrote more than the ${deps.config.maxOutputBytes} bytes a request may hold (MAX_OUTPUT_BYTES).`);
+}
+
+function failedOutcome(deps: WorkerDeps, claimed: StoredRequest, error: unknown, invocation: InvocationContext): Outcome {
   if (error instanceof TaskError) return taskFailed(clip(error.message, MAX_ERROR_CHARS));
-  log.error('task threw', { request_id: claimed.request_id, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId, ...describeError(error) });
+  if (error instanceof OutputTooLargeError) return outputTooLarge(deps);
+  deps.log.error('task threw', { request_id: claimed.request_id, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId, ...describeError(error) });
   return taskFailed(`The task failed. Reference: ${invocation.awsRequestId}`);
 }
 
-/** Backoff between tries of the outcome write while the table is unreachable. */
-const FINISH_RETRY_DELAYS_MS = [200, 500, 1000, 2000, 4000];
-const FINISH_RETRY_RESERVE_MS = 500;
+/** Backoff between tries of an outcome's writes while the table or the bucket is unreachable. */
+const RETRY_DELAYS_MS = [200, 500, 1000, 2000, 4000];
+const RETRY_RESERVE_MS = 500;
 
 /**
- * Writes the outcome, retrying while the table is unreachable and the invocation has time left:
- * the outcome exists only in this process, and a retried event would have to redo the work. A call
- * the table refuses for good is not retried.
+ * Runs `write` again while the store is unreachable and the invocation has time left: the outcome
+ * exists only in this process, and a retried event would have to redo the work. A call the store
+ * refuses for good is not retried.
  */
-async function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<boolean> {
-  for (let attempt = 0; ; attempt += 1) {
+async function retryWhileUnavailable<T>(deps: WorkerDeps, invocation: InvocationContext, fields: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries += 1) {
     try {
-      return await deps.store.finish(claimed.request_id, claimed.attempt, deps.now(), outcome);
+      return await write();
     } catch (error) {
-      const wait = FINISH_RETRY_DELAYS_MS[Math.min(attempt, FINISH_RETRY_DELAYS_MS.length - 1)]!;
-      if (!(error instanceof StorageUnavailableError) || invocation.getRemainingTimeInMillis() < wait + FINISH_RETRY_RESERVE_MS) throw error;
-      deps.log.warn('outcome write failed; retrying', { request_id: claimed.request_id, attempt: claimed.attempt, ...describeError(error) });
+      const wait = RETRY_DELAYS_MS[Math.min(tries, RETRY_DELAYS_MS.length - 1)]!;
+      if (!(error instanceof StorageUnavailableError) || invocation.getRemainingTimeInMillis() < wait + RETRY_RESERVE_MS) throw error;
+      deps.log.warn('outcome write failed; retrying', { ...fields, ...describeError(error) });
       await delay(wait);
     }
   }
+}
+
+function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<boolean> {
+  return retryWhileUnavailable(deps, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () =>
+    deps.store.finish(claimed.request_id, claimed.attempt, deps.now(), outcome),
+  );
 }
 
 async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<ProcessResult> {

@@ -2,10 +2,11 @@ import type { Config } from '../config.js';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import { createAssessTask } from './assess.js';
 import { createTaskRegistry, type TaskRegistry } from './registry.js';
+import { createReportTask } from './report.js';
 import { createSummarizeTask } from './summarize.js';
 import type { Task } from './task.js';
 
-type TaskConfig = Pick<Config, 'demoTaskMs'>;
+type TaskConfig = Pick<Config, 'demoTaskMs' | 'demoReportMb'>;
 
 /**
  * How this deployment builds each task the contract names (TASKS in src/contract.ts, which the
@@ -15,6 +16,7 @@ type TaskConfig = Pick<Config, 'demoTaskMs'>;
 const TASK_FACTORIES: { readonly [Name in TaskName]: (config: TaskConfig) => Task<Name> } = {
   assess: (config) => createAssessTask(config.demoTaskMs),
   summarize: (config) => createSummarizeTask(config.demoTaskMs),
+  report: (config) => createReportTask(config.demoTaskMs, config.demoReportMb),
 };
 
 /** The tasks this deployment runs, the default first. */

@@ -1,5 +1,16 @@
 import { type Progress } from '../contract.js';
 import { type RequestInput } from '../requests/model.js';
+import type { ObjectBody } from '../storage/object-store.js';
+
+/** Files a task writes for its caller; the view lists each with a download URL. */
+export interface TaskFiles {
+  /**
+   * Stores `body` (bytes, text or a stream of any size) as the file `name`: letters, digits, `.`,
+   * `_` and `-`, no path. Writing a name again replaces the file. Rejects once the request's output
+   * passes MAX_OUTPUT_BYTES (the request then ends as `result_too_large`).
+   */
+  put(name: string, body: ObjectBody, contentType?: string): Promise<{ name: string; size: number }>;
+}
 
 /** What a task gets to do its work. */
 export interface TaskContext {
@@ -8,9 +19,13 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Records progress; cheap to call often, writes are coalesced. */
   reportProgress(progress: Progress): void;
+  files: TaskFiles;
 }
 
-/** A named kind of work the service can run. Its result must be JSON and, with its input, under 400 KB. */
+/**
+ * A named kind of work the service can run. Its result must be JSON; one too large to stay in the
+ * request's item (over INLINE_RESULT_MAX_BYTES) is kept in the results bucket instead.
+ */
 export interface Task<Name extends string = string> {
   name: Name;
   description: string;

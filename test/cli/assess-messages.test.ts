@@ -5,7 +5,8 @@ import { createAssessTask } from '../../src/tasks/assess.js';
 /** The progress messages the assess task reports for `prompt` (what `async-router submit --wait` prints). */
 async function messagesFor(prompt: string): Promise<string[]> {
   const reported: Progress[] = [];
-  await createAssessTask(0).run({ input: { prompt }, signal: new AbortController().signal, reportProgress: (progress) => reported.push(progress) });
+  const files = { put: () => Promise.reject(new Error('the assess task writes no files')) };
+  await createAssessTask(0).run({ input: { prompt }, signal: new AbortController().signal, reportProgress: (progress) => reported.push(progress), files });
   return reported.map((progress) => progress.message);
 }
 

@@ -3,7 +3,7 @@ import { HttpError } from '../../src/http/http-error.js';
 import { MAX_BODY_BYTES, MAX_PROMPT_CHARS, parseInvokeInput } from '../../src/http/invoke-input.js';
 import { createDefaultTasks } from '../../src/tasks/index.js';
 
-const tasks = createDefaultTasks({ demoTaskMs: 0 });
+const tasks = createDefaultTasks({ demoTaskMs: 0, demoReportMb: 1 });
 /** What the routes get from a front (see api-request.ts): header names lower-cased. */
 function request(body: string | null, headers: Record<string, string> = {}, isBase64Encoded = false) {
   const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));

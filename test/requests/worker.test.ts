@@ -50,12 +50,16 @@ function invocation(ms = 60_000): InvocationContext {
   return { awsRequestId: 'aws-test', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test', getRemainingTimeInMillis: () => end - Date.now() };
 }
 
-function depsWith(run: Task['run'], overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+/** No results bucket, and a result stays in the item as long as the item holds it. */
+const WORKER_CONFIG: WorkerDeps['config'] = { leaseSeconds: 60, progressIntervalMs: 50, maxOutputBytes: 1024 ** 3, inlineResultMaxBytes: 300_000 };
+
+function depsWith(run: Task['run'], { config, ...overrides }: Omit<Partial<WorkerDeps>, 'config'> & { config?: Partial<WorkerDeps['config']> } = {}): WorkerDeps {
   return {
     store,
     leases,
+    objects: undefined,
     tasks: createTaskRegistry([{ name: 'assess', description: 'test', run }]),
-    config: { leaseSeconds: 60, progressIntervalMs: 50 },
+    config: { ...WORKER_CONFIG, ...config },
     now: Date.now,
     log: silentLogger,
     ...overrides,
@@ -211,6 +215,12 @@ describe('processRequest', () => {
     expect({ result, runs }).toEqual({ result: 'failed', runs: 1 });
     expect(stored_).toMatchObject({ status: 'error', error_code: 'task_failed' });
     expect(stored_!.error!.length).toBeLessThanOrEqual(MAX_ERROR_CHARS);
+  });
+
+  it('tells a task that writes files, on a deployment without a results bucket, why it cannot', async () => {
+    const item = await stored();
+    await processRequest(depsWith(async ({ files }) => files.put('out.txt', 'x')), item.request_id, invocation());
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'task_failed', error: expect.stringContaining('no results bucket') });
   });
 
   it('ends a request whose task this deployment no longer has', async () => {

@@ -1,0 +1,19 @@
+/**
+ * Where a request's objects live in the bucket: each attempt under its own prefix, so a stale
+ * worker's late upload can never overwrite what the current attempt wrote, and the role's
+ * permissions cover `requests/*` only.
+ */
+export const REQUESTS_PREFIX = 'requests/';
+
+/** The object that holds a result too large to stay in the request's item. */
+export function resultKey(requestId: string, attempt: number): string {
+  return `${REQUESTS_PREFIX}${requestId}/${attempt}/result.json`;
+}
+
+/** The object that holds a file a task wrote. */
+export function fileKey(requestId: string, attempt: number, name: string): string {
+  return `${REQUESTS_PREFIX}${requestId}/${attempt}/files/${name}`;
+}
+
+/** A file's name: letters, digits, `.`, `_` and `-`, not starting with a dot: nothing that reads as a path. */
+export const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;

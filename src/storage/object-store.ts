@@ -1,0 +1,27 @@
+import type { Readable } from 'node:stream';
+
+/** A body a task may hand over: bytes, text, or a stream of any size. */
+export type ObjectBody = Buffer | Uint8Array | string | Readable;
+
+/**
+ * Where results too large for a request's item, and the files tasks write, are kept: an S3 bucket
+ * in AWS, an embedded S3-compatible server locally. Failures come out as the request store's:
+ * StorageUnavailableError to retry, StorageRejectedError not to.
+ */
+export interface ObjectStore {
+  /** Writes an object of at most `maxBytes` (a longer stream is cut off and refused); answers its size. */
+  put(key: string, body: ObjectBody, contentType: string, maxBytes: number): Promise<number>;
+  /** A URL that GETs the object for `seconds`, nothing public. */
+  presign(key: string, seconds: number): Promise<string>;
+  /** Removes objects, ignoring ones already gone. */
+  remove(keys: readonly string[]): Promise<void>;
+}
+
+/** A body grew past what it was allowed; nothing of it stays stored. */
+export class OutputTooLargeError extends Error {
+  override readonly name = 'OutputTooLargeError';
+
+  constructor(readonly maxBytes: number) {
+    super(`more than the ${maxBytes} bytes allowed`);
+  }
+}

@@ -1,0 +1,89 @@
+import { Readable, Transform } from 'node:stream';
+import { StorageRejectedError, StorageUnavailableError } from '../requests/errors.js';
+import { OutputTooLargeError, type ObjectBody, type ObjectStore } from './object-store.js';
+
+/** Bodies at most this large go up in one PutObject; larger streams in a multipart upload. */
+const PART_BYTES = 8 * 1024 * 1024;
+const DELETE_BATCH = 1000;
+
+export interface S3ObjectStoreOptions {
+  bucket: string;
+  /** The client's settings (src/aws-clients.ts); a local endpoint is addressed path-style. */
+  clientConfig: Record<string, unknown>;
+}
+
+/** The S3 SDK is loaded on first use: most invocations (every API call but a status read of a file) never need it. */
+function loadSdk() {
+  return Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage'), import('@aws-sdk/s3-request-presigner')]);
+}
+
+/** S3's client errors that pass (throttling); any other 4xx is the request's own fault. */
+const TRANSIENT_CLIENT_ERRORS = new Set(['SlowDown', 'RequestTimeout', 'ThrottlingException', 'ExpiredToken']);
+
+function translate(error: unknown): Error {
+  if (error instanceof OutputTooLargeError) return error;
+  if (error instanceof Error && (error as { $fault?: string }).$fault === 'client' && !TRANSIENT_CLIENT_ERRORS.has(error.name)) {
+    return new StorageRejectedError(error.name, { cause: error });
+  }
+  return new StorageUnavailableError('S3 call failed', { cause: error });
+}
+
+/** A stream that fails with OutputTooLargeError as soon as more than `maxBytes` pass through it. */
+function limited(body: Readable, maxBytes: number): Readable {
+  let seen = 0;
+  const guard = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > maxBytes ? new OutputTooLargeError(maxBytes) : null, chunk);
+    },
+  });
+  body.on('error', (error) => guard.destroy(error));
+  return body.pipe(guard);
+}
+
+/** The request store's counterpart for objects: one bucket, every key under the requests prefix. */
+export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore {
+  const config = { ...options.clientConfig, ...(options.clientConfig.endpoint !== undefined ? { forcePathStyle: true } : {}) };
+  let loaded: Promise<{ sdk: Awaited<ReturnType<typeof loadSdk>>; client: InstanceType<Awaited<ReturnType<typeof loadSdk>>[0]['S3Client']> }> | undefined;
+  const s3 = () => (loaded ??= loadSdk().then((sdk) => ({ sdk, client: new sdk[0].S3Client(config) })));
+
+  return {
+    async put(key, body, contentType, maxBytes) {
+      const { sdk, client } = await s3();
+      try {
+        if (!(body instanceof Readable)) {
+          const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+          if (bytes.length > maxBytes) throw new OutputTooLargeError(maxBytes);
+          await client.send(new sdk[0].PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: contentType }));
+          return bytes.length;
+        }
+        let size = 0;
+        const counted = limited(body, maxBytes).on('data', (chunk: Buffer) => (size += chunk.length));
+        // An upload that fails is aborted, parts included: nothing half-written stays.
+        const upload = new sdk[1].Upload({ client, params: { Bucket: options.bucket, Key: key, Body: counted, ContentType: contentType }, partSize: PART_BYTES, leavePartsOnError: false });
+        await upload.done();
+        return size;
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+
+    async presign(key, seconds) {
+      const { sdk, client } = await s3();
+      return sdk[2].getSignedUrl(client, new sdk[0].GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn: Math.max(1, Math.floor(seconds)) });
+    },
+
+    async remove(keys) {
+      if (keys.length === 0) return;
+      const { sdk, client } = await s3();
+      try {
+        for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+          const Objects = keys.slice(start, start + DELETE_BATCH).map((Key) => ({ Key }));
+          await client.send(new sdk[0].DeleteObjectsCommand({ Bucket: options.bucket, Delete: { Objects, Quiet: true } }));
+        }
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+  };
+}
