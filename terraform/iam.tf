@@ -43,6 +43,25 @@ data "aws_iam_policy_document" "this" {
     resources = [local.function_arn, "${local.function_arn}:*"]
   }
 
+  # What src/storage/s3-object-store.ts does, on the requests/ prefix only: PutObject (multipart
+  # uploads too: Create, UploadPart and Complete all need s3:PutObject), GetObject (a presigned URL
+  # works with the permissions of the role that signed it), DeleteObject (DeleteObjects checks it
+  # per key), AbortMultipartUpload (a failed stream's upload is aborted, parts included) and
+  # ListMultipartUploadParts, the other multipart call on one object. Nothing on the bucket itself:
+  # the function never lists it.
+  statement {
+    sid    = "ResultsObjects"
+    effect = "Allow"
+    actions = [
+      "s3:AbortMultipartUpload",
+      "s3:DeleteObject",
+      "s3:GetObject",
+      "s3:ListMultipartUploadParts",
+      "s3:PutObject",
+    ]
+    resources = ["${local.results_bucket_arn}/${local.results_prefix}*"]
+  }
+
   # With a customer managed table key, whoever reads and writes items must also be allowed to use
   # the key (unless its key policy already allows it). kms:ViaService keeps these usable through
   # DynamoDB in this region only, never directly.

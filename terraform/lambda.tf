@@ -47,6 +47,9 @@ resource "aws_lambda_function" "this" {
       CORS_ALLOW_ORIGINS       = join(",", var.cors_allow_origins)
       DEMO_TASK_MS             = tostring(var.demo_task_ms)
       REQUEST_ID_SECRET        = sensitive(terraform_data.request_id_secret.output)
+      RESULTS_BUCKET           = aws_s3_bucket.this.bucket
+      RESULT_URL_SECONDS       = tostring(var.result_url_seconds)
+      MAX_OUTPUT_BYTES         = tostring(var.max_output_bytes)
     }
   }
 
@@ -60,6 +63,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = local.request_deadline_seconds < var.request_ttl_seconds
       error_message = "request_ttl_seconds (${var.request_ttl_seconds}) must be longer than the request deadline (${local.request_deadline_seconds} s = (async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds), or results expire before a client can read them."
+    }
+
+    precondition {
+      condition     = var.result_url_seconds <= var.request_ttl_seconds
+      error_message = "result_url_seconds (${var.result_url_seconds}) must not exceed request_ttl_seconds (${var.request_ttl_seconds}): a result URL never outlives its request."
     }
   }
 

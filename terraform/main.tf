@@ -27,6 +27,26 @@ locals {
   log_group_name = "/aws/lambda/${local.function_name}"
   log_group_arn  = "${local.arn_prefix}:logs:${local.region_account}:log-group:${local.log_group_name}"
 
+  # Bucket names are global across all AWS accounts, so the account and region make this one
+  # unique: <name>-results-<account_id>-<region>, lower-cased. When that is over S3's 63
+  # characters (a long name in a long region), the name is cut and followed by 8 hex characters of
+  # its hash, so two long names that start alike still get different buckets.
+  results_bucket_suffix = "-results-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
+  results_bucket_room   = 63 - length(local.results_bucket_suffix)
+  results_bucket_name = lower(length(var.name) <= local.results_bucket_room ? "${var.name}${local.results_bucket_suffix}" : (
+    "${substr(var.name, 0, local.results_bucket_room - 9)}-${substr(sha256(var.name), 0, 8)}${local.results_bucket_suffix}"
+  ))
+  results_bucket_arn = "${local.arn_prefix}:s3:::${local.results_bucket_name}"
+
+  # Every object the function writes is under this prefix (REQUESTS_PREFIX in
+  # src/storage/keys.ts, checked by test/terraform/drift.test.ts): the role's permissions and the
+  # lifecycle rule cover it and nothing else.
+  results_prefix = "requests/"
+
+  # S3 expires objects in whole days: the request TTL rounded up to days, plus one, so an object
+  # is never gone while its request can still be read.
+  results_expiration_days = ceil(var.request_ttl_seconds / 86400) + 1
+
   # How long a request may stay unfinished before the handler declares it failed. Lambda's async
   # queue keeps an event for at most `maximum_event_age_in_seconds`; each of the
   # (retries + 1) attempts may run for the whole timeout. Summing both is an upper bound on when

@@ -23,6 +23,11 @@ output "table_name" {
   value       = aws_dynamodb_table.this.name
 }
 
+output "results_bucket" {
+  description = "Name of the S3 bucket that holds large results and task files (under requests/); nothing in it is public, clients get presigned URLs."
+  value       = aws_s3_bucket.this.bucket
+}
+
 output "function_name" {
   description = "Name of the Lambda function (for logs: /aws/lambda/<function_name>)."
   value       = aws_lambda_function.this.function_name

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Prefix for every resource name: the function, the table (<name>-requests), the role (<name>-function) and the API."
+  description = "Prefix for every resource name: the function, the table (<name>-requests), the role (<name>-function), the API and the results bucket (<name>-results-<account_id>-<region>, lower-cased)."
   type        = string
   default     = "async-router"
 
@@ -103,7 +103,7 @@ variable "async_max_event_age_seconds" {
 }
 
 variable "request_ttl_seconds" {
-  description = "How long a request and its result stay readable, in seconds. Must exceed the request deadline ((async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds)."
+  description = "How long a request and its result stay readable, in seconds. Must exceed the request deadline ((async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds). Objects in the results bucket expire this long, rounded up to whole days, plus one day, after they are written."
   type        = number
   default     = 86400
 
@@ -111,6 +111,35 @@ variable "request_ttl_seconds" {
     condition     = var.request_ttl_seconds >= 3600 && var.request_ttl_seconds <= 31536000 && floor(var.request_ttl_seconds) == var.request_ttl_seconds
     error_message = "request_ttl_seconds must be a whole number between 3600 (1 hour) and 31536000 (365 days)."
   }
+}
+
+variable "result_url_seconds" {
+  description = "How long a presigned URL to a result or file in the results bucket works, in seconds (1-604800, S3's 7-day limit); never longer than request_ttl_seconds, and the function cuts a URL short at its request's expiry."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.result_url_seconds >= 1 && var.result_url_seconds <= 604800 && floor(var.result_url_seconds) == var.result_url_seconds
+    error_message = "result_url_seconds must be a whole number between 1 and 604800 (7 days, the longest a presigned URL works)."
+  }
+}
+
+variable "max_output_bytes" {
+  description = "The most one request may write to the results bucket, its result and files together, in bytes (default 1 GiB; at least 1024, at most 5 TiB, S3's largest object)."
+  type        = number
+  default     = 1073741824
+
+  validation {
+    # The upper bound is the function's own (src/config.ts), which refuses to start above it.
+    condition     = var.max_output_bytes >= 1024 && var.max_output_bytes <= 5497558138880 && floor(var.max_output_bytes) == var.max_output_bytes
+    error_message = "max_output_bytes must be a whole number between 1024 and 5497558138880 (5 TiB)."
+  }
+}
+
+variable "results_bucket_force_destroy" {
+  description = "Let `terraform destroy` delete the results bucket with the objects in it. false (default) makes destroy fail while the bucket holds objects, so nothing is lost to a mistaken destroy; set true and apply before destroying, or empty the bucket first."
+  type        = bool
+  default     = false
 }
 
 variable "demo_task_ms" {
@@ -332,12 +361,12 @@ variable "extra_policy_statements" {
   }
 
   validation {
-    # Every Sid in the policy must be unique, the four built-in ones (iam.tf) included.
+    # Every Sid in the policy must be unique, the five built-in ones (iam.tf) included.
     condition = length(distinct(concat(
-      ["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "UseTableKey"],
+      ["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects", "UseTableKey"],
       compact([for s in var.extra_policy_statements : s.sid]),
-    ))) == 4 + length(compact([for s in var.extra_policy_statements : s.sid]))
-    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, InvokeSelf, UseTableKey."
+    ))) == 5 + length(compact([for s in var.extra_policy_statements : s.sid]))
+    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, InvokeSelf, ResultsObjects, UseTableKey."
   }
 }
 

@@ -79,9 +79,11 @@ run "function_url_replaces_the_rest_api" {
     condition = (
       aws_dynamodb_table.this.name == "async-router-requests" &&
       aws_lambda_function_event_invoke_config.this.function_name == aws_lambda_function.this.function_name &&
-      jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf"])
+      jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects"]) &&
+      aws_s3_bucket.this.bucket == "async-router-results-123456789012-eu-west-1" &&
+      one(aws_lambda_function.this.environment).variables["RESULTS_BUCKET"] == aws_s3_bucket.this.bucket
     )
-    error_message = "The function, its table and its role must be the same for both fronts."
+    error_message = "The function, its table, its role and its results bucket must be the same for both fronts."
   }
 }
 
@@ -116,6 +118,11 @@ run "function_url_cors_follows_the_origins" {
   assert {
     condition     = one(aws_lambda_function.this.environment).variables["CORS_ALLOW_ORIGINS"] == "https://app.example.com,http://localhost:5173"
     error_message = "The function must get the same origins as the function URL."
+  }
+
+  assert {
+    condition     = jsonencode(sort(tolist(one(aws_s3_bucket_cors_configuration.this.cors_rule).allowed_origins))) == jsonencode(["http://localhost:5173", "https://app.example.com"])
+    error_message = "The results bucket must allow the same origins as the function URL."
   }
 }
 

@@ -29,8 +29,8 @@ run "bare_plan_needs_no_variables" {
   }
 
   assert {
-    condition     = output.table_name == "async-router-requests" && output.function_name == "async-router"
-    error_message = "Default names must derive from the default name prefix."
+    condition     = output.table_name == "async-router-requests" && output.function_name == "async-router" && output.results_bucket == "async-router-results-123456789012-eu-west-1"
+    error_message = "Default names must derive from the default name prefix (the bucket's from the account and region too)."
   }
 
   assert {
@@ -279,8 +279,8 @@ run "table_with_customer_managed_key" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "UseTableKey"])
-    error_message = "The key must add exactly one statement, after the three built-in ones."
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects", "UseTableKey"])
+    error_message = "The key must add exactly one statement, after the four built-in ones."
   }
 
   assert {
@@ -306,8 +306,8 @@ run "least_privilege_policy" {
   command = plan
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf"])
-    error_message = "The policy must have exactly the three statements for logs, the table and self-invocation."
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects"])
+    error_message = "The policy must have exactly the four statements for logs, the table, self-invocation and the results bucket's objects."
   }
 
   assert {
@@ -322,6 +322,7 @@ run "least_privilege_policy" {
       WriteOwnLogs      = ["logs:CreateLogStream", "logs:PutLogEvents"]
       ReadWriteRequests = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
       InvokeSelf        = ["lambda:InvokeFunction"]
+      ResultsObjects    = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]
     })
     error_message = "Each statement must grant exactly the actions the code uses."
   }
@@ -331,8 +332,9 @@ run "least_privilege_policy" {
       WriteOwnLogs      = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/async-router:*"]
       ReadWriteRequests = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests"]
       InvokeSelf        = ["arn:aws:lambda:eu-west-1:123456789012:function:async-router", "arn:aws:lambda:eu-west-1:123456789012:function:async-router:*"]
+      ResultsObjects    = ["arn:aws:s3:::async-router-results-123456789012-eu-west-1/requests/*"]
     })
-    error_message = "Statements must be scoped to the function's own log group, the requests table, and the function's own ARN (unqualified and qualified)."
+    error_message = "Statements must be scoped to the function's own log group, the requests table, the function's own ARN (unqualified and qualified) and the results bucket's requests/ prefix."
   }
 
   assert {
@@ -400,8 +402,11 @@ run "lambda_function" {
       CORS_ALLOW_ORIGINS       = "*"
       DEMO_TASK_MS             = "3000"
       REQUEST_ID_SECRET        = "secret-from-terraform-data"
+      RESULTS_BUCKET           = "async-router-results-123456789012-eu-west-1"
+      RESULT_URL_SECONDS       = "900"
+      MAX_OUTPUT_BYTES         = "1073741824"
     })
-    error_message = "The environment must hold exactly the seven deployed variables with their default values (deadline = 3 * 900 + 3600)."
+    error_message = "The environment must hold exactly the ten deployed variables with their default values (deadline = 3 * 900 + 3600)."
   }
 
 
@@ -434,6 +439,8 @@ run "lambda_tuning_variables" {
     request_ttl_seconds         = 7200
     demo_task_ms                = 0
     log_retention_days          = 30
+    result_url_seconds          = 60
+    max_output_bytes            = 1024
   }
 
   assert {
@@ -450,6 +457,15 @@ run "lambda_tuning_variables" {
       one(aws_lambda_function.this.environment).variables["REQUESTS_TABLE"] == "router-dev-requests"
     )
     error_message = "MAX_ATTEMPTS = retries + 1 and REQUEST_DEADLINE_SECONDS = (retries + 1) * timeout + event age."
+  }
+
+  assert {
+    condition = (
+      one(aws_lambda_function.this.environment).variables["RESULTS_BUCKET"] == "router-dev-results-123456789012-eu-west-1" &&
+      one(aws_lambda_function.this.environment).variables["RESULT_URL_SECONDS"] == "60" &&
+      one(aws_lambda_function.this.environment).variables["MAX_OUTPUT_BYTES"] == "1024"
+    )
+    error_message = "RESULTS_BUCKET must follow the name, RESULT_URL_SECONDS and MAX_OUTPUT_BYTES their variables."
   }
 
   assert {
@@ -629,24 +645,24 @@ run "extra_policy_statements_are_appended" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "InvokeAnswerModel", null])
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects", "InvokeAnswerModel", null])
     error_message = "Extra statements must come after the built-in ones, in order."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[3].effect == "Allow" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[3].actions) == jsonencode(["bedrock:InvokeModel"]) &&
-      jsonencode(data.aws_iam_policy_document.this.statement[3].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
-      length(data.aws_iam_policy_document.this.statement[3].condition) == 0
+      data.aws_iam_policy_document.this.statement[4].effect == "Allow" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[4].actions) == jsonencode(["bedrock:InvokeModel"]) &&
+      jsonencode(data.aws_iam_policy_document.this.statement[4].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
+      length(data.aws_iam_policy_document.this.statement[4].condition) == 0
     )
     error_message = "An extra statement must default to Allow and keep its actions and resources."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[4].effect == "Deny" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[4].condition) == jsonencode([{
+      data.aws_iam_policy_document.this.statement[5].effect == "Deny" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[5].condition) == jsonencode([{
         test     = "StringNotEquals"
         variable = "aws:PrincipalTag/team"
         values   = ["reports"]

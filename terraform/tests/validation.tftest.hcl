@@ -283,6 +283,81 @@ run "accepts_extra_statement_with_wildcard_inside_action" {
   }
 }
 
+run "rejects_extra_statement_reusing_the_results_sid" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ sid = "ResultsObjects", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::reports/*"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_zero_result_url_seconds" {
+  command = plan
+  variables { result_url_seconds = 0 }
+  expect_failures = [var.result_url_seconds]
+}
+
+# S3 refuses presigned URLs valid for more than 7 days.
+run "rejects_result_url_seconds_over_seven_days" {
+  command = plan
+  variables { result_url_seconds = 604801 }
+  expect_failures = [var.result_url_seconds]
+}
+
+run "rejects_fractional_result_url_seconds" {
+  command = plan
+  variables { result_url_seconds = 1.5 }
+  expect_failures = [var.result_url_seconds]
+}
+
+# A URL that outlives its request would point at a result the API no longer shows.
+run "rejects_result_url_seconds_longer_than_ttl" {
+  command = plan
+
+  variables {
+    request_ttl_seconds         = 3600
+    lambda_timeout_seconds      = 300
+    async_max_event_age_seconds = 900
+    result_url_seconds          = 3601
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "accepts_seven_day_result_urls_with_a_long_ttl" {
+  command = plan
+
+  variables {
+    request_ttl_seconds = 604800
+    result_url_seconds  = 604800
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["RESULT_URL_SECONDS"] == "604800"
+    error_message = "The longest URL S3 allows must be accepted when the TTL is as long."
+  }
+}
+
+run "rejects_max_output_bytes_under_1024" {
+  command = plan
+  variables { max_output_bytes = 1023 }
+  expect_failures = [var.max_output_bytes]
+}
+
+# The function refuses to start above 5 TiB (src/config.ts), S3's largest object.
+run "rejects_max_output_bytes_over_5_tib" {
+  command = plan
+  variables { max_output_bytes = 5497558138881 }
+  expect_failures = [var.max_output_bytes]
+}
+
+# Valid as a name, but S3 reserves bucket names starting with xn-- (and sthree-).
+run "rejects_name_that_makes_a_reserved_bucket_name" {
+  command = plan
+  variables { name = "xn--router" }
+  expect_failures = [aws_s3_bucket.this]
+}
+
 run "rejects_bad_region" {
   command = plan
   variables { region = "Ireland" }

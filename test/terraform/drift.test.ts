@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEPLOYED_ENV_VARS, TTL_ATTRIBUTE } from '../../src/config.js';
 import { ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS, ROUTES } from '../../src/contract.js';
+import { REQUESTS_PREFIX } from '../../src/storage/keys.js';
 import { attribute, blocks, objectKeys, parseBody, stringList } from './hcl-scan.js';
 
 // Terraform and the code must agree on names the other side cannot check at runtime: a missing
@@ -105,6 +106,38 @@ describe('Terraform matches src/config.ts', () => {
 
     expect(attribute(ttl, 'attribute_name')).toBe(JSON.stringify(TTL_ATTRIBUTE));
     expect(attribute(ttl, 'enabled')).toBe('true');
+  });
+});
+
+// The role may touch objects under one prefix only, and the lifecycle rule expires that prefix:
+// if the code wrote anywhere else, every write would be denied, or its objects would never expire.
+describe('Terraform matches src/storage', () => {
+  it('scopes the role and the lifecycle rule to REQUESTS_PREFIX (terraform/main.tf results_prefix)', () => {
+    expect(local('results_prefix')).toBe(JSON.stringify(REQUESTS_PREFIX));
+
+    const rule = onlyBlock(onlyResource('aws_s3_bucket_lifecycle_configuration'), 'rule');
+    expect(attribute(onlyBlock(rule, 'filter'), 'prefix')).toBe('local.results_prefix');
+
+    const policy = terraformFiles().flatMap(({ text }) => blocks(text, 'data', 'aws_iam_policy_document', 'this'));
+    expect(policy, 'data "aws_iam_policy_document" "this"').toHaveLength(1);
+    const statement = blocks((policy[0] as (typeof policy)[number]).body, 'statement').find(
+      (block) => attribute(block.body, 'sid') === JSON.stringify('ResultsObjects'),
+    );
+    expect(statement, 'the ResultsObjects statement').toBeDefined();
+    expect(attribute((statement as NonNullable<typeof statement>).body, 'resources')).toBe('["${local.results_bucket_arn}/${local.results_prefix}*"]');
+  });
+
+  // Expiring or deleting an object in a versioned bucket only hides it behind a delete marker and
+  // keeps a billed noncurrent version; versioning, once on, can never be turned off again.
+  it('leaves the results bucket unversioned', () => {
+    const versioning = terraformFiles().flatMap(({ text }) => blocks(text, 'resource', 'aws_s3_bucket_versioning'));
+    expect(versioning.map((block) => block.labels.join('.')), 'aws_s3_bucket_versioning resources').toEqual([]);
+    expect(blocks(onlyResource('aws_s3_bucket'), 'versioning'), 'versioning blocks in aws_s3_bucket').toEqual([]);
+  });
+
+  it('lets the same origins as the API read the bucket from a browser (terraform/s3.tf)', () => {
+    const cors = onlyBlock(onlyResource('aws_s3_bucket_cors_configuration'), 'cors_rule');
+    expect(attribute(cors, 'allowed_origins')).toBe('var.cors_allow_origins');
   });
 });
 
