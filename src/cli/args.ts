@@ -9,7 +9,7 @@ export const USAGE = `Usage: async-router <command> [options]
 
 Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)
-  status <id>       show a request
+  status <id>       show a request (with --output: save its result or a file)
   cancel <id>       cancel a pending or running request
   check             post-deploy check of the API at --url: CORS preflight, submit,
                     long-poll, cancel, unknown id, wrong method, CORS headers;
@@ -21,6 +21,10 @@ Options:
   --timeout SECONDS      give up waiting after this long (implies --wait)    [submit]
                          ${`how long check waits for its request (default ${DEFAULT_CHECK_TIMEOUT_SECONDS})`.padEnd(52)}[check]
   --idempotency-key K    same key and prompt: same request, started once     [submit]
+  -o, --output FILE      save to FILE, streamed: the file --artifact names,
+                         else the request's only file, else its result (JSON);
+                         a progress bar on a terminal; implies --wait        [submit status]
+  --artifact NAME        which file of the request --output saves            [submit status]
   --origin ORIGIN        ${`Origin to send (default ${DEFAULT_CHECK_ORIGIN})`.padEnd(52)}[check]
                          (with cors_allow_origins set: one of those)
   --url URL              API base URL (env ASYNC_ROUTER_URL, default http://127.0.0.1:3000)
@@ -28,15 +32,22 @@ Options:
   --json                 print one JSON document instead of text
   -h, --help             show this help
 
-Exit status: 0 done (check: every check passed), 1 request failed, API error or
-a check failed, 2 usage error, 3 timed out, 130 interrupted.`;
+Exit status: 0 done (check: every check passed), 1 request failed, API error,
+download failed or a check failed, 2 usage error, 3 timed out, 130 interrupted.`;
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'submit'; prompt: string; task: TaskName | undefined; wait: boolean; timeoutMs: number | undefined; idempotencyKey: string | undefined }
-  | { kind: 'status'; requestId: string }
+  | { kind: 'submit'; prompt: string; task: TaskName | undefined; wait: boolean; timeoutMs: number | undefined; idempotencyKey: string | undefined; output: Output | undefined }
+  | { kind: 'status'; requestId: string; output: Output | undefined }
   | { kind: 'cancel'; requestId: string }
   | { kind: 'check'; timeoutMs: number; origin: string };
+
+/** `--output FILE [--artifact NAME]`: where to save which bytes of a complete request. */
+export interface Output {
+  file: string;
+  /** The artifact to save; without it, the only artifact there is, or the result when there is none. */
+  artifact: string | undefined;
+}
 
 /** What the command line asks for. */
 export interface CommandLine {
@@ -59,6 +70,8 @@ const OPTION_COMMANDS = {
   wait: ['submit'],
   timeout: ['submit', 'check'],
   'idempotency-key': ['submit'],
+  output: ['submit', 'status'],
+  artifact: ['submit', 'status'],
   origin: ['check'],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -96,6 +109,16 @@ function parseOrigin(value: string): string {
   return url.origin;
 }
 
+function parseOutput(file: string | undefined, artifact: string | undefined): Output | undefined {
+  if (file === undefined) {
+    if (artifact !== undefined) throw new UsageError('--artifact picks the file --output saves: add --output FILE');
+    return undefined;
+  }
+  if (file.trim() === '') throw new UsageError('--output needs a file name');
+  if (artifact !== undefined && artifact.trim() === '') throw new UsageError('--artifact needs a file name, as the request lists it');
+  return { file, artifact };
+}
+
 /** Turns the argument list into what to do, or throws {@link UsageError}. */
 export function parseCommandLine(argv: readonly string[], config: CliConfig): CommandLine {
   let parsed;
@@ -109,6 +132,8 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         wait: { type: 'boolean' },
         timeout: { type: 'string' },
         'idempotency-key': { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        artifact: { type: 'string' },
         origin: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
@@ -131,6 +156,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
       throw new UsageError(`--${option} only applies to ${commands.join(' and ')}`);
     }
   }
+  const output = parseOutput(values.output, values.artifact);
   switch (name) {
     case 'submit': {
       if (rest.length !== 1 || rest[0]!.trim() === '') throw new UsageError('submit takes one non-empty prompt; quote it: submit "your text"');
@@ -143,9 +169,10 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
           kind: 'submit',
           prompt: rest[0]!,
           task,
-          wait: (values.wait ?? false) || timeout !== undefined,
+          wait: (values.wait ?? false) || timeout !== undefined || output !== undefined,
           timeoutMs: timeout,
           idempotencyKey: values['idempotency-key'],
+          output,
         },
       };
     }
@@ -160,6 +187,8 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         },
       };
     case 'status':
+      if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
+      return { ...base, command: { kind: name, requestId: rest[0]!, output } };
     case 'cancel':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
       return { ...base, command: { kind: name, requestId: rest[0]! } };

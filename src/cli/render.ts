@@ -1,4 +1,5 @@
-import type { AssessResult, RequestView } from '../client/index.js';
+import type { AssessResult, ReportResult, RequestView } from '../client/index.js';
+import { formatBytes } from '../client/format.js';
 
 const BAR_WIDTH = 24;
 
@@ -42,8 +43,16 @@ function isAssessResult(value: unknown): value is AssessResult {
   return typeof result === 'object' && result !== null && typeof result.word_count === 'number' && Array.isArray(result.keywords);
 }
 
+function isReportResult(value: unknown): value is ReportResult {
+  const result = value as Partial<ReportResult> | null;
+  return typeof result === 'object' && result !== null && typeof result.report === 'string' && typeof result.bytes === 'number' && Array.isArray(result.keywords);
+}
+
 /** The result as a person reads it: labelled counts, keywords and summary, or pretty JSON otherwise. */
 export function formatResult(result: unknown): string {
+  if (isReportResult(result)) {
+    return [`report     ${result.report} (${formatBytes(result.bytes)})`, `keywords   ${result.keywords.join(', ') || '(none)'}`, `summary    ${result.summary}`].join('\n');
+  }
   if (isAssessResult(result)) {
     const keywords = result.keywords.map((keyword) => `${keyword.term} (${keyword.count}, ${keyword.weight.toFixed(2)})`).join(', ');
     return [
@@ -60,11 +69,32 @@ export function formatResult(result: unknown): string {
   return JSON.stringify(result, null, 2);
 }
 
+/**
+ * What a complete request gave: its result (or, when it came only as `result_url`, its size) and
+ * one line per file it wrote.
+ */
+export function formatOutcome(view: RequestView): string {
+  const lines: string[] = [];
+  if (view.result !== undefined) lines.push(formatResult(view.result));
+  else if (view.result_url !== undefined) lines.push(`result     ${view.result_size !== undefined ? `${formatBytes(view.result_size)} of JSON` : 'JSON'}, too large to show inline (save it with --output FILE)`);
+  for (const file of view.artifacts ?? []) lines.push(`file       ${file.name}  ${formatBytes(file.size)}  ${file.content_type}`);
+  return lines.join('\n');
+}
+
+/** `[#########---------------]  38%  0.4 of 1.0 MB  report.html`: a download, redrawn in place on a terminal. */
+export function downloadBar(received: number, total: number | undefined, label: string): string {
+  if (total === undefined || total <= 0) return `[${'-'.repeat(BAR_WIDTH)}]  ${formatBytes(received)}  ${label}`;
+  const share = Math.min(1, received / total);
+  const filled = Math.round(share * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${formatBytes(received)} of ${formatBytes(total)}  ${label}`;
+}
+
 /** A request's state, then its result or error, as labelled lines. */
 export function formatView(view: RequestView): string {
   const lines = [`request    ${view.request_id}`, `status     ${progressLine(view)}`, `task       ${view.task}`, `created    ${view.created_at}`, `updated    ${view.updated_at}`];
   if (view.session_id !== undefined) lines.push(`session    ${view.session_id}`);
   if (view.status === 'error') lines.push(`error      ${view.error ?? 'unknown'} (${view.error_code ?? 'no code'})`);
-  if (view.status === 'complete') lines.push(formatResult(view.result));
+  const outcome = view.status === 'complete' ? formatOutcome(view) : '';
+  if (outcome !== '') lines.push(outcome);
   return lines.join('\n');
 }

@@ -3,7 +3,8 @@ import { USAGE, UsageError, parseCommandLine, type Command, type CommandLine } f
 import type { CliConfig } from '../config.js';
 import { ExitCode } from './exit-codes.js';
 import { formatCheck, runChecks } from './check.js';
-import { formatResult, formatView, progressBar, progressLine } from './render.js';
+import { formatOutcome, formatResult, formatView, progressBar, progressLine } from './render.js';
+import { SaveFailure, checkWritable, saveOutput, type Saved } from './save.js';
 
 /** Where the CLI writes; the process's streams in production. */
 export interface CliIo {
@@ -67,8 +68,14 @@ async function execute(client: Client, command: Exclude<Command, { kind: 'help' 
   switch (command.kind) {
     case 'status': {
       const view = await client.get(command.requestId, { signal: io.interrupt });
-      print(io, json, view, formatView(view));
-      return view.status === 'error' ? ExitCode.Failed : ExitCode.Ok;
+      if (command.output === undefined) {
+        print(io, json, view, formatView(view));
+        return view.status === 'error' ? ExitCode.Failed : ExitCode.Ok;
+      }
+      if (view.status === 'error') throw new RequestFailedError(view);
+      const saved = await saveOutput(client, view, command.output, io, json);
+      print(io, json, { ...view, saved }, `${formatView(view)}\n${savedLine(saved)}`);
+      return ExitCode.Ok;
     }
     case 'cancel': {
       const view = await client.cancel(command.requestId, { signal: io.interrupt });
@@ -76,6 +83,7 @@ async function execute(client: Client, command: Exclude<Command, { kind: 'help' 
       return ExitCode.Ok;
     }
     case 'submit': {
+      if (command.output !== undefined) await checkWritable(command.output.file);
       const accepted = await client.submit(
         { prompt: command.prompt, ...(command.task !== undefined ? { task: command.task } : {}) },
         { signal: io.interrupt, ...(command.idempotencyKey !== undefined ? { idempotencyKey: command.idempotencyKey } : {}) },
@@ -90,10 +98,19 @@ async function execute(client: Client, command: Exclude<Command, { kind: 'help' 
         const view = await client.wait(accepted, {
           signal: io.interrupt,
           onProgress: progress.update,
+          // Saved to a file, a result too large to carry inline is streamed there, not read first.
+          fetchResult: command.output === undefined,
           ...(command.timeoutMs !== undefined ? { timeoutMs: command.timeoutMs } : {}),
         });
         progress.done();
-        print(io, json, view, formatResult(view.result));
+        if (command.output === undefined) {
+          print(io, json, view, formatResult(view.result));
+          return ExitCode.Ok;
+        }
+        const saved = await saveOutput(client, view, command.output, io, json);
+        // Saving the result itself: its bytes are in the file, not worth printing again.
+        const shown = saved.artifact !== null ? formatOutcome(view) : '';
+        print(io, json, { ...view, saved }, `${shown}${shown !== '' ? '\n' : ''}${savedLine(saved)}`);
         return ExitCode.Ok;
       } finally {
         progress.done();
@@ -101,6 +118,8 @@ async function execute(client: Client, command: Exclude<Command, { kind: 'help' 
     }
   }
 }
+
+const savedLine = (saved: Saved) => `saved ${saved.file} (${saved.bytes} bytes)`;
 
 /** A redrawn bar on a terminal; one line per change otherwise; nothing for `--json` into a pipe. */
 function createProgressReporter(io: CliIo, json: boolean): { update(view: RequestView): void; done(): void } {
@@ -125,6 +144,7 @@ function createProgressReporter(io: CliIo, json: boolean): { update(view: Reques
 
 /** How a call ended when it did not succeed: an exit status, a line for people, a document for `--json`. */
 function describeFailure(error: unknown, interrupted: boolean): { code: ExitCode; line: string; document: Record<string, unknown> } {
+  if (error instanceof SaveFailure && !interrupted) return { code: ExitCode.Failed, line: error.message, document: error.document() };
   if (error instanceof RequestFailedError) {
     return { code: ExitCode.Failed, line: `request ${error.request_id} failed (${error.error_code}): ${error.message}`, document: { ...error.view } };
   }

@@ -2,6 +2,7 @@ import { abortReason, delay } from '../delay.js';
 import { HttpError, NetworkError, RequestFailedError, TimeoutError } from './errors.js';
 import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { anySignal } from './signals.js';
+import { download, type DownloadDeps, type DownloadInfo, type DownloadOptions, type Downloaded } from './download.js';
 import {
   INVOKE_PATH,
   MAX_WAIT_SECONDS,
@@ -55,7 +56,15 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Long-poll length per call (0-25, default 20); 0 polls, sleeping `Retry-After` between calls. */
   waitSeconds?: number;
+  /**
+   * `true` (default): a result too large to carry inline is fetched from `result_url` into `result`.
+   * `false`: resolve with the view as the API gave it, for a caller that streams it with `download`.
+   */
+  fetchResult?: boolean;
 }
+
+/** A complete view as the API gives it: the result inline, or only linked by `result_url`. */
+export type CompleteLinkedView<Result = unknown> = RequestView<Result> & { status: 'complete' };
 
 /** A typed client for the v1 API. */
 export interface Client {
@@ -70,7 +79,22 @@ export interface Client {
    * {@link RequestFailedError} when it ends as `error`, {@link TimeoutError} after `timeoutMs`,
    * the signal's reason when aborted, and {@link HttpError} for answers that retrying cannot fix.
    */
-  wait<Result = unknown>(target: string | Pick<SubmitResult, 'request_id'>, options?: WaitOptions): Promise<CompleteView<Result>>;
+  wait<Result = unknown>(target: string | Pick<SubmitResult, 'request_id'>, options?: WaitOptions & { fetchResult?: true }): Promise<CompleteView<Result>>;
+  wait<Result = unknown>(target: string | Pick<SubmitResult, 'request_id'>, options: WaitOptions & { fetchResult: false }): Promise<CompleteLinkedView<Result>>;
+  wait<Result = unknown>(target: string | Pick<SubmitResult, 'request_id'>, options?: WaitOptions): Promise<CompleteLinkedView<Result>>;
+  /**
+   * The bytes of a complete request: without `name` its result (the inline `result` as JSON, or
+   * what `result_url` holds), with `name` the artifact of that name. `target` is a view (say, from
+   * `wait`) or a request id (read first). Presigned URLs get no API key; one refused as expired is
+   * replaced by reading the request again, once. With `options.into` the bytes stream into that
+   * `WritableStream` and the answer has no `bytes`.
+   * Throws {@link DownloadError} (`not_complete`, `unknown_artifact` naming the files there are,
+   * `incomplete`), {@link RequestFailedError} for a request that ended as `error`,
+   * {@link ExpiredUrlError} (an {@link HttpError}, 403), other {@link HttpError}s and {@link NetworkError}.
+   */
+  download(target: string | RequestView, name?: string, options?: DownloadOptions & { into?: undefined }): Promise<Downloaded>;
+  download(target: string | RequestView, name: string | undefined, options: DownloadOptions & { into: WritableStream<Uint8Array> }): Promise<DownloadInfo>;
+  download(target: string | RequestView, name?: string, options?: DownloadOptions): Promise<Downloaded | DownloadInfo>;
 }
 
 interface Answer {
@@ -160,25 +184,21 @@ export function createClient(options: ClientOptions): Client {
     });
   }
 
+  const isPassingFailure = (error: unknown) => isPassingStatus(error) || isNetworkFailure(error);
+
+  const downloads: DownloadDeps = {
+    fetch: doFetch,
+    read: async (requestId, signal) =>
+      (await withRetries(() => getAnswer(requestId, signal !== undefined ? { signal } : {}), signal, isPassingFailure)).body as RequestView,
+    retry: (call, signal) => withRetries(call, signal, isPassingFailure),
+    stallMs: ATTEMPT_GRACE_MS,
+  };
+
   /** A complete view with its result: one too large to carry inline is fetched from its presigned URL. */
   async function withResult<Result>(view: RequestView, signal: AbortSignal): Promise<CompleteView<Result>> {
     if (view.result !== undefined || view.result_url === undefined) return view as CompleteView<Result>;
-    const url = view.result_url;
-    const result = await withRetries(() => fetchPresigned(url, signal), signal, (error) => isPassingStatus(error) || isNetworkFailure(error));
-    return { ...view, status: RequestStatus.Complete, result: JSON.parse(new TextDecoder().decode(result)) as Result };
-  }
-
-  /** GETs a presigned URL: it carries its own authority, so no API key goes with it. */
-  async function fetchPresigned(url: string, signal?: AbortSignal): Promise<ArrayBuffer> {
-    let response: Response;
-    try {
-      response = await doFetch(url, { method: 'GET', ...(signal !== undefined ? { signal } : {}) });
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw new NetworkError('GET', url, error);
-    }
-    if (!response.ok) throw new HttpError('GET', url, response.status, parseBody(await response.text()));
-    return response.arrayBuffer();
+    const fetched = (await download(downloads, view, undefined, { signal })) as Downloaded;
+    return { ...fetched.view, status: RequestStatus.Complete, result: JSON.parse(new TextDecoder().decode(fetched.bytes)) as Result };
   }
 
   return {
@@ -229,7 +249,9 @@ export function createClient(options: ClientOptions): Client {
           const changed = last === undefined || changeFingerprint(view) !== changeFingerprint(last);
           last = view;
           if (changed) onProgress?.(view);
-          if (view.status === RequestStatus.Complete) return await withResult<Result>(view, signal);
+          if (view.status === RequestStatus.Complete) {
+            return waitOptions.fetchResult === false ? (view as CompleteView<Result>) : await withResult<Result>(view, signal);
+          }
           if (view.status === RequestStatus.Error) throw new RequestFailedError(view);
           // A long-poll that was held, or ended by a change, can be repeated at once; a plain poll,
           // or a long-poll the server did not hold, waits what the server asked.
@@ -244,6 +266,10 @@ export function createClient(options: ClientOptions): Client {
         clearTimeout(timer);
         linked.dispose();
       }
+    },
+
+    download(target: string | RequestView, name?: string, downloadOptions?: DownloadOptions): Promise<Downloaded & DownloadInfo> {
+      return download(downloads, target, name, downloadOptions) as Promise<Downloaded & DownloadInfo>;
     },
   };
 }

@@ -14,7 +14,7 @@ export class ClientError extends Error {}
 
 /** The API answered with a status that is not a success. */
 export class HttpError extends ClientError {
-  override readonly name = 'HttpError';
+  override readonly name: string = 'HttpError';
   /** The API's `error_code`, when the body has one. */
   readonly code: string | undefined;
 

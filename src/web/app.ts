@@ -1,4 +1,17 @@
-import { DEFAULT_TASK, HttpError, RequestFailedError, TASKS, TASK_NAMES, createClient, type AssessResult, type RequestView, type TaskName } from '../client/index.js';
+import {
+  DEFAULT_TASK,
+  DownloadError,
+  HttpError,
+  RequestFailedError,
+  TASKS,
+  TASK_NAMES,
+  createClient,
+  type AssessResult,
+  type ReportResult,
+  type RequestView,
+  type TaskName,
+} from '../client/index.js';
+import { formatBytes } from '../client/format.js';
 
 /** The page is served by the API's own front, so the API is this origin. */
 const client = createClient({ baseUrl: window.location.origin });
@@ -23,8 +36,18 @@ const errorMessage = element<HTMLParagraphElement>('error-message');
 const errorCode = element<HTMLElement>('error-code');
 const resultBox = element<HTMLElement>('result');
 const resultBody = element<HTMLDivElement>('result-body');
+const downloadsBox = element<HTMLDivElement>('downloads');
+const downloadList = element<HTMLUListElement>('download-list');
+const downloadsNote = element<HTMLParagraphElement>('downloads-note');
+
+/** A result the API only links (`result_url`) is fetched and shown up to this size; beyond, only linked. */
+const SHOW_LINKED_RESULT_MAX_BYTES = 1024 * 1024;
+/** Presigned URLs are signed again this long before they expire (at most a quarter of what they have left). */
+const REFRESH_LEAD_MS = 30_000;
 
 let running: { controller: AbortController; requestId?: string } | undefined;
+/** The request whose result and links are on the page, and the timer that re-signs its links. */
+let shown: { requestId: string; refresh?: ReturnType<typeof setTimeout> } | undefined;
 
 // The tasks the API knows, from the contract the client ships with.
 for (const name of TASK_NAMES) {
@@ -69,21 +92,44 @@ function renderSummary(summary: string): HTMLElement {
   return section;
 }
 
+function isReportResult(value: unknown): value is ReportResult {
+  const result = value as Partial<ReportResult> | null;
+  return typeof result === 'object' && result !== null && typeof result.report === 'string' && typeof result.bytes === 'number' && Array.isArray(result.keywords);
+}
+
+function renderStats(entries: [string, string][]): HTMLElement {
+  const stats = make('dl', undefined, 'stats');
+  for (const [label, value] of entries) {
+    const stat = make('div', undefined, 'stat');
+    stat.append(make('dt', label), make('dd', value));
+    stats.append(stat);
+  }
+  return stats;
+}
+
 function renderResult(result: unknown): void {
   resultBody.replaceChildren();
-  if (isAssessResult(result)) {
-    const stats = make('dl', undefined, 'stats');
-    const entries: [string, string][] = [
+  if (isReportResult(result)) {
+    const chips = make('ul', undefined, 'chips');
+    chips.setAttribute('aria-label', 'Top keywords');
+    for (const keyword of result.keywords) chips.append(make('li', keyword, 'chip'));
+    if (result.keywords.length === 0) chips.append(make('li', 'none', 'chip'));
+    resultBody.append(
+      renderStats([
+        ['Report', result.report],
+        ['Report size', formatBytes(result.bytes)],
+      ]),
+      make('h3', 'Keywords'),
+      chips,
+      renderSummary(result.summary),
+    );
+  } else if (isAssessResult(result)) {
+    const stats = renderStats([
       ['Words', String(result.word_count)],
       ['Sentences', String(result.sentence_count)],
       ['Characters', String(result.character_count)],
       ['Reading time', `${result.reading_time_seconds} s`],
-    ];
-    for (const [label, value] of entries) {
-      const stat = make('div', undefined, 'stat');
-      stat.append(make('dt', label), make('dd', value));
-      stats.append(stat);
-    }
+    ]);
     const keywordsHeading = make('h3', 'Keywords');
     const chips = make('ul', undefined, 'chips');
     chips.setAttribute('aria-label', 'Keywords with count and weight');
@@ -99,6 +145,101 @@ function renderResult(result: unknown): void {
   } else {
     resultBody.append(make('pre', JSON.stringify(result, null, 2)));
   }
+}
+
+/** When a presigned URL stops working: its signing time plus its lifetime (SigV4 query parameters). */
+function urlExpiry(url: string): number | undefined {
+  try {
+    const params = new URL(url).searchParams;
+    const signed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(params.get('X-Amz-Date') ?? '');
+    const seconds = Number(params.get('X-Amz-Expires'));
+    if (signed === null || !Number.isFinite(seconds)) return undefined;
+    const [, year, month, day, hour, minute, second] = signed.map(Number) as number[];
+    return Date.UTC(year!, month! - 1, day!, hour!, minute!, second!) + seconds * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One link per file the request wrote (name, size, type), and one to a result the API only links.
+ * The URLs are presigned: they carry their own authority (the bucket serves CORS for GET) and last
+ * a while, so they are signed again by reading the request shortly before they expire.
+ */
+function renderDownloads(view: RequestView): void {
+  const entries: { label: string; fileName: string; url: string; size: number | undefined; type: string; kind: string }[] = (view.artifacts ?? []).map((file) => ({
+    label: file.name,
+    fileName: file.name,
+    url: file.url,
+    size: file.size,
+    type: file.content_type,
+    kind: 'artifact',
+  }));
+  if (view.result_url !== undefined) {
+    entries.push({ label: 'Full result (JSON)', fileName: `result-${view.request_id}.json`, url: view.result_url, size: view.result_size, type: 'application/json', kind: 'result' });
+  }
+  downloadList.replaceChildren();
+  downloadsNote.hidden = true;
+  for (const entry of entries) {
+    const item = make('li');
+    const link = make('a', entry.label, 'download');
+    link.href = entry.url;
+    link.download = entry.fileName; // honoured same-origin; elsewhere the browser opens it in a new tab
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.dataset.name = entry.fileName;
+    link.dataset.kind = entry.kind;
+    if (entry.size !== undefined) {
+      link.dataset.size = String(entry.size);
+      link.title = `${entry.size.toLocaleString('en')} bytes, ${entry.type}`;
+    }
+    item.append(link, make('span', entry.size !== undefined ? formatBytes(entry.size) : '', 'muted size'), make('span', entry.type, 'muted'));
+    downloadList.append(item);
+  }
+  downloadsBox.hidden = entries.length === 0;
+
+  if (shown?.refresh !== undefined) clearTimeout(shown.refresh);
+  const expiries = entries.map((entry) => urlExpiry(entry.url)).filter((expiry): expiry is number => expiry !== undefined);
+  if (shown === undefined || shown.requestId !== view.request_id || expiries.length === 0) return;
+  const left = Math.min(...expiries) - Date.now();
+  shown.refresh = setTimeout(() => void refreshLinks(view.request_id), Math.max(1000, left - Math.min(REFRESH_LEAD_MS, left / 4)));
+}
+
+/** Reads the request again for freshly signed links; once the request itself has expired, says so. */
+async function refreshLinks(requestId: string): Promise<void> {
+  try {
+    const view = await client.get(requestId);
+    if (shown?.requestId === requestId && view.status === 'complete') renderDownloads(view);
+  } catch (error) {
+    if (shown?.requestId !== requestId) return;
+    if (error instanceof HttpError && error.status === 404) {
+      for (const link of Array.from(downloadList.querySelectorAll('a.download'))) link.replaceWith(make('span', link.textContent ?? '', 'expired'));
+      downloadsNote.textContent = 'The request has expired, and its files with it.';
+      downloadsNote.hidden = false;
+    } else {
+      shown.refresh = setTimeout(() => void refreshLinks(requestId), 10_000);
+    }
+  }
+}
+
+/** A complete request: its result (fetched when the API only links it and it is small enough to show) and its downloads. */
+async function showOutcome(view: RequestView, signal: AbortSignal): Promise<void> {
+  shown = { requestId: view.request_id };
+  if (view.result !== undefined) {
+    renderResult(view.result);
+  } else if (view.result_url !== undefined && (view.result_size ?? Number.POSITIVE_INFINITY) <= SHOW_LINKED_RESULT_MAX_BYTES) {
+    showStatus('complete', 'Loading the result…');
+    try {
+      const { bytes } = await client.download(view, undefined, { signal });
+      renderResult(JSON.parse(new TextDecoder().decode(bytes)));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      resultBody.replaceChildren(make('p', `The result could not be loaded here (${explain(error).message}); download it below.`, 'notice'));
+    }
+  } else if (view.result_url !== undefined) {
+    resultBody.replaceChildren(make('p', `The result is ${formatBytes(view.result_size ?? 0)} of JSON, too large to show here; download it below.`, 'notice'));
+  }
+  renderDownloads(view);
   resultBox.hidden = false;
 }
 
@@ -111,6 +252,7 @@ function showError(message: string, code: string): void {
 /** An error as a person reads it: the API's sentence, not a stack. */
 function explain(error: unknown): { message: string; code: string } {
   if (error instanceof RequestFailedError) return { message: error.message, code: error.error_code };
+  if (error instanceof DownloadError) return { message: error.message, code: error.code };
   if (error instanceof HttpError) {
     const body = error.body as { error?: string; message?: string } | undefined;
     return { message: body?.error ?? body?.message ?? error.message, code: error.code ?? `http_${error.status}` };
@@ -126,6 +268,11 @@ function clearPanel(): void {
   errorCode.textContent = '';
   resultBox.hidden = true;
   resultBody.replaceChildren();
+  downloadsBox.hidden = true;
+  downloadList.replaceChildren();
+  downloadsNote.hidden = true;
+  if (shown?.refresh !== undefined) clearTimeout(shown.refresh);
+  shown = undefined;
   progress.value = 0;
   requestIdLine.hidden = true;
   requestIdLine.textContent = '';
@@ -150,10 +297,11 @@ async function run(): Promise<void> {
     requestIdLine.textContent = `Request ${accepted.request_id}`;
     requestIdLine.hidden = false;
     showStatus(accepted.status, 'Accepted; waiting for a worker…');
-    const view = await client.wait(accepted, { signal: current.controller.signal, onProgress: showView });
+    // A result the API only links is fetched by showOutcome, and only when it is small enough to show.
+    const view = await client.wait(accepted, { signal: current.controller.signal, onProgress: showView, fetchResult: false });
     progress.value = 100;
+    await showOutcome(view, current.controller.signal);
     showStatus('complete', 'Done.');
-    renderResult(view.result);
   } catch (error) {
     if (current.controller.signal.aborted) {
       showStatus('error', 'Cancelled.');

@@ -10,11 +10,13 @@ import { REPO_ROOT } from '../support/stack.js';
 // dist/ already, and a second build would race the tests that read it.)
 
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
-const USE = `import { createClient, RequestFailedError, type RequestView, type TaskName } from 'async-request-router/client';
+const USE = `import { createClient, DownloadError, ExpiredUrlError, RequestFailedError, type DownloadInfo, type Downloaded, type RequestView, type TaskName } from 'async-request-router/client';
 const task: TaskName = 'summarize';
 const client = createClient({ baseUrl: 'http://127.0.0.1:3000' });
 const view: Promise<RequestView> = client.get('x');
-export { client, task, view, RequestFailedError };
+const inMemory: Promise<Downloaded> = client.download('x', 'report.html', { onProgress: (received: number, total: number | undefined) => void [received, total] });
+const streamed: Promise<DownloadInfo> = client.download('x', undefined, { into: new WritableStream<Uint8Array>() });
+export { client, task, view, inMemory, streamed, RequestFailedError, DownloadError, ExpiredUrlError };
 `;
 
 describe('the client package', () => {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/client/format.js';
 import type { Stack } from '../../src/local/stack.js';
 import { startTestStack } from '../support/stack.js';
 
@@ -20,7 +21,7 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     if (!existsSync('dist/web/app.js')) spawnSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
-    stack = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '1500', PROGRESS_INTERVAL_MS: '50' } });
+    stack = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '1500', PROGRESS_INTERVAL_MS: '50', DEMO_REPORT_MB: '1' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
@@ -130,5 +131,96 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     await expect.poll(() => page.isVisible('#error')).toBe(true);
     expect(await page.textContent('#error-message')).toContain('prompt: must be at most 100000 characters');
     expect(await page.textContent('#error-code')).toBe('invalid_request');
+  });
+
+  it('the report task: its summary and keywords, and a download link to report.html that the page can fetch whole', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${stack.url}/`);
+    await page.getByLabel('Prompt').fill(PROMPT);
+    await page.getByLabel('Task').selectOption('report');
+    await page.getByRole('button', { name: /Submit/ }).click();
+
+    await expect.poll(() => page.textContent('#status-label'), { timeout: 20_000 }).toBe('complete');
+    await expect.poll(() => page.isVisible('#downloads')).toBe(true);
+    const link = page.locator('#download-list a.download');
+    expect(await link.count()).toBe(1);
+    expect(await link.textContent()).toBe('report.html');
+    expect(await link.getAttribute('download')).toBe('report.html');
+    const size = Number(await link.getAttribute('data-size'));
+    const shownSize = await page.locator('#download-list li .size').textContent();
+    const href = (await link.getAttribute('href'))!;
+    expect(size).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(shownSize).toBe(formatBytes(size));
+    expect(href.startsWith(`${stack.s3.endpoint}/`)).toBe(true);
+
+    // The link works from the page: a cross-origin GET the bucket's CORS allows, with no API key.
+    const fetched = await page.evaluate(async (url) => {
+      const response = await fetch(url);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, type: response.headers.get('Content-Type'), length: bytes.byteLength, head: new TextDecoder().decode(bytes.subarray(0, 300)) };
+    }, href);
+    expect(fetched).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', length: size });
+    expect(formatBytes(fetched.length)).toBe(shownSize);
+    expect(fetched.head).toContain('<h1>Assessment report</h1>');
+
+    const result = (await page.textContent('#result-body'))!;
+    expect(result).toContain('Report size');
+    expect(result).toContain('Summary');
+    expect(await page.locator('#result-body .chip').count()).toBeGreaterThan(0);
+    expect(await page.locator('#result-body pre').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.screenshot({ path: 'test-results/demo-report.png', fullPage: true });
+  });
+
+  it('a result the API only links (result_url) is shown, with a link to its JSON', async () => {
+    const spilling = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '300', PROGRESS_INTERVAL_MS: '50', INLINE_RESULT_MAX_BYTES: '0' } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${spilling.url}/`);
+      await page.getByLabel('Prompt').fill(PROMPT);
+      await page.getByLabel('Task').selectOption('assess');
+      await page.getByRole('button', { name: /Submit/ }).click();
+
+      await expect.poll(() => page.textContent('#status-label'), { timeout: 15_000 }).toBe('complete');
+      await expect.poll(() => page.isVisible('#downloads')).toBe(true);
+      const link = page.locator('#download-list a[data-kind="result"]');
+      expect(await link.textContent()).toBe('Full result (JSON)');
+      const size = Number(await link.getAttribute('data-size'));
+      const fetched = await page.evaluate(async (url) => {
+        const response = await fetch(url);
+        return { status: response.status, length: (await response.arrayBuffer()).byteLength };
+      }, (await link.getAttribute('href'))!);
+      expect(fetched).toEqual({ status: 200, length: size });
+      expect(await page.textContent('#result-body')).toContain('Words');
+      expect(await page.locator('#result-body .chip').count()).toBeGreaterThan(0);
+    } finally {
+      await spilling.stop();
+    }
+  });
+
+  it('signs its links again before they expire (RESULT_URL_SECONDS=3), by reading the request', async () => {
+    const shortLived = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '300', PROGRESS_INTERVAL_MS: '50', RESULT_URL_SECONDS: '3' } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${shortLived.url}/`);
+      await page.getByLabel('Prompt').fill(PROMPT);
+      await page.getByLabel('Task').selectOption('report');
+      await page.getByRole('button', { name: /Submit/ }).click();
+      await expect.poll(() => page.textContent('#status-label'), { timeout: 15_000 }).toBe('complete');
+      const link = page.locator('#download-list a[data-name="report.html"]');
+      const first = (await link.getAttribute('href'))!;
+
+      await expect.poll(() => link.getAttribute('href'), { timeout: 6000, interval: 100 }).not.toBe(first);
+      const status = await page.evaluate(async (url) => (await fetch(url)).status, (await link.getAttribute('href'))!);
+      expect(status).toBe(200);
+      expect(new URL(first).searchParams.get('X-Amz-Expires')).toBe('3');
+    } finally {
+      await shortLived.stop();
+    }
   });
 });
