@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { createHandler, type Handler } from './create-handler.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { createJsonLogger } from './log.js';
+import { createEmfMetrics } from './metrics.js';
 import type { Dispatcher } from './requests/dispatcher.js';
 import { createLeaseKeeper } from './requests/lease.js';
 import { RequestStore } from './requests/store.js';
@@ -39,6 +40,7 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
     tasks: createDefaultTasks(config),
     now: Date.now,
     log,
+    metrics: createEmfMetrics(config.functionName),
     ...overrides,
   });
 }

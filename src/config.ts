@@ -15,6 +15,9 @@ export const DEPLOYED_ENV_VARS = [
   'RESULTS_BUCKET',
   'RESULT_URL_SECONDS',
   'MAX_OUTPUT_BYTES',
+  'WEBHOOK_SECRET',
+  'CALLBACK_ALLOWED_HOSTS',
+  'CALLBACK_MAX_ATTEMPTS',
 ] as const;
 
 /** Tuning knobs with safe defaults; not set by Terraform, available for experiments and tests. */
@@ -24,7 +27,13 @@ export const TUNING_ENV_VARS = [
   'LONG_POLL_INTERVAL_MS',
   'INLINE_RESULT_MAX_BYTES',
   'DEMO_REPORT_MB',
+  'SWEEP_GRACE_SECONDS',
+  'SWEEP_BATCH',
+  'CALLBACK_TIMEOUT_MS',
 ] as const;
+
+/** Variables Lambda's runtime sets for every function. */
+export const RUNTIME_ENV_VARS = ['AWS_LAMBDA_FUNCTION_NAME'] as const;
 
 /** Variables the `async-router` CLI reads. */
 export const CLI_ENV_VARS = ['ASYNC_ROUTER_URL', 'ASYNC_ROUTER_API_KEY'] as const;
@@ -36,6 +45,8 @@ export const LOCAL_ENV_VARS = [
   'DYNAMODB_ENDPOINT',
   'LAMBDA_ENDPOINT',
   'S3_ENDPOINT',
+  'CALLBACK_ALLOW_LOOPBACK',
+  'SWEEP_INTERVAL_MS',
   'GATEWAY_TIMEOUT_MS',
   'FRONT',
   'LAMBDA_TIMEOUT_S',
@@ -48,6 +59,7 @@ type EnvName =
   | (typeof DEPLOYED_ENV_VARS)[number]
   | (typeof TUNING_ENV_VARS)[number]
   | (typeof LOCAL_ENV_VARS)[number]
+  | (typeof RUNTIME_ENV_VARS)[number]
   | (typeof CLI_ENV_VARS)[number];
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -75,6 +87,21 @@ export interface Config {
   inlineResultMaxBytes: number;
   /** The size of the `report` demo task's file. */
   demoReportMb: number;
+  /** Signs completion webhooks (Standard Webhooks, `whsec_…`); none: `callback_url` is refused. */
+  webhookSecret: string | undefined;
+  /** Hosts a `callback_url` may name (`api.example.com`, `*.example.com`); empty: any public host. */
+  callbackAllowedHosts: readonly string[];
+  /** Deliveries of one webhook before it is given up as failed. */
+  callbackMaxAttempts: number;
+  callbackTimeoutMs: number;
+  /** Plain http and loopback addresses for callbacks: only the local stack turns this on. */
+  callbackAllowLoopback: boolean;
+  /** A pending request no worker claimed within this long is dispatched again by the sweeper. */
+  sweepGraceSeconds: number;
+  /** Requests one sweep looks at, at most. */
+  sweepBatch: number;
+  /** The function's name, as its metrics' FunctionName dimension. */
+  functionName: string;
   /** Set only by the local stack; undefined in AWS, where the SDK finds the regional endpoint. */
   dynamodbEndpoint: string | undefined;
   lambdaEndpoint: string | undefined;
@@ -97,6 +124,8 @@ export interface LocalConfig {
   /** The AWS front the local one plays: `rest` (the REST API) or `function_url`. */
   front: 'rest' | 'function_url';
   lambdaTimeoutSeconds: number;
+  /** How often the local stack sends the function `{"action":"sweep"}`, as the schedule does in AWS. */
+  sweepIntervalMs: number;
 }
 
 /** Thrown at start when a variable is missing or wrong; the message names it. */
@@ -149,6 +178,34 @@ function bucket(env: Env, name: EnvName): string | undefined {
   const text = raw(env, name);
   if (text !== undefined && !BUCKET_NAME.test(text)) throw new ConfigError(`${name} is not a valid S3 bucket name: "${text}"`);
   return text;
+}
+
+/** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
+
+function webhookSecret(env: Env): string | undefined {
+  const text = raw(env, 'WEBHOOK_SECRET');
+  if (text !== undefined && !WEBHOOK_SECRET.test(text)) {
+    throw new ConfigError('WEBHOOK_SECRET must be "whsec_" and the base64 of 24-64 random bytes (Terraform provisions one)');
+  }
+  return text;
+}
+
+const HOST_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+function hostList(env: Env, name: EnvName): readonly string[] {
+  const list = (raw(env, name) ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  for (const host of list) {
+    if (!HOST_PATTERN.test(host)) throw new ConfigError(`${name} must list host names like api.example.com or *.example.com, got "${host}"`);
+  }
+  return list;
+}
+
+function flag(env: Env, name: EnvName): boolean {
+  const text = raw(env, name);
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got "${text}"`);
 }
 
 function url(env: Env, name: EnvName): string | undefined {
@@ -225,6 +282,14 @@ export function loadConfig(env: Env): Config {
     maxOutputBytes: integer(env, 'MAX_OUTPUT_BYTES', GIB, 1024, 5 * 1024 * GIB),
     inlineResultMaxBytes: integer(env, 'INLINE_RESULT_MAX_BYTES', 64 * 1024, 0, 300_000),
     demoReportMb: integer(env, 'DEMO_REPORT_MB', 1, 1, 100),
+    webhookSecret: webhookSecret(env),
+    callbackAllowedHosts: hostList(env, 'CALLBACK_ALLOWED_HOSTS'),
+    callbackMaxAttempts: integer(env, 'CALLBACK_MAX_ATTEMPTS', 12, 1, 30),
+    callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 5000, 100, 30_000),
+    callbackAllowLoopback: flag(env, 'CALLBACK_ALLOW_LOOPBACK'),
+    sweepGraceSeconds: integer(env, 'SWEEP_GRACE_SECONDS', 60, 1, 3600),
+    sweepBatch: integer(env, 'SWEEP_BATCH', 100, 1, 1000),
+    functionName: raw(env, 'AWS_LAMBDA_FUNCTION_NAME') ?? 'async-router',
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     lambdaEndpoint: url(env, 'LAMBDA_ENDPOINT'),
     s3Endpoint: url(env, 'S3_ENDPOINT'),
@@ -239,6 +304,7 @@ export function loadLocalConfig(env: Env): LocalConfig {
     gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', GATEWAY_TIMEOUT_MS, 100, GATEWAY_TIMEOUT_MS),
     front: oneOf(env, 'FRONT', ['rest', 'function_url'] as const, 'rest'),
     lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
+    sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
   };
 }
 

@@ -60,6 +60,33 @@ export interface SubmitInput {
   prompt: string;
   session_id?: string;
   task?: TaskName;
+  /** Where to POST the request's view, signed, when it ends (https; see the README's Webhooks). */
+  callback_url?: string;
+}
+
+/** Where a request's completion webhook stands. */
+export const CallbackStatus = {
+  Pending: 'pending',
+  Delivered: 'delivered',
+  Failed: 'failed',
+} as const;
+export type CallbackStatus = (typeof CallbackStatus)[keyof typeof CallbackStatus];
+
+/** Why the last try got no 2xx, when there was no HTTP status to tell. */
+export const DeliveryFailure = {
+  Timeout: 'timeout',
+  Network: 'network_error',
+  Refused: 'refused',
+} as const;
+export type DeliveryFailure = (typeof DeliveryFailure)[keyof typeof DeliveryFailure];
+
+/** A request's webhook, in its view when it was submitted with `callback_url`. */
+export interface CallbackView {
+  status: CallbackStatus;
+  /** Tries so far. */
+  attempts: number;
+  /** The receiver's HTTP status on the last try, or why there was none. */
+  last_status?: number | DeliveryFailure;
 }
 
 /** What `POST /v1/invoke` answers with `202`. */
@@ -88,6 +115,7 @@ export interface RequestView<Result = unknown> {
   artifacts?: FileView[];
   error?: string;
   error_code?: ErrorCode;
+  callback?: CallbackView;
 }
 
 /** A file a task wrote, as a view shows it. */

@@ -1,20 +1,31 @@
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import { isHttpApiEvent, isProcessEvent, isRestApiEvent } from './events.js';
+import { isDeliverEvent, isHttpApiEvent, isProcessEvent, isRestApiEvent, isSweepEvent } from './events.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { createApi } from './http/api.js';
 import { fromHttpApiEvent, fromRestEvent } from './http/api-request.js';
+import { sweep, type SweepReport } from './requests/sweeper.js';
 import { processRequest, type ProcessResult } from './requests/worker.js';
 
-export type HandlerResult = APIGatewayProxyResult | { request_id: string; result: ProcessResult } | { ignored: true };
+export type HandlerResult =
+  | APIGatewayProxyResult
+  | { request_id: string; result: ProcessResult }
+  | { request_id: string; delivery: Awaited<ReturnType<typeof import('./callbacks/notify.js').deliverIfOwed>> }
+  | { swept: SweepReport }
+  | { ignored: true };
 
 export type Handler = (event: unknown, context: Context) => Promise<HandlerResult>;
 
-/** The one Lambda handler: tells the HTTP fronts' events (REST API, HTTP API, function URL) from its own async work events. */
+/** The one Lambda handler: tells the HTTP fronts' events (REST API, HTTP API, function URL) from its own async events and the schedule's sweep. */
 export function createHandler(deps: HandlerDeps): Handler {
   const api = createApi(deps);
   return async (event, context) => {
     if (isProcessEvent(event)) {
       return { request_id: event.request_id, result: await processRequest(deps, event.request_id, context) };
+    }
+    if (isSweepEvent(event)) return { swept: await sweep(deps, context) };
+    if (isDeliverEvent(event)) {
+      const { deliverIfOwed } = await import('./callbacks/notify.js');
+      return { request_id: event.request_id, delivery: await deliverIfOwed(deps, event.request_id, () => context.getRemainingTimeInMillis()) };
     }
     if (isRestApiEvent(event)) return api(fromRestEvent(event), context);
     if (isHttpApiEvent(event)) return api(fromHttpApiEvent(event), context);

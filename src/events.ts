@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { ProcessEvent } from './requests/dispatcher.js';
+import type { DeliverEvent, ProcessEvent, SweepEvent } from './requests/dispatcher.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -8,6 +8,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Our own async event; it carries the id only, so a forged one can at most run a stored request. */
 export function isProcessEvent(event: unknown): event is ProcessEvent {
   return isObject(event) && event.action === 'process' && typeof event.request_id === 'string';
+}
+
+/** Asks for an ended request's webhook to be delivered now (sent after a cancel). */
+export function isDeliverEvent(event: unknown): event is DeliverEvent {
+  return isObject(event) && event.action === 'deliver' && typeof event.request_id === 'string';
+}
+
+/** The schedule's call to sweep the table. */
+export function isSweepEvent(event: unknown): event is SweepEvent {
+  return isObject(event) && event.action === 'sweep';
 }
 
 /** An API Gateway REST API (v1 payload) proxy event. */

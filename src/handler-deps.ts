@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import type { Dispatcher } from './requests/dispatcher.js';
 import type { LeaseKeeper } from './requests/lease.js';
 import type { RequestStore } from './requests/store.js';
@@ -19,14 +20,23 @@ export interface HandlerDeps {
   tasks: TaskRegistry;
   now: () => number;
   log: Logger;
+  metrics: Metrics;
 }
 
 /** What the HTTP routes use. */
-export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log'>;
+export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics'>;
 
-/** What the worker uses; of the configuration, only the lease and progress settings. */
-export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'tasks' | 'now' | 'log'> & {
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'maxOutputBytes' | 'inlineResultMaxBytes'>;
+/** What webhook deliveries use. */
+export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log' | 'metrics'> & {
+  config: Pick<
+    Config,
+    'webhookSecret' | 'callbackAllowedHosts' | 'callbackAllowLoopback' | 'callbackMaxAttempts' | 'callbackTimeoutMs' | 'resultUrlSeconds'
+  >;
+};
+
+/** What the worker uses; of the configuration, the lease, progress, output and webhook settings. */
+export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'tasks' | 'now' | 'log' | 'metrics'> & {
+  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'maxOutputBytes' | 'inlineResultMaxBytes'> & CallbackDeps['config'];
 };
 
 /** The parts of Lambda's context the handler uses. */

@@ -11,6 +11,34 @@ resource "aws_dynamodb_table" "this" {
     type = "S"
   }
 
+  # The sweep index's keys. DynamoDB wants a definition only for attributes that are keys; the
+  # function sets both while a request has something for the sweeper to check, and removes both
+  # when it has not (src/requests/store.ts).
+  attribute {
+    name = "sweep_shard"
+    type = "S"
+  }
+
+  attribute {
+    name = "sweep_at"
+    type = "N"
+  }
+
+  # What the sweeper reads every run (src/requests/sweeper.ts): requests due for a look, by shard,
+  # soonest first. Sparse: an item is in the index only while it has both sweep_shard and
+  # sweep_at, so the index holds the live requests and the ended ones whose webhook is still owed,
+  # never the whole table, and the sweeper never scans. KEYS_ONLY: the sweeper needs only the
+  # request_id (and sweep_at) from it and reads the item itself, consistently, before acting, so
+  # projecting more would only make every write to the index dearer. On-demand like the table:
+  # no capacity to set. Adding it to an existing table backfills it in the background (the apply
+  # waits until it is ACTIVE); items written before have neither attribute and stay out of it.
+  global_secondary_index {
+    name            = local.sweep_index
+    hash_key        = "sweep_shard"
+    range_key       = "sweep_at"
+    projection_type = "KEYS_ONLY"
+  }
+
   # Must match TTL_ATTRIBUTE in src/config.ts (checked by test/terraform/drift.test.ts).
   # TTL deletes items up to days late; the handler re-checks expiry on every read.
   ttl {

@@ -26,12 +26,21 @@ data "aws_iam_policy_document" "this" {
     resources = ["${local.log_group_arn}:*"]
   }
 
-  # Exactly the calls the request store makes; no Query or Scan because the table has no index.
+  # Exactly the calls the request store makes on items; never Query or Scan on the table itself.
   statement {
     sid       = "ReadWriteRequests"
     effect    = "Allow"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [local.table_arn]
+  }
+
+  # The sweeper's one read of many items: Query on the sweep index, and on nothing else. An index
+  # ARN (<table>/index/<name>) grants nothing on the table, so a Query of the table stays denied.
+  statement {
+    sid       = "QuerySweepIndex"
+    effect    = "Allow"
+    actions   = ["dynamodb:Query"]
+    resources = [local.sweep_index_arn]
   }
 
   # The handler invokes context.invokedFunctionArn, which is the unqualified ARN or a qualified

@@ -18,6 +18,21 @@ resource "terraform_data" "request_id_secret" {
   }
 }
 
+# The key that signs completion webhooks (Standard Webhooks: "whsec_" and the base64 of the key's
+# bytes; src/config.ts refuses anything else). Made like the request-id secret, from Terraform's
+# own uuid()s with no extra provider: two UUIDs (244 random bits) hashed into 32 bytes, whose
+# base64 is 43 characters and one "=". ignore_changes keeps the first value, which receivers
+# hold; changing webhook_secret_version makes a new one (see README, "Rotating the webhook
+# secret"). Read it with `terraform output -raw webhook_secret`.
+resource "terraform_data" "webhook_secret" {
+  input            = "whsec_${base64sha256("${uuid()}${uuid()}")}"
+  triggers_replace = [var.webhook_secret_version]
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 resource "aws_cloudwatch_log_group" "this" {
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
@@ -50,6 +65,9 @@ resource "aws_lambda_function" "this" {
       RESULTS_BUCKET           = aws_s3_bucket.this.bucket
       RESULT_URL_SECONDS       = tostring(var.result_url_seconds)
       MAX_OUTPUT_BYTES         = tostring(var.max_output_bytes)
+      WEBHOOK_SECRET           = sensitive(terraform_data.webhook_secret.output)
+      CALLBACK_ALLOWED_HOSTS   = join(",", var.callback_allowed_hosts)
+      CALLBACK_MAX_ATTEMPTS    = tostring(var.callback_max_attempts)
     }
   }
 

@@ -78,4 +78,18 @@ locals {
   # How long browsers may cache a preflight, as the function says on its own preflights
   # (PREFLIGHT_MAX_AGE_SECONDS in src/http/cors.ts).
   cors_preflight_max_age_seconds = 600
+
+  # The table's sparse index the sweeper queries (SWEEP_INDEX in src/requests/sweep-index.ts,
+  # checked by test/terraform/drift.test.ts): the table (dynamodb.tf) and the role's Query
+  # permission (iam.tf) both name it through this local, so they cannot drift apart.
+  sweep_index     = "sweep"
+  sweep_index_arn = "${local.table_arn}/index/${local.sweep_index}"
+
+  # Where the function's Embedded Metric Format lines put its metrics (METRICS_NAMESPACE in
+  # src/metrics.ts, checked by test/terraform/drift.test.ts); the alarms (alarms.tf) read them here.
+  metrics_namespace = "AsyncRouter"
+
+  # The sweeper's schedule lives in a group of its own, so the scheduler role's trust policy can
+  # name that group (aws:SourceArn) rather than every schedule of the account.
+  sweep_schedule_group_arn = "${local.arn_prefix}:scheduler:${local.region_account}:schedule-group/${var.name}"
 }

@@ -43,3 +43,22 @@ output "api_key" {
   value       = one(aws_api_gateway_api_key.this[*].value)
   sensitive   = true
 }
+
+output "webhook_secret" {
+  description = "The secret that signs completion webhooks (Standard Webhooks, whsec_...); give it to every receiver. Read it with `terraform output -raw webhook_secret`."
+  value       = terraform_data.webhook_secret.output
+  sensitive   = true
+}
+
+output "sweep_schedule" {
+  description = "The sweeper's EventBridge Scheduler schedule, as <group>/<name>."
+  value       = "${aws_scheduler_schedule.sweep.group_name}/${aws_scheduler_schedule.sweep.name}"
+}
+
+output "alarm_names" {
+  description = "Names of the CloudWatch alarms: failed_requests (metric Failed) and webhook_failures (metric WebhookFailures)."
+  value = {
+    failed_requests  = aws_cloudwatch_metric_alarm.failed_requests.alarm_name
+    webhook_failures = aws_cloudwatch_metric_alarm.webhook_failures.alarm_name
+  }
+}

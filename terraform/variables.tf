@@ -361,12 +361,12 @@ variable "extra_policy_statements" {
   }
 
   validation {
-    # Every Sid in the policy must be unique, the five built-in ones (iam.tf) included.
+    # Every Sid in the policy must be unique, the six built-in ones (iam.tf) included.
     condition = length(distinct(concat(
-      ["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects", "UseTableKey"],
+      ["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "UseTableKey"],
       compact([for s in var.extra_policy_statements : s.sid]),
-    ))) == 5 + length(compact([for s in var.extra_policy_statements : s.sid]))
-    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, InvokeSelf, ResultsObjects, UseTableKey."
+    ))) == 6 + length(compact([for s in var.extra_policy_statements : s.sid]))
+    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, QuerySweepIndex, InvokeSelf, ResultsObjects, UseTableKey."
   }
 }
 
@@ -385,4 +385,87 @@ variable "request_id_secret_version" {
   description = "Change to rotate the secret that keys request ids for Idempotency-Keys. After a rotation, a key sent before it maps to a new request id, so a replay within the TTL starts new work."
   type        = string
   default     = "1"
+}
+
+variable "webhook_secret_version" {
+  description = "Change to rotate the secret that signs completion webhooks (WEBHOOK_SECRET, output webhook_secret). Every webhook sent after the apply is signed with the new secret, so receivers must be given it (see README, \"Rotating the webhook secret\")."
+  type        = string
+  default     = "1"
+}
+
+variable "callback_allowed_hosts" {
+  description = "Host names a request's callback_url may point at: exact names (hooks.example.com) or a leading wildcard for any subdomain (*.example.com), lower-case. [] (default) allows any public host; private, loopback and link-local addresses are refused either way."
+  type        = list(string)
+  default     = []
+
+  validation {
+    # The function's own check (src/config.ts), which refuses to start on anything else.
+    condition = alltrue([for host in var.callback_allowed_hosts :
+      can(regex("^(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", host))
+    ])
+    error_message = "callback_allowed_hosts entries must be lower-case host names such as hooks.example.com, or *.example.com for its subdomains (no scheme, port, path or other wildcard)."
+  }
+}
+
+variable "callback_max_attempts" {
+  description = "Deliveries of one completion webhook before it is given up (1-30): three within the invocation that ended the request, the rest by the sweeper, 30 s apart at first, doubling up to an hour. A webhook given up counts in the WebhookFailures metric."
+  type        = number
+  default     = 12
+
+  validation {
+    condition     = var.callback_max_attempts >= 1 && var.callback_max_attempts <= 30 && floor(var.callback_max_attempts) == var.callback_max_attempts
+    error_message = "callback_max_attempts must be a whole number between 1 and 30."
+  }
+}
+
+variable "sweep_enabled" {
+  description = "Run the sweeper on its schedule. false disables the schedule (it stays, with its role): lost background events then wait for the request deadline, and webhooks get no retries beyond the ones made when the request ends."
+  type        = bool
+  default     = true
+}
+
+variable "sweep_schedule_expression" {
+  description = "When the sweeper runs, as an EventBridge Scheduler rate() or cron() expression (UTC). The default, every minute, bounds how late a lost request is re-dispatched and a webhook retried."
+  type        = string
+  default     = "rate(1 minute)"
+
+  validation {
+    # rate(<positive whole number> <unit>) or cron() with its six fields; one-time at() schedules
+    # are refused, the sweeper must recur.
+    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\([^\\s()]+(\\s[^\\s()]+){5}\\))$", var.sweep_schedule_expression))
+    error_message = "sweep_schedule_expression must be a rate() expression such as rate(1 minute) or rate(5 minutes), or a cron() expression with six fields such as cron(*/2 * * * ? *)."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs of SNS topics told when an alarm (failed requests, webhook failures) goes off and when it is back to OK. [] (default) creates the alarms with no one to tell."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
+    error_message = "alarm_actions must be SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:ops-alerts."
+  }
+}
+
+variable "failed_requests_alarm_threshold" {
+  description = "How many failed requests (the Failed metric, every error_code the service decided; a cancel is not a failure) within 5 minutes set off the failed-requests alarm."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.failed_requests_alarm_threshold >= 1 && floor(var.failed_requests_alarm_threshold) == var.failed_requests_alarm_threshold
+    error_message = "failed_requests_alarm_threshold must be a whole number of at least 1."
+  }
+}
+
+variable "webhook_failures_alarm_threshold" {
+  description = "How many webhooks given up (the WebhookFailures metric) within 5 minutes set off the webhook-failures alarm."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.webhook_failures_alarm_threshold >= 1 && floor(var.webhook_failures_alarm_threshold) == var.webhook_failures_alarm_threshold
+    error_message = "webhook_failures_alarm_threshold must be a whole number of at least 1."
+  }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { USAGE } from '../src/cli/args.js';
-import { DEFAULT_TASK, ErrorCode, RequestStatus, ROUTES, TASK_NAMES } from '../src/contract.js';
+import { CallbackStatus, DEFAULT_TASK, DeliveryFailure, ErrorCode, RequestStatus, ROUTES, TASK_NAMES } from '../src/contract.js';
 import { createDefaultTasks } from '../src/tasks/index.js';
 import { OPENAPI_PATH } from './support/openapi.js';
 
@@ -24,6 +24,11 @@ describe('src/contract.ts is followed by', () => {
     expect(schemas.TaskName.default, 'openapi/v1.yaml components.schemas.TaskName.default').toBe(DEFAULT_TASK);
     expect(schemas.Status.enum, 'openapi/v1.yaml components.schemas.Status.enum').toEqual(Object.values(RequestStatus));
     expect(schemas.RequestView.properties.error_code.enum, 'openapi/v1.yaml RequestView.error_code.enum').toEqual(Object.values(ErrorCode));
+    expect(schemas.Callback.properties.status.enum, 'openapi/v1.yaml Callback.status.enum').toEqual(Object.values(CallbackStatus));
+    expect(schemas.Callback.properties.last_status.oneOf[1].enum, 'openapi/v1.yaml Callback.last_status').toEqual(Object.values(DeliveryFailure));
+    expect(schemas.WebhookEvent.properties.type.enum, 'openapi/v1.yaml WebhookEvent.type.enum').toEqual(
+      Object.values(RequestStatus).filter((status) => status === 'complete' || status === 'error').map((status) => `request.${status}`),
+    );
     for (const route of Object.values(ROUTES)) {
       const methods = Object.keys(openapi.paths[route.resource] ?? {}).map((method) => method.toUpperCase());
       expect(methods, `openapi/v1.yaml paths["${route.resource}"]`).toEqual(expect.arrayContaining(Object.keys(route.methods)));

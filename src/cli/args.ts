@@ -21,6 +21,7 @@ Options:
   --timeout SECONDS      give up waiting after this long (implies --wait)    [submit]
                          ${`how long check waits for its request (default ${DEFAULT_CHECK_TIMEOUT_SECONDS})`.padEnd(52)}[check]
   --idempotency-key K    same key and prompt: same request, started once     [submit]
+  --callback-url URL     POST the ended request there, signed (webhooks)     [submit]
   -o, --output FILE      save to FILE, streamed: the file --artifact names,
                          else the request's only file, else its result (JSON);
                          a progress bar on a terminal; implies --wait        [submit status]
@@ -37,7 +38,16 @@ download failed or a check failed, 2 usage error, 3 timed out, 130 interrupted.`
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'submit'; prompt: string; task: TaskName | undefined; wait: boolean; timeoutMs: number | undefined; idempotencyKey: string | undefined; output: Output | undefined }
+  | {
+      kind: 'submit';
+      prompt: string;
+      task: TaskName | undefined;
+      wait: boolean;
+      timeoutMs: number | undefined;
+      idempotencyKey: string | undefined;
+      callbackUrl: string | undefined;
+      output: Output | undefined;
+    }
   | { kind: 'status'; requestId: string; output: Output | undefined }
   | { kind: 'cancel'; requestId: string }
   | { kind: 'check'; timeoutMs: number; origin: string };
@@ -70,6 +80,7 @@ const OPTION_COMMANDS = {
   wait: ['submit'],
   timeout: ['submit', 'check'],
   'idempotency-key': ['submit'],
+  'callback-url': ['submit'],
   output: ['submit', 'status'],
   artifact: ['submit', 'status'],
   origin: ['check'],
@@ -132,6 +143,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         wait: { type: 'boolean' },
         timeout: { type: 'string' },
         'idempotency-key': { type: 'string' },
+        'callback-url': { type: 'string' },
         output: { type: 'string', short: 'o' },
         artifact: { type: 'string' },
         origin: { type: 'string' },
@@ -172,6 +184,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
           wait: (values.wait ?? false) || timeout !== undefined || output !== undefined,
           timeoutMs: timeout,
           idempotencyKey: values['idempotency-key'],
+          callbackUrl: values['callback-url'],
           output,
         },
       };

@@ -93,8 +93,16 @@ export function downloadBar(received: number, total: number | undefined, label: 
 export function formatView(view: RequestView): string {
   const lines = [`request    ${view.request_id}`, `status     ${progressLine(view)}`, `task       ${view.task}`, `created    ${view.created_at}`, `updated    ${view.updated_at}`];
   if (view.session_id !== undefined) lines.push(`session    ${view.session_id}`);
+  if (view.callback !== undefined) lines.push(`webhook    ${webhookLine(view.callback)}`);
   if (view.status === 'error') lines.push(`error      ${view.error ?? 'unknown'} (${view.error_code ?? 'no code'})`);
   const outcome = view.status === 'complete' ? formatOutcome(view) : '';
   if (outcome !== '') lines.push(outcome);
   return lines.join('\n');
+}
+
+/** `delivered (1 try, 200)`, `pending (3 tries, last 500)`, `pending`. */
+export function webhookLine(callback: NonNullable<RequestView['callback']>): string {
+  if (callback.attempts === 0) return callback.status;
+  const tries = `${callback.attempts} ${callback.attempts === 1 ? 'try' : 'tries'}`;
+  return `${callback.status} (${tries}${callback.last_status !== undefined ? `, last ${callback.last_status}` : ''})`;
 }

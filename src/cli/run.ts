@@ -85,7 +85,11 @@ async function execute(client: Client, command: Exclude<Command, { kind: 'help' 
     case 'submit': {
       if (command.output !== undefined) await checkWritable(command.output.file);
       const accepted = await client.submit(
-        { prompt: command.prompt, ...(command.task !== undefined ? { task: command.task } : {}) },
+        {
+          prompt: command.prompt,
+          ...(command.task !== undefined ? { task: command.task } : {}),
+          ...(command.callbackUrl !== undefined ? { callback_url: command.callbackUrl } : {}),
+        },
         { signal: io.interrupt, ...(command.idempotencyKey !== undefined ? { idempotencyKey: command.idempotencyKey } : {}) },
       );
       if (!command.wait) {

@@ -45,7 +45,7 @@ export function createApi(deps: ApiDeps) {
       case 'route':
         if (match.name === 'invoke') return invokeRoute(deps, request, context);
         if (match.name === 'status') return statusRoute(deps, request, match.params, context);
-        return cancelRoute(deps, request, match.params);
+        return cancelRoute(deps, request, match.params, context);
     }
   }
 

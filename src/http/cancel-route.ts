@@ -1,7 +1,9 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ERROR_SENTENCES, ErrorCode } from '../contract.js';
-import { toView } from '../requests/model.js';
-import type { ApiDeps } from '../handler-deps.js';
+import { owesCallback, toView } from '../requests/model.js';
+import type { ApiDeps, InvocationContext } from '../handler-deps.js';
+import { describeError } from '../log.js';
+import { Metric } from '../metrics.js';
 import type { ApiRequest } from './api-request.js';
 import { HttpError, notFound } from './http-error.js';
 import { json } from './responses.js';
@@ -9,14 +11,28 @@ import { requestIdParam } from './request-id.js';
 
 /**
  * `DELETE /v1/status/{request_id}`: ends a pending or running request as `error`/`cancelled` at
- * once. A running worker learns of it at its next fenced write, and its signal fires.
+ * once. A running worker learns of it at its next fenced write, and its signal fires. Its webhook,
+ * if any, is queued at once; the sweeper delivers it if that fails.
  */
-export async function cancelRoute(deps: ApiDeps, request: Pick<ApiRequest, 'apiKeyId'>, params: Record<string, string>): Promise<APIGatewayProxyResult> {
+export async function cancelRoute(
+  deps: ApiDeps,
+  request: Pick<ApiRequest, 'apiKeyId'>,
+  params: Record<string, string>,
+  context: InvocationContext,
+): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
   const result = await deps.store.cancel(requestId, deps.now(), ERROR_SENTENCES[ErrorCode.Cancelled], ErrorCode.Cancelled, request.apiKeyId);
   if (result.kind === 'not_found') throw notFound();
   if (result.kind === 'terminal') {
     throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);
+  }
+  deps.metrics.put(Metric.Cancelled, 1);
+  if (owesCallback(result.item)) {
+    try {
+      await (await deps.dispatcher()).dispatch(requestId, context.invokedFunctionArn, 'deliver');
+    } catch (error) {
+      deps.log.warn('could not queue the webhook of a cancelled request; the sweeper will deliver it', { request_id: requestId, ...describeError(error) });
+    }
   }
   return json(202, toView(result.item), { 'Cache-Control': 'no-store' });
 }

@@ -1,3 +1,4 @@
+import { CallbackRefusedError, parseCallbackUrl, type CallbackPolicy } from '../callbacks/callback-url.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import type { RequestInput } from '../requests/model.js';
 import type { ApiRequest } from './api-request.js';
@@ -8,7 +9,7 @@ export const MAX_BODY_BYTES = 128 * 1024;
 export const MAX_PROMPT_CHARS = 100_000;
 const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const KNOWN_FIELDS = new Set(['prompt', 'session_id', 'task']);
+const KNOWN_FIELDS = new Set(['prompt', 'session_id', 'task', 'callback_url']);
 /** `application/json` or a `+json` type, with any parameters (`; charset=utf-8`). */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i;
 /** JSON is UTF-8 (RFC 8259): any other charset declared is refused. */
@@ -20,6 +21,14 @@ export interface InvokeInput {
   task: string;
   input: RequestInput;
   idempotencyKey: string | undefined;
+  /** The webhook's URL, its form checked; where it resolves to is checked by the route. */
+  callbackUrl: URL | undefined;
+}
+
+/** Whether this deployment sends webhooks (it has a secret to sign them), and where to. */
+export interface CallbackRules {
+  enabled: boolean;
+  policy: CallbackPolicy;
 }
 
 function bodyText(request: Pick<ApiRequest, 'body' | 'isBase64Encoded'>): string {
@@ -61,6 +70,7 @@ function checkContentType(request: Pick<ApiRequest, 'contentTypes'>): void {
 export function parseInvokeInput(
   request: Pick<ApiRequest, 'body' | 'isBase64Encoded' | 'headers' | 'contentTypes'>,
   tasks: TaskRegistry,
+  callbacks: CallbackRules,
 ): InvokeInput {
   const text = bodyText(request);
   checkContentType(request);
@@ -76,10 +86,10 @@ export function parseInvokeInput(
   }
   const fields = body as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!KNOWN_FIELDS.has(key)) throw invalidField(key, 'is not a known field (expected prompt, session_id, task)');
+    if (!KNOWN_FIELDS.has(key)) throw invalidField(key, 'is not a known field (expected prompt, session_id, task, callback_url)');
   }
 
-  const { prompt, session_id: sessionId, task } = fields;
+  const { prompt, session_id: sessionId, task, callback_url: callbackText } = fields;
   if (prompt === undefined) throw invalidField('prompt', 'is required');
   if (typeof prompt !== 'string') throw invalidField('prompt', 'must be a string');
   if (prompt.trim() === '') throw invalidField('prompt', 'must not be empty');
@@ -92,6 +102,18 @@ export function parseInvokeInput(
     throw invalidField('task', `must be one of: ${tasks.names().join(', ')}`);
   }
 
+  let callbackUrl: URL | undefined;
+  if (callbackText !== undefined) {
+    if (typeof callbackText !== 'string') throw invalidField('callback_url', 'must be a string');
+    if (!callbacks.enabled) throw invalidField('callback_url', 'is not accepted: this deployment has no WEBHOOK_SECRET to sign webhooks with');
+    try {
+      callbackUrl = parseCallbackUrl(callbackText, callbacks.policy);
+    } catch (error) {
+      if (error instanceof CallbackRefusedError) throw invalidField('callback_url', error.message);
+      throw error;
+    }
+  }
+
   const idempotencyKey = request.headers['idempotency-key'];
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw invalidField('Idempotency-Key', 'must be 1-255 visible ASCII characters');
@@ -101,5 +123,6 @@ export function parseInvokeInput(
     task: task ?? tasks.defaultTask,
     input: { prompt, ...(sessionId !== undefined ? { session_id: sessionId } : {}) },
     idempotencyKey,
+    callbackUrl,
   };
 }

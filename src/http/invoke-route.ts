@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { CallbackRefusedError, callbackPolicy, type CallbackPolicy } from '../callbacks/callback-url.js';
+import { Metric } from '../metrics.js';
 import { describeError } from '../log.js';
 import { DispatchFailedError } from '../requests/errors.js';
 import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
@@ -8,7 +10,7 @@ import { newPendingRequest, type StoredRequest } from '../requests/model.js';
 import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import type { ApiRequest } from './api-request.js';
-import { HttpError } from './http-error.js';
+import { HttpError, invalidField } from './http-error.js';
 import { parseInvokeInput } from './invoke-input.js';
 import { json } from './responses.js';
 import { statusUrl } from './base-url.js';
@@ -26,7 +28,9 @@ const dispatchUnavailable = () =>
  * caller gets 503: nothing half-started, and a retry (with the same Idempotency-Key) is safe.
  */
 export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
-  const { task, input, idempotencyKey } = parseInvokeInput(request, deps.tasks);
+  const policy = callbackPolicy(deps.config);
+  const { task, input, idempotencyKey, callbackUrl } = parseInvokeInput(request, deps.tasks, { enabled: deps.config.webhookSecret !== undefined, policy });
+  if (callbackUrl !== undefined) await checkDestination(callbackUrl, policy);
   const { apiKeyId } = request;
   const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
   const item = newPendingRequest({
@@ -37,8 +41,10 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
     ttlSeconds: deps.config.ttlSeconds,
     deadlineSeconds: deps.config.deadlineSeconds,
     maxAttempts: deps.config.maxAttempts,
-    ...(idempotencyKey !== undefined ? { bodyHash: bodyHash(task, input) } : {}),
+    sweepGraceSeconds: deps.config.sweepGraceSeconds,
+    ...(idempotencyKey !== undefined ? { bodyHash: bodyHash(task, input, callbackUrl?.href) } : {}),
     ...(apiKeyId !== undefined ? { apiKeyId } : {}),
+    ...(callbackUrl !== undefined ? { callbackUrl: callbackUrl.href } : {}),
   });
 
   const created = await deps.store.create(item);
@@ -66,7 +72,23 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
   if (!(await dispatch(deps, requestId, context)) && (await deps.store.removeUndispatched(requestId)) !== 'claimed') {
     throw dispatchUnavailable();
   }
+  deps.metrics.put(Metric.Accepted, 1);
   return accepted(request, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
+}
+
+/** Where callback_url resolves to, checked now as well as before each delivery: a private address is refused at once. */
+async function checkDestination(url: URL, policy: CallbackPolicy): Promise<void> {
+  // Loaded only for a submit that names a callback_url.
+  const { CallbackLookupError, resolveDestination } = await import('../callbacks/destination.js');
+  try {
+    await resolveDestination(url, policy);
+  } catch (error) {
+    if (error instanceof CallbackRefusedError) throw invalidField('callback_url', error.message);
+    if (error instanceof CallbackLookupError) {
+      throw new HttpError(503, 'callback_lookup_failed', "callback_url's host could not be looked up just now", { headers: { 'Retry-After': String(DISPATCH_RETRY_AFTER_SECONDS) } });
+    }
+    throw error;
+  }
 }
 
 /** Queues the work for a stored request; false (logged) when Lambda would not take the event. */

@@ -28,7 +28,7 @@ export function waitSeconds(query: ApiRequest['query'] | null | undefined): numb
 async function read(deps: ApiDeps, requestId: string, apiKeyId: string | undefined): Promise<StoredRequest | undefined> {
   const item = await deps.store.get(requestId);
   if (item === undefined || !isVisibleTo(item, apiKeyId)) return undefined;
-  return settle(deps.store, item, deps.now(), deps.log);
+  return settle(deps, item, deps.now());
 }
 
 /**

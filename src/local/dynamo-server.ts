@@ -1,5 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SWEEP_INDEX } from '../requests/sweep-index.js';
 import dynalite from 'dynalite';
 import { close, listen } from './listen.js';
 
@@ -26,20 +36,67 @@ export async function startDynamo(options: { dir?: string; port?: number; maxIte
   return { endpoint, stop: () => close(server) };
 }
 
-/** Creates the requests table as Terraform defines it (hash key `request_id`, on demand) if missing. */
+/**
+ * Creates the requests table as Terraform defines it (hash key `request_id`, on demand, the sparse
+ * sweep index) if missing. A table from an older version, without the index, is rebuilt with it
+ * and its items copied back: dynalite cannot add an index to a table, and the data is local.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  let indexes: string[];
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    indexes = (Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    await createTable(client, tableName);
+    return;
   }
-  await client.send(
+  if (indexes.includes(SWEEP_INDEX)) return;
+  const items = await scanAll(client, tableName);
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await createTable(client, tableName);
+  for (let start = 0; start < items.length; start += 25) {
+    const batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    let unprocessed: Record<string, typeof batch> | undefined = { [tableName]: batch };
+    while (unprocessed !== undefined && (unprocessed[tableName]?.length ?? 0) > 0) {
+      const output = await client.send(new BatchWriteItemCommand({ RequestItems: unprocessed }));
+      unprocessed = output.UnprocessedItems as typeof unprocessed;
+    }
+  }
+}
+
+function createTable(client: DynamoDBClient, tableName: string): Promise<unknown> {
+  return client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'request_id', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'request_id', AttributeType: 'S' },
+        { AttributeName: 'sweep_shard', AttributeType: 'S' },
+        { AttributeName: 'sweep_at', AttributeType: 'N' },
+      ],
       KeySchema: [{ AttributeName: 'request_id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: SWEEP_INDEX,
+          KeySchema: [
+            { AttributeName: 'sweep_shard', KeyType: 'HASH' },
+            { AttributeName: 'sweep_at', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     }),
   );
+}
+
+async function scanAll(client: DynamoDBClient, tableName: string): Promise<Array<Record<string, AttributeValue>>> {
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }

@@ -24,6 +24,8 @@ export interface LambdaFaults {
   deliveriesPerEvent: number;
   /** Accept upcoming `Event`s with 202 but never run them, as if the async queue lost them. */
   dropEvents: boolean;
+  /** Accept this many upcoming `Event`s with 202 but never run them; counts down to 0. */
+  dropNextEvents: number;
   /** Run upcoming `Event`s this much later (a backed-up async queue). */
   eventDelayMs: number;
 }
@@ -85,7 +87,7 @@ export const THROTTLED: InvokeOutcome = {
 };
 
 export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaScheduler {
-  const faults: LambdaFaults = { rejectInvokes: 0, deliveriesPerEvent: 1, dropEvents: false, eventDelayMs: 0 };
+  const faults: LambdaFaults = { rejectInvokes: 0, deliveriesPerEvent: 1, dropEvents: false, dropNextEvents: 0, eventDelayMs: 0 };
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
   const concurrency = new Semaphore(options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -189,6 +191,10 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
     invoke: (event, awsRequestId) => track(runNow(event, awsRequestId)),
     enqueueEvent(event) {
       if (faults.dropEvents) return;
+      if (faults.dropNextEvents > 0) {
+        faults.dropNextEvents -= 1;
+        return;
+      }
       for (let delivery = 0; delivery < faults.deliveriesPerEvent; delivery += 1) {
         void later(faults.eventDelayMs, () => runAsync(event));
       }

@@ -27,6 +27,8 @@ export interface LambdaService {
   faults: LambdaFaults;
   /** A synchronous invocation, as API Gateway's proxy integration makes. */
   invoke(event: unknown): Promise<InvokeOutcome>;
+  /** An asynchronous invocation, as EventBridge Scheduler makes: queued, with the `Event` faults and retries. */
+  invokeAsync(event: unknown): void;
   /** Resolves when no invocation is running, queued, or waiting for a retry. */
   idle(): Promise<void>;
   /** Executions running now and `Event`s waiting for a free slot. */
@@ -109,6 +111,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     functionArn,
     faults: scheduler.faults,
     invoke: (event) => scheduler.invoke(event),
+    invokeAsync: (event) => scheduler.enqueueEvent(event),
     idle: () => scheduler.idle(),
     load: () => scheduler.load(),
     async stop() {

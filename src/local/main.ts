@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
 import { DataDirInUseError } from './data-dir-lock.js';
+import { SECRETS } from './secret.js';
 import { LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
 
 /**
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     runtime: 'sandbox',
     lanes: LOCAL_LANES,
     recover: true,
+    sweepIntervalMs: local.sweepIntervalMs,
     ...(webDir !== undefined ? { webDir } : {}),
   });
 
@@ -47,6 +49,7 @@ async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stac
   DynamoDB  ${stack.dynamo.endpoint}   (table ${stack.config.tableName})
   Lambda    ${stack.lambda.endpoint}   (function ${LOCAL_FUNCTION_NAME})
   S3        ${stack.s3.endpoint}   (bucket ${stack.config.resultsBucket}, path-style)
+  Webhooks  signed with WEBHOOK_SECRET${process.env.WEBHOOK_SECRET ? '' : ` (kept in ${join(local.dataDir, SECRETS.webhook.file)})`}; the sweeper runs every ${local.sweepIntervalMs / 1000} s
             e.g. AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_REGION=${LOCAL_REGION} \\
                  aws dynamodb scan --table-name ${stack.config.tableName} --endpoint-url ${stack.dynamo.endpoint}
 

@@ -2,23 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SECRET_FILE = 'request-id-secret';
-
-/** A fresh random secret (256 bits), as Terraform provisions one per deployment. */
-export function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
+/** The local deployment's secrets, each as Terraform provisions one per deployment, and the file that keeps it. */
+export const SECRETS = {
+  requestId: { file: 'request-id-secret', make: () => randomBytes(32).toString('base64url') },
+  /** Standard Webhooks' form: `whsec_` and the base64 of the key's bytes. */
+  webhook: { file: 'webhook-secret', make: () => `whsec_${randomBytes(32).toString('base64')}` },
+} as const;
+type Secret = (typeof SECRETS)[keyof typeof SECRETS];
 
 /**
- * The local deployment's secret, kept in its data folder so ids survive a restart: read it, or
- * create it (readable by this user only) on the first start. Two starts racing on a new folder
+ * A local deployment's secret, kept in its data folder so it survives a restart (ids stay the
+ * same, receivers keep verifying): read it, or create it (readable by this user only) on the first start. Two starts racing on a new folder
  * agree, because only the first exclusive create wins and both then read the file.
  */
-export function loadOrCreateSecret(dataDir: string): string {
+export function loadOrCreateSecret(dataDir: string, secret: Secret): string {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, SECRET_FILE);
+  const path = join(dataDir, secret.file);
   try {
-    writeFileSync(path, `${randomSecret()}\n`, { flag: 'wx', mode: 0o600 });
+    writeFileSync(path, `${secret.make()}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }

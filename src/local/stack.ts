@@ -13,7 +13,7 @@ import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js'
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startS3, type S3Server } from './s3-server.js';
-import { loadOrCreateSecret, randomSecret } from './secret.js';
+import { SECRETS, loadOrCreateSecret } from './secret.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
@@ -63,6 +63,8 @@ export interface StackOptions {
   sandboxIdleTtlMs?: number;
   /** Re-invoke requests left pending or processing by a previous run (see recovery.ts). */
   recover?: boolean;
+  /** Send the function `{"action":"sweep"}` this often, as the schedule does in AWS; never when absent. */
+  sweepIntervalMs?: number;
 }
 
 export interface Stack {
@@ -76,6 +78,8 @@ export interface Stack {
   sandbox: SandboxRuntime | undefined;
   /** What recovery found at start, when `recover` was set. */
   recovery: Recovery | undefined;
+  /** Sends one `{"action":"sweep"}` now, asynchronously, as the schedule does. */
+  sweep(): void;
   stop(): Promise<void>;
 }
 
@@ -91,6 +95,7 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
   }
   return {
     ...result,
+    ...(env.CALLBACK_ALLOW_LOOPBACK !== undefined ? { CALLBACK_ALLOW_LOOPBACK: env.CALLBACK_ALLOW_LOOPBACK } : {}),
     DYNAMODB_ENDPOINT: endpoints.dynamodb,
     LAMBDA_ENDPOINT: endpoints.lambda,
     S3_ENDPOINT: endpoints.s3,
@@ -117,11 +122,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
   const bucket = options.env.RESULTS_BUCKET ?? LOCAL_RESULTS_BUCKET;
   const s3 = await startS3({ bucket, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) });
-  // Each local deployment has its own secret, as each Terraform deployment does; a data folder keeps it.
+  // Each local deployment has its own secrets, as each Terraform deployment does; a data folder keeps them.
+  const secret = (kind: (typeof SECRETS)[keyof typeof SECRETS]) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
   const env: Env = {
     ...options.env,
-    REQUEST_ID_SECRET: options.env.REQUEST_ID_SECRET ?? (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir) : randomSecret()),
+    REQUEST_ID_SECRET: options.env.REQUEST_ID_SECRET ?? secret(SECRETS.requestId),
+    WEBHOOK_SECRET: options.env.WEBHOOK_SECRET ?? secret(SECRETS.webhook),
     RESULTS_BUCKET: bucket,
+    // Receivers here are on this machine, over plain http; in AWS this is never on.
+    CALLBACK_ALLOW_LOOPBACK: options.env.CALLBACK_ALLOW_LOOPBACK ?? 'true',
   };
   let handler: Handler | undefined;
   let sandbox: SandboxRuntime | undefined;
@@ -188,6 +197,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
 
+  const sweep = () => lambda.invokeAsync({ action: 'sweep' });
+  const sweepTimer = options.sweepIntervalMs !== undefined ? setInterval(sweep, options.sweepIntervalMs) : undefined;
+  sweepTimer?.unref();
+
   return {
     url: gateway.url,
     config,
@@ -197,7 +210,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     sandbox,
     recovery,
+    sweep,
     async stop() {
+      clearInterval(sweepTimer);
       recovery?.cancel();
       await gateway.stop();
       await lambda.stop();

@@ -4,15 +4,22 @@ import { DispatchFailedError } from './errors.js';
 // Re-exported so the handler's one dynamic import brings the client too, and nothing more of the SDK.
 export { LambdaClient };
 
-/** The only payload the function sends itself: the id; the input stays in the table. */
-export interface ProcessEvent {
-  action: 'process';
+/** What the function sends itself: run a stored request, or deliver its webhook. The id only; the rest stays in the table. */
+export interface RequestEvent {
+  action: 'process' | 'deliver';
   request_id: string;
 }
+export type ProcessEvent = RequestEvent & { action: 'process' };
+export type DeliverEvent = RequestEvent & { action: 'deliver' };
 
-/** Queues the background work for a stored request. */
+/** What the schedule sends the function every minute. */
+export interface SweepEvent {
+  action: 'sweep';
+}
+
+/** Queues background work for a stored request: by default its run. */
 export interface Dispatcher {
-  dispatch(requestId: string, functionName: string): Promise<void>;
+  dispatch(requestId: string, functionName: string, action?: RequestEvent['action']): Promise<void>;
 }
 
 const EVENT_ACCEPTED = 202;
@@ -20,8 +27,8 @@ const EVENT_ACCEPTED = 202;
 /** Dispatches by invoking the function itself asynchronously, as Lambda's `Event` invocation type does. */
 export function createLambdaDispatcher(client: LambdaClient): Dispatcher {
   return {
-    async dispatch(requestId, functionName) {
-      const event: ProcessEvent = { action: 'process', request_id: requestId };
+    async dispatch(requestId, functionName, action = 'process') {
+      const event: RequestEvent = { action, request_id: requestId };
       let statusCode: number | undefined;
       try {
         const output = await client.send(

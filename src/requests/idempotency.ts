@@ -17,7 +17,8 @@ export function requestIdForKey(secret: string, scope: string, key: string): str
 }
 
 /** A digest of what was asked, to tell a replay (same body) from a conflicting reuse of the key. */
-export function bodyHash(task: string, input: RequestInput): string {
-  const canonical = JSON.stringify([task, input.prompt, input.session_id ?? null]);
+export function bodyHash(task: string, input: RequestInput, callbackUrl?: string): string {
+  // Without a callback_url the digest is what it was before callbacks existed, so stored keys still match.
+  const canonical = JSON.stringify([task, input.prompt, input.session_id ?? null, ...(callbackUrl !== undefined ? [callbackUrl] : [])]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -2,6 +2,7 @@ import { ERROR_SENTENCES, ErrorCode, RequestStatus, isTerminal } from '../contra
 import { describeError, type Logger } from '../log.js';
 import type { StoredRequest } from './model.js';
 import type { RequestStore } from './store.js';
+import { Metric, type Metrics } from '../metrics.js';
 
 /** What an item really is at `nowMs`, whatever the table still says. */
 export type EffectiveState =
@@ -34,22 +35,27 @@ export function effectiveState(item: StoredRequest, nowMs: number): EffectiveSta
  * claimed or finished the request meanwhile) or fails, the reader gets the item as it is, never
  * an end of its own making: a terminal state a reader has seen never changes.
  */
-export async function settle(store: RequestStore, item: StoredRequest, nowMs: number, log: Logger): Promise<StoredRequest | undefined> {
+export async function settle(
+  { store, log, metrics }: { store: RequestStore; log: Logger; metrics: Metrics },
+  item: StoredRequest,
+  nowMs: number,
+): Promise<StoredRequest | undefined> {
   const state = effectiveState(item, nowMs);
   if (state.kind === 'gone') return undefined;
   if (state.kind === 'as_stored') return item;
   const error = ERROR_SENTENCES[state.errorCode];
-  let recorded: boolean;
+  let ended: StoredRequest | undefined;
   try {
-    recorded = await store.markLost(item, nowMs, state.errorCode, error);
+    ended = await store.markLost(item, nowMs, state.errorCode, error);
   } catch (caught) {
-    // The next read or delivery tries again; until then the reader sees what the table holds.
+    // The next read or sweep tries again; until then the reader sees what the table holds.
     log.warn('could not record a lost request', { request_id: item.request_id, ...describeError(caught) });
     return item;
   }
-  if (!recorded) {
+  if (ended === undefined) {
     const current = await store.get(item.request_id);
     return current === undefined || isExpired(current, nowMs) ? undefined : current;
   }
-  return { ...item, status: RequestStatus.Error, error, error_code: state.errorCode, updated_at: new Date(nowMs).toISOString(), lease_until: 0 };
+  metrics.put(Metric.Failed, 1, state.errorCode);
+  return ended;
 }

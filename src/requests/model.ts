@@ -1,4 +1,5 @@
-import { ErrorCode, RequestStatus, type Progress, type RequestView } from '../contract.js';
+import { CallbackStatus, ErrorCode, RequestStatus, type CallbackView, type Progress, type RequestView } from '../contract.js';
+import { sweepShard } from './sweep-index.js';
 
 /** What the caller asked for, stored with the request so the async event carries only the id. */
 export interface RequestInput {
@@ -50,6 +51,21 @@ export interface StoredRequest {
   redispatches?: number;
   /** The API key id that created the request, when API keys are on; only that key may read or cancel it. */
   api_key_id?: string;
+  /** Where the completion webhook goes, and how its delivery stands. */
+  callback_url?: string;
+  callback?: CallbackView;
+  /**
+   * Set, with `sweep_at`, while the sweeper has something to check (see sweep-index.ts): removed
+   * once the request ended and its webhook, if any, was delivered or given up.
+   */
+  sweep_shard?: string;
+  /** Epoch milliseconds at which the sweeper next looks at the request. */
+  sweep_at?: number;
+}
+
+/** Whether the request's webhook is still owed. */
+export function owesCallback(item: Pick<StoredRequest, 'callback'>): boolean {
+  return item.callback?.status === CallbackStatus.Pending;
 }
 
 /** The public view of an item: never the input, the lease or the fencing token. */
@@ -64,6 +80,7 @@ export function toView(item: StoredRequest): RequestView {
     ...(item.progress !== undefined ? { progress: item.progress } : {}),
     ...(item.status === RequestStatus.Complete ? { result: item.result } : {}),
     ...(item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {}),
+    ...(item.callback !== undefined ? { callback: item.callback } : {}),
   };
 }
 
@@ -78,6 +95,9 @@ export interface NewRequest {
   maxAttempts: number;
   bodyHash?: string;
   apiKeyId?: string;
+  callbackUrl?: string;
+  /** When the sweeper should dispatch the request again if no worker has claimed it. */
+  sweepGraceSeconds: number;
 }
 
 /** The item `POST /v1/invoke` stores: pending, unclaimed, with its TTL and deadline set. */
@@ -97,6 +117,9 @@ export function newPendingRequest(request: NewRequest): StoredRequest {
     lease_until: 0,
     ...(request.bodyHash !== undefined ? { body_hash: request.bodyHash } : {}),
     ...(request.apiKeyId !== undefined ? { api_key_id: request.apiKeyId } : {}),
+    ...(request.callbackUrl !== undefined ? { callback_url: request.callbackUrl, callback: { status: CallbackStatus.Pending, attempts: 0 } } : {}),
+    sweep_shard: sweepShard(request.requestId),
+    sweep_at: request.nowMs + request.sweepGraceSeconds * 1000,
   };
 }
 

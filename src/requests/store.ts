@@ -3,13 +3,15 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { isExpired } from './lifecycle.js';
-import { RequestStatus, type ErrorCode, type Progress } from '../contract.js';
-import { isVisibleTo, type Artifact, type ResultObject, type StoredRequest } from './model.js';
+import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress } from '../contract.js';
+import { isVisibleTo, owesCallback, type Artifact, type ResultObject, type StoredRequest } from './model.js';
+import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =
@@ -26,6 +28,17 @@ const CLAIMABLE = `${EXISTS} AND ${NOT_EXPIRED} AND deadline_at > :now AND attem
 /** Stored, and no worker has claimed it yet. */
 const NEVER_CLAIMED = `${EXISTS} AND #status = :pending AND attempt = :zero`;
 const LIVE = `${EXISTS} AND ${NOT_EXPIRED} AND (#status = :pending OR #status = :processing)`;
+/** The sweep entry is as the sweeper (or whoever reschedules) read it. */
+const SWEEP_AS_SEEN = 'sweep_at = :seenSweepAt';
+
+/** When the sweeper next looks at a request, or `undefined`: it has nothing more to check. */
+type SweepAt = number | undefined;
+
+/** The update clauses that put a request in the sweep index at `at`, or take it out. */
+function sweepClauses(requestId: string, at: SweepAt): { set: string; remove: string; values: Record<string, unknown> } {
+  if (at === undefined) return { set: '', remove: ' REMOVE sweep_shard, sweep_at', values: {} };
+  return { set: ', sweep_shard = :sweepShard, sweep_at = :sweepAt', remove: '', values: { ':sweepShard': sweepShard(requestId), ':sweepAt': at } };
+}
 
 /**
  * DynamoDB's client errors (HTTP 4xx) that pass: throttling and expired credentials. Every other
@@ -41,6 +54,12 @@ const TRANSIENT_CLIENT_ERRORS = new Set([
 
 function isRejection(error: unknown): error is Error {
   return error instanceof Error && (error as { $fault?: string }).$fault === 'client' && !TRANSIENT_CLIENT_ERRORS.has(error.name);
+}
+
+/** `#status` when the expressions use it, and `extra`; none at all when empty, as DynamoDB refuses an unused or empty map. */
+function attributeNames(expressions: string, extra: Record<string, string> = {}): { ExpressionAttributeNames?: Record<string, string> } {
+  const names = { ...(expressions.includes('#status') ? { '#status': 'status' } : {}), ...extra };
+  return Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {};
 }
 
 /**
@@ -89,9 +108,12 @@ export class RequestStore {
    * fencing token) or undefined when another worker holds it or nothing is left to do.
    */
   async claim(requestId: string, nowMs: number, leaseUntil: number): Promise<StoredRequest | undefined> {
+    // The sweeper looks again when the lease would run out; a live worker's renewals move it on.
+    const sweep = sweepClauses(requestId, leaseUntil);
     return this.updateIf(requestId, CLAIMABLE, {
-      UpdateExpression: 'SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso',
+      UpdateExpression: `SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso${sweep.set}`,
       ExpressionAttributeValues: {
+        ...sweep.values,
         ':pending': RequestStatus.Pending,
         ':processing': RequestStatus.Processing,
         ':one': 1,
@@ -103,9 +125,15 @@ export class RequestStore {
     });
   }
 
-  /** Writes the worker's outcome; false when a newer attempt, a cancel or the deadline got there first. */
-  async finish(requestId: string, attempt: number, nowMs: number, outcome: Outcome): Promise<boolean> {
+  /**
+   * Writes the worker's outcome, with the request's next sweep (`sweepAt`: its webhook is owed) or
+   * none; answers the ended item, or undefined when a newer attempt, a cancel or the deadline got
+   * there first.
+   */
+  async finish(requestId: string, attempt: number, nowMs: number, outcome: Outcome, sweepAt?: number): Promise<StoredRequest | undefined> {
+    const sweep = sweepClauses(requestId, sweepAt);
     const values: Record<string, unknown> = {
+      ...sweep.values,
       ':processing': RequestStatus.Processing,
       ':attempt': attempt,
       ':status': outcome.status,
@@ -134,21 +162,22 @@ export class RequestStore {
       values[':error'] = outcome.error;
       values[':errorCode'] = outcome.errorCode;
     }
-    const updated = await this.updateIf(requestId, FENCED, {
-      UpdateExpression: set,
+    return this.updateIf(requestId, FENCED, {
+      UpdateExpression: set + sweep.set + sweep.remove,
       ExpressionAttributeValues: values,
       ExpressionAttributeNames: names,
     });
-    return updated !== undefined;
   }
 
   /**
    * Ends a request that nobody can finish any more, if it is still exactly as `seen`
-   * (same status and attempt), so a worker that just claimed or finished it wins.
+   * (same status and attempt), so a worker that just claimed or finished it wins. Answers the
+   * ended item, or undefined when the item had changed. A webhook it owes is due at once.
    */
-  async markLost(seen: StoredRequest, nowMs: number, errorCode: ErrorCode, error: string): Promise<boolean> {
+  async markLost(seen: StoredRequest, nowMs: number, errorCode: ErrorCode, error: string): Promise<StoredRequest | undefined> {
     const condition = `${EXISTS} AND #status = :seenStatus AND attempt = :seenAttempt`;
-    return (await this.endAsError(seen.request_id, condition, { ':seenStatus': seen.status, ':seenAttempt': seen.attempt }, nowMs, errorCode, error)) !== undefined;
+    const values = { ':seenStatus': seen.status, ':seenAttempt': seen.attempt };
+    return this.endAsError(seen.request_id, condition, values, nowMs, errorCode, error, owesCallback(seen) ? nowMs : undefined);
   }
 
   /**
@@ -164,7 +193,8 @@ export class RequestStore {
       ':nowSec': Math.floor(nowMs / 1000),
       ...(apiKeyId === undefined ? {} : { ':apiKeyId': apiKeyId }),
     };
-    const item = await this.endAsError(requestId, `${LIVE} AND ${owned}`, values, nowMs, errorCode, message);
+    // Due for the sweeper at once: it delivers the webhook if one is owed, or just clears the entry.
+    const item = await this.endAsError(requestId, `${LIVE} AND ${owned}`, values, nowMs, errorCode, message, nowMs);
     if (item !== undefined) return { kind: 'cancelled', item };
     const current = await this.get(requestId);
     if (current === undefined || isExpired(current, nowMs) || !isVisibleTo(current, apiKeyId)) return { kind: 'not_found' };
@@ -198,17 +228,62 @@ export class RequestStore {
   /**
    * Marks a stored, never-claimed request as dispatched again by a replay, before the replay
    * dispatches it, so the first call's clean-up cannot remove it any more. False when a worker
-   * has claimed it meanwhile (then it needs no dispatch).
+   * has claimed it meanwhile (then it needs no dispatch). With `sweepAt`, the sweeper looks again then.
    */
-  async markRedispatched(requestId: string): Promise<boolean> {
+  async markRedispatched(requestId: string, sweepAt?: number): Promise<boolean> {
+    const sweep = sweepAt === undefined ? { set: '', values: {} } : sweepClauses(requestId, sweepAt);
     const updated = await this.updateIf(requestId, NEVER_CLAIMED, {
-      UpdateExpression: 'SET redispatches = if_not_exists(redispatches, :zero) + :one',
-      ExpressionAttributeValues: { ':pending': RequestStatus.Pending, ':zero': 0, ':one': 1 },
+      UpdateExpression: `SET redispatches = if_not_exists(redispatches, :zero) + :one${sweep.set}`,
+      ExpressionAttributeValues: { ...sweep.values, ':pending': RequestStatus.Pending, ':zero': 0, ':one': 1 },
     });
     return updated !== undefined;
   }
 
-  /** Ends a request as `error` with `code` and `message`, if `condition` (with its `values`) holds. */
+  /**
+   * Ids of requests in one shard of the sweep index due at `nowMs`, soonest first, at most `limit`.
+   * The index is eventually consistent: the caller reads each item before acting on it.
+   */
+  async dueForSweep(shard: string, nowMs: number, limit: number): Promise<Array<{ requestId: string; sweepAt: number }>> {
+    const output = await this.call((client) =>
+      client.send(new QueryCommand({
+        TableName: this.tableName,
+        IndexName: SWEEP_INDEX,
+        KeyConditionExpression: 'sweep_shard = :shard AND sweep_at <= :now',
+        ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
+        Limit: limit,
+      })),
+    );
+    return (output.Items ?? []).map((item) => ({ requestId: item.request_id as string, sweepAt: item.sweep_at as number }));
+  }
+
+  /**
+   * Moves the request's next sweep from `seenAt` to `nextAt`, or takes it out of the index (`nextAt`
+   * undefined). Answers the item, or undefined when someone else moved it first; so it also picks
+   * one deliverer among sweepers racing for the same webhook.
+   */
+  async reschedule(requestId: string, seenAt: number, nextAt: SweepAt): Promise<StoredRequest | undefined> {
+    const sweep = sweepClauses(requestId, nextAt);
+    return this.updateIf(requestId, `${EXISTS} AND ${SWEEP_AS_SEEN}`, {
+      UpdateExpression: nextAt === undefined ? sweep.remove.trim() : `SET ${sweep.set.slice(2)}`,
+      ExpressionAttributeValues: { ...sweep.values, ':seenSweepAt': seenAt },
+    });
+  }
+
+  /**
+   * Records a delivery run of the request's webhook: its new state, and when to try next (or
+   * nothing more to sweep). Only if no other run recorded since `seenAttempts`.
+   */
+  async recordDelivery(requestId: string, seenAttempts: number, callback: CallbackView, sweepAt: SweepAt): Promise<boolean> {
+    const sweep = sweepClauses(requestId, sweepAt);
+    const updated = await this.updateIf(requestId, `${EXISTS} AND #callback.#callbackStatus = :owed AND #callback.attempts = :seenAttempts`, {
+      UpdateExpression: `SET #callback = :callback${sweep.set}${sweep.remove}`,
+      ExpressionAttributeNames: { '#callback': 'callback', '#callbackStatus': 'status' },
+      ExpressionAttributeValues: { ...sweep.values, ':owed': CallbackStatus.Pending, ':seenAttempts': seenAttempts, ':callback': callback },
+    });
+    return updated !== undefined;
+  }
+
+  /** Ends a request as `error` with `code` and `message`, if `condition` (with its `values`) holds; `sweepAt` as in {@link finish}. */
   private endAsError(
     requestId: string,
     condition: string,
@@ -216,11 +291,13 @@ export class RequestStore {
     nowMs: number,
     code: ErrorCode,
     message: string,
+    sweepAt: SweepAt,
   ): Promise<StoredRequest | undefined> {
+    const sweep = sweepClauses(requestId, sweepAt);
     return this.updateIf(requestId, condition, {
-      UpdateExpression: 'SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero',
+      UpdateExpression: `SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero${sweep.set}${sweep.remove}`,
       ExpressionAttributeNames: { '#error': 'error' },
-      ExpressionAttributeValues: { ...values, ':error': RequestStatus.Error, ':message': message, ':code': code, ':nowIso': new Date(nowMs).toISOString(), ':zero': 0 },
+      ExpressionAttributeValues: { ...values, ...sweep.values, ':error': RequestStatus.Error, ':message': message, ':code': code, ':nowIso': new Date(nowMs).toISOString(), ':zero': 0 },
     });
   }
 
@@ -240,7 +317,7 @@ export class RequestStore {
           Key: { request_id: requestId },
           ConditionExpression: condition,
           UpdateExpression: update.UpdateExpression,
-          ExpressionAttributeNames: { '#status': 'status', ...update.ExpressionAttributeNames },
+          ...attributeNames(`${condition} ${update.UpdateExpression}`, update.ExpressionAttributeNames),
           ExpressionAttributeValues: update.ExpressionAttributeValues,
           ReturnValues: 'ALL_NEW',
         })),

@@ -11,7 +11,9 @@ import { settle } from './lifecycle.js';
 import { createRequestOutput, type RequestOutput } from './output.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { unstorableReason } from './storable.js';
-import type { ResultObject, StoredRequest } from './model.js';
+import { owesCallback, type ResultObject, type StoredRequest } from './model.js';
+import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js';
+import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
@@ -43,6 +45,8 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   if (claimed === undefined) return 'skipped';
   const fields = { request_id: requestId, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId };
   deps.log.info('claimed', { ...fields, task: claimed.task });
+  const claimedAt = deps.now();
+  if (claimed.attempt === 1) deps.metrics.put(Metric.QueueWaitMs, Math.max(0, claimedAt - Date.parse(claimed.created_at)));
 
   const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes);
   const run = await runTask(deps, claimed, output, invocation);
@@ -64,9 +68,22 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   } else {
     outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, claimed, run.value, output, invocation);
   }
-  const result = await finish(deps, claimed, outcome, invocation);
-  if (result !== 'completed') await discard(deps, output, fields);
-  return result;
+  const ended = await finish(deps, claimed, outcome, invocation);
+  if (ended?.status !== RequestStatus.Complete) await discard(deps, output, fields);
+  if (ended === undefined) return 'superseded';
+  deps.metrics.put(Metric.RunTimeMs, deps.now() - claimedAt);
+  if (ended.status === RequestStatus.Complete) deps.metrics.put(Metric.Completed, 1);
+  else deps.metrics.put(Metric.Failed, 1, ended.error_code);
+  if (owesCallback(ended)) {
+    try {
+      const { deliverCallback } = await import('../callbacks/notify.js');
+      await deliverCallback(deps, ended, { maxTries: TRIES_IN_INVOCATION, remainingMs: () => invocation.getRemainingTimeInMillis() });
+    } catch (error) {
+      // The outcome is written; the sweeper delivers once this run's window is over.
+      deps.log.warn('could not deliver the webhook; the sweeper will', { ...fields, ...describeError(error) });
+    }
+  }
+  return ended.status === RequestStatus.Complete ? 'completed' : 'failed';
 }
 
 /** Removes what an attempt wrote to the bucket when no outcome of its will point at it; a failure only costs storage until the lifecycle rule. */
@@ -96,7 +113,7 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
       deps.log.warn('process event for an unknown request', { request_id: requestId });
       return undefined;
     }
-    const current = await settle(deps.store, stored, at, deps.log);
+    const current = await settle(deps, stored, at);
     const leaseHeld = current?.status === RequestStatus.Processing && current.lease_until > at;
     if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
       deps.log.info('not claimed', { request_id: requestId, status: current?.status ?? 'expired', attempt: stored.attempt });
@@ -262,16 +279,23 @@ async function retryWhileUnavailable<T>(deps: WorkerDeps, invocation: Invocation
   }
 }
 
-function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<boolean> {
-  return retryWhileUnavailable(deps, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () =>
-    deps.store.finish(claimed.request_id, claimed.attempt, deps.now(), outcome),
-  );
+/**
+ * Writes the outcome. A request that owes a webhook stays in the sweep index, due once this
+ * invocation's delivery run would be over: the sweeper delivers if this worker dies first.
+ */
+function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<StoredRequest | undefined> {
+  return retryWhileUnavailable(deps, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () => {
+    const now = deps.now();
+    const sweepAt = owesCallback(claimed) ? now + deliveryWindowMs(deps.config.callbackTimeoutMs) : undefined;
+    return deps.store.finish(claimed.request_id, claimed.attempt, now, outcome, sweepAt);
+  });
 }
 
-async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<ProcessResult> {
+/** Writes the outcome; answers the ended item, or undefined when the request was no longer this attempt's. */
+async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<StoredRequest | undefined> {
   const fields = { request_id: claimed.request_id, attempt: claimed.attempt };
   let final = outcome;
-  let written: boolean;
+  let written: StoredRequest | undefined;
   try {
     written = await writeOutcome(deps, claimed, final, invocation);
   } catch (error) {
@@ -281,10 +305,10 @@ async function finish(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome
     final = tooLarge('The result could not be stored: the table refused it as over its item limits.');
     written = await writeOutcome(deps, claimed, final, invocation);
   }
-  if (!written) {
+  if (written === undefined) {
     deps.log.info('outcome not written: the request was cancelled, expired or taken over', { ...fields, status: final.status });
-    return 'superseded';
+    return undefined;
   }
   deps.log.info('finished', { ...fields, status: final.status, ...(final.status === RequestStatus.Error ? { error_code: final.errorCode } : {}) });
-  return final.status === RequestStatus.Complete ? 'completed' : 'failed';
+  return written;
 }

@@ -206,8 +206,9 @@ run "requests_table" {
   }
 
   assert {
-    condition     = length(aws_dynamodb_table.this.attribute) == 1 && one(aws_dynamodb_table.this.attribute).name == "request_id" && one(aws_dynamodb_table.this.attribute).type == "S"
-    error_message = "The only attribute definition must be request_id (S): there is no index."
+    # DynamoDB refuses a definition for an attribute that is no key, so these are exactly the keys.
+    condition     = jsonencode(sort([for a in aws_dynamodb_table.this.attribute : "${a.name}:${a.type}"])) == jsonencode(["request_id:S", "sweep_at:N", "sweep_shard:S"])
+    error_message = "The attribute definitions must be the table's key request_id (S) and the sweep index's keys sweep_shard (S) and sweep_at (N), nothing else."
   }
 
   assert {
@@ -232,8 +233,8 @@ run "requests_table" {
   }
 
   assert {
-    condition     = length(aws_dynamodb_table.this.global_secondary_index) == 0 && length(aws_dynamodb_table.this.local_secondary_index) == 0
-    error_message = "The table must have no index."
+    condition     = length(aws_dynamodb_table.this.global_secondary_index) == 1 && length(aws_dynamodb_table.this.local_secondary_index) == 0
+    error_message = "The table must have exactly one index, the sweeper's global secondary index, and no local one."
   }
 }
 
@@ -279,8 +280,8 @@ run "table_with_customer_managed_key" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects", "UseTableKey"])
-    error_message = "The key must add exactly one statement, after the four built-in ones."
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "UseTableKey"])
+    error_message = "The key must add exactly one statement, after the five built-in ones."
   }
 
   assert {
@@ -306,8 +307,8 @@ run "least_privilege_policy" {
   command = plan
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects"])
-    error_message = "The policy must have exactly the four statements for logs, the table, self-invocation and the results bucket's objects."
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects"])
+    error_message = "The policy must have exactly the five statements for logs, the table's items, the sweep index, self-invocation and the results bucket's objects."
   }
 
   assert {
@@ -321,6 +322,7 @@ run "least_privilege_policy" {
     condition = jsonencode({ for s in data.aws_iam_policy_document.this.statement : s.sid => sort(s.actions) }) == jsonencode({
       WriteOwnLogs      = ["logs:CreateLogStream", "logs:PutLogEvents"]
       ReadWriteRequests = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      QuerySweepIndex   = ["dynamodb:Query"]
       InvokeSelf        = ["lambda:InvokeFunction"]
       ResultsObjects    = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]
     })
@@ -331,10 +333,11 @@ run "least_privilege_policy" {
     condition = jsonencode({ for s in data.aws_iam_policy_document.this.statement : s.sid => sort(s.resources) }) == jsonencode({
       WriteOwnLogs      = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/async-router:*"]
       ReadWriteRequests = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests"]
+      QuerySweepIndex   = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests/index/sweep"]
       InvokeSelf        = ["arn:aws:lambda:eu-west-1:123456789012:function:async-router", "arn:aws:lambda:eu-west-1:123456789012:function:async-router:*"]
       ResultsObjects    = ["arn:aws:s3:::async-router-results-123456789012-eu-west-1/requests/*"]
     })
-    error_message = "Statements must be scoped to the function's own log group, the requests table, the function's own ARN (unqualified and qualified) and the results bucket's requests/ prefix."
+    error_message = "Statements must be scoped to the function's own log group, the requests table, its sweep index, the function's own ARN (unqualified and qualified) and the results bucket's requests/ prefix."
   }
 
   assert {
@@ -373,6 +376,14 @@ run "lambda_function" {
     }
   }
 
+  override_resource {
+    target          = terraform_data.webhook_secret
+    override_during = plan
+    values = {
+      output = "whsec_from_terraform_data"
+    }
+  }
+
   assert {
     condition     = aws_lambda_function.this.runtime == "nodejs22.x" && aws_lambda_function.this.handler == "index.handler"
     error_message = "The function must run index.handler on nodejs22.x."
@@ -405,8 +416,11 @@ run "lambda_function" {
       RESULTS_BUCKET           = "async-router-results-123456789012-eu-west-1"
       RESULT_URL_SECONDS       = "900"
       MAX_OUTPUT_BYTES         = "1073741824"
+      WEBHOOK_SECRET           = "whsec_from_terraform_data"
+      CALLBACK_ALLOWED_HOSTS   = ""
+      CALLBACK_MAX_ATTEMPTS    = "12"
     })
-    error_message = "The environment must hold exactly the ten deployed variables with their default values (deadline = 3 * 900 + 3600)."
+    error_message = "The environment must hold exactly the thirteen deployed variables with their default values (deadline = 3 * 900 + 3600; no callback host list: any public host)."
   }
 
 
@@ -645,24 +659,24 @@ run "extra_policy_statements_are_appended" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "InvokeSelf", "ResultsObjects", "InvokeAnswerModel", null])
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "InvokeAnswerModel", null])
     error_message = "Extra statements must come after the built-in ones, in order."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[4].effect == "Allow" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[4].actions) == jsonencode(["bedrock:InvokeModel"]) &&
-      jsonencode(data.aws_iam_policy_document.this.statement[4].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
-      length(data.aws_iam_policy_document.this.statement[4].condition) == 0
+      data.aws_iam_policy_document.this.statement[5].effect == "Allow" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[5].actions) == jsonencode(["bedrock:InvokeModel"]) &&
+      jsonencode(data.aws_iam_policy_document.this.statement[5].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
+      length(data.aws_iam_policy_document.this.statement[5].condition) == 0
     )
     error_message = "An extra statement must default to Allow and keep its actions and resources."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[5].effect == "Deny" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[5].condition) == jsonencode([{
+      data.aws_iam_policy_document.this.statement[6].effect == "Deny" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[6].condition) == jsonencode([{
         test     = "StringNotEquals"
         variable = "aws:PrincipalTag/team"
         values   = ["reports"]

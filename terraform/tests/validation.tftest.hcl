@@ -363,3 +363,136 @@ run "rejects_bad_region" {
   variables { region = "Ireland" }
   expect_failures = [var.region]
 }
+
+run "rejects_extra_statement_reusing_the_sweep_index_sid" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ sid = "QuerySweepIndex", actions = ["dynamodb:Query"], resources = ["arn:aws:dynamodb:eu-west-1:123456789012:table/other"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "rejects_callback_host_with_a_scheme" {
+  command = plan
+  variables { callback_allowed_hosts = ["https://hooks.example.com"] }
+  expect_failures = [var.callback_allowed_hosts]
+}
+
+run "rejects_callback_host_with_a_port" {
+  command = plan
+  variables { callback_allowed_hosts = ["hooks.example.com:8443"] }
+  expect_failures = [var.callback_allowed_hosts]
+}
+
+# The function compares lower-cased host names, so an upper-case entry would never match.
+run "rejects_callback_host_in_upper_case" {
+  command = plan
+  variables { callback_allowed_hosts = ["Hooks.example.com"] }
+  expect_failures = [var.callback_allowed_hosts]
+}
+
+run "rejects_callback_host_with_a_wildcard_inside" {
+  command = plan
+  variables { callback_allowed_hosts = ["hooks.*.example.com"] }
+  expect_failures = [var.callback_allowed_hosts]
+}
+
+run "rejects_a_bare_wildcard_callback_host" {
+  command = plan
+  variables { callback_allowed_hosts = ["*"] }
+  expect_failures = [var.callback_allowed_hosts]
+}
+
+run "rejects_zero_callback_attempts" {
+  command = plan
+  variables { callback_max_attempts = 0 }
+  expect_failures = [var.callback_max_attempts]
+}
+
+run "rejects_more_than_thirty_callback_attempts" {
+  command = plan
+  variables { callback_max_attempts = 31 }
+  expect_failures = [var.callback_max_attempts]
+}
+
+run "rejects_fractional_callback_attempts" {
+  command = plan
+  variables { callback_max_attempts = 2.5 }
+  expect_failures = [var.callback_max_attempts]
+}
+
+run "accepts_one_callback_attempt" {
+  command = plan
+  variables { callback_max_attempts = 1 }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["CALLBACK_MAX_ATTEMPTS"] == "1"
+    error_message = "A single try (no retries) must be accepted."
+  }
+}
+
+# The sweeper must recur: a one-time at() schedule would run once and never again.
+run "rejects_one_time_sweep_schedule" {
+  command = plan
+  variables { sweep_schedule_expression = "at(2030-01-01T00:00:00)" }
+  expect_failures = [var.sweep_schedule_expression]
+}
+
+run "rejects_sweep_rate_in_seconds" {
+  command = plan
+  variables { sweep_schedule_expression = "rate(30 seconds)" }
+  expect_failures = [var.sweep_schedule_expression]
+}
+
+run "rejects_zero_sweep_rate" {
+  command = plan
+  variables { sweep_schedule_expression = "rate(0 minutes)" }
+  expect_failures = [var.sweep_schedule_expression]
+}
+
+run "rejects_sweep_schedule_without_parentheses" {
+  command = plan
+  variables { sweep_schedule_expression = "every 1 minute" }
+  expect_failures = [var.sweep_schedule_expression]
+}
+
+# EventBridge cron has six fields (with a year); a five-field Unix cron line is refused at apply.
+run "rejects_five_field_cron" {
+  command = plan
+  variables { sweep_schedule_expression = "cron(* * * * *)" }
+  expect_failures = [var.sweep_schedule_expression]
+}
+
+run "accepts_sweep_rate_in_minutes" {
+  command = plan
+  variables { sweep_schedule_expression = "rate(5 minutes)" }
+
+  assert {
+    condition     = aws_scheduler_schedule.sweep.schedule_expression == "rate(5 minutes)"
+    error_message = "rate(5 minutes) must be accepted as it is."
+  }
+}
+
+run "rejects_alarm_action_that_is_not_a_topic" {
+  command = plan
+  variables { alarm_actions = ["arn:aws:lambda:eu-west-1:123456789012:function:pager"] }
+  expect_failures = [var.alarm_actions]
+}
+
+run "rejects_alarm_action_that_is_a_topic_name" {
+  command = plan
+  variables { alarm_actions = ["ops-alerts"] }
+  expect_failures = [var.alarm_actions]
+}
+
+run "rejects_zero_failed_requests_threshold" {
+  command = plan
+  variables { failed_requests_alarm_threshold = 0 }
+  expect_failures = [var.failed_requests_alarm_threshold]
+}
+
+run "rejects_fractional_webhook_failures_threshold" {
+  command = plan
+  variables { webhook_failures_alarm_threshold = 0.5 }
+  expect_failures = [var.webhook_failures_alarm_threshold]
+}

@@ -7,6 +7,8 @@ import { delay } from '../../src/delay.js';
 import { type Task } from '../../src/tasks/task.js';
 import { startTestStack } from '../support/stack.js';
 import { CLI, cli } from './run-cli.js';
+import { waitFor } from '../support/wait-for.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'Queues decouple producers from consumers. Workers pull jobs at their own pace.';
 
@@ -47,6 +49,30 @@ describe('async-router CLI', () => {
     expect(accepted).toMatchObject({ status: 'pending', status_url: `${stack.url}/v1/status/${accepted.request_id}` });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`request    ${accepted.request_id}`);
+  });
+
+  it('submit --callback-url has the ended request posted there, signed; status shows the webhook', async () => {
+    const receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    try {
+      const run = await cli(['submit', PROMPT, '--wait', '--json', '--callback-url', `${receiver.url}/done`, '--url', stack.url]);
+      expect(run.code).toBe(0);
+      const id = JSON.parse(run.stdout).request_id as string;
+      await waitFor(() => (receiver.deliveries.length === 1 ? true : undefined));
+      expect(receiver.deliveries[0]).toMatchObject({ path: '/done', verified: true, body: { data: { request_id: id, status: 'complete' } } });
+      const shown = await waitFor(async () => {
+        const status = await cli(['status', id, '--url', stack.url]);
+        return status.stdout.includes('webhook    delivered') ? status : undefined;
+      });
+      expect(shown.stdout).toMatch(/^webhook {4}delivered \(1 try, last 200\)$/m);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
+  it('submit --callback-url to a private address exits 1 with the reason', async () => {
+    const run = await cli(['submit', PROMPT, '--callback-url', 'http://10.0.0.7/hook', '--url', stack.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/answered 400: callback_url: resolves to an address callbacks may not reach \(10\.0\.0\.7\)/);
   });
 
   it('status of an unknown id exits 1 with a clear message', async () => {

@@ -9,7 +9,9 @@ function request(body: string | null, headers: Record<string, string> = {}, isBa
   const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
   return { body, isBase64Encoded, headers: lower, contentTypes: lower['content-type'] !== undefined ? [lower['content-type']] : [] };
 }
-const parse = (body: string | null, headers: Record<string, string> = {}, isBase64Encoded = false) => parseInvokeInput(request(body, headers, isBase64Encoded), tasks);
+const NO_CALLBACKS = { enabled: false, policy: { allowedHosts: [], allowLoopback: false } };
+const parse = (body: string | null, headers: Record<string, string> = {}, isBase64Encoded = false) =>
+  parseInvokeInput(request(body, headers, isBase64Encoded), tasks, NO_CALLBACKS);
 
 function rejection(run: () => unknown): HttpError {
   try {
@@ -27,6 +29,7 @@ describe('parseInvokeInput', () => {
       task: 'assess',
       input: { prompt: 'hi', session_id: 's-1' },
       idempotencyKey: undefined,
+      callbackUrl: undefined,
     });
   });
 
@@ -69,7 +72,7 @@ describe('parseInvokeInput', () => {
   });
 
   it('refuses a Content-Type sent twice, whichever comes first', () => {
-    const twice = (values: string[]) => rejection(() => parseInvokeInput({ ...request('{"prompt":"x"}'), contentTypes: values }, tasks));
+    const twice = (values: string[]) => rejection(() => parseInvokeInput({ ...request('{"prompt":"x"}'), contentTypes: values }, tasks, NO_CALLBACKS));
     expect(twice(['text/plain', 'application/json'])).toMatchObject({ statusCode: 400, details: { field: 'Content-Type' } });
     expect(twice(['application/json', 'text/plain'])).toMatchObject({ statusCode: 400, details: { field: 'Content-Type' } });
   });

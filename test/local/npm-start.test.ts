@@ -27,7 +27,7 @@ describe('npm start', () => {
   beforeAll(async () => {
     ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
-    first = await startService({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    first = await startService({ PORT: String(await freePort()), DATA_DIR: dataDir, SWEEP_INTERVAL_MS: '300' });
     await first.banner();
   }, 60_000);
   afterAll(async () => {
@@ -46,6 +46,17 @@ describe('npm start', () => {
     expect(output).toContain('DATA_DIR=.data-2');
     expect(output).not.toMatch(/\n\s+at /);
     expect(Number(readFileSync(join(dataDir, 'npm-start.pid'), 'utf8'))).toBeGreaterThan(0);
+  });
+
+  it('keeps a webhook secret in DATA_DIR, says where, and sweeps on its timer', async () => {
+    const secret = readFileSync(join(dataDir, 'webhook-secret'), 'utf8').trim();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(first.lines.join('\n')).toContain(`signed with WEBHOOK_SECRET (kept in ${join(dataDir, 'webhook-secret')}); the sweeper runs every 0.3 s`);
+    const sweeps = await waitFor(() => {
+      const found = first.lines.filter((line) => line.includes('"message":"swept"'));
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(JSON.parse(sweeps[0]!)).toMatchObject({ level: 'info', due: 0, failed: 0 });
   });
 
   it('prints no SDK warning about the Node.js version', () => {

@@ -1,3 +1,5 @@
+import { workerConfig } from '../support/worker-config.js';
+import { silentMetrics } from '../../src/metrics.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -85,9 +87,11 @@ describe('two workers never run one request at once', () => {
               },
             },
           ]),
-          config: { leaseSeconds: LEASE_SECONDS, progressIntervalMs: 100 },
+          objects: undefined,
+          config: workerConfig({ leaseSeconds: LEASE_SECONDS, progressIntervalMs: 100 }),
           now: Date.now,
           log: silentLogger,
+          metrics: silentMetrics,
         },
         item.request_id,
         { awsRequestId: 'duplicate', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test', getRemainingTimeInMillis: () => end - Date.now() },

@@ -4,7 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
-import { ErrorCode, RequestStatus } from '../../src/contract.js';
+import { CallbackStatus, ErrorCode, RequestStatus } from '../../src/contract.js';
+import { SWEEP_SHARDS, sweepShard } from '../../src/requests/sweep-index.js';
 import { newPendingRequest, type StoredRequest } from '../../src/requests/model.js';
 import { StorageRejectedError } from '../../src/requests/errors.js';
 import { RequestStore } from '../../src/requests/store.js';
@@ -20,6 +21,7 @@ export function newItem(nowMs: number, overrides: Partial<StoredRequest> = {}): 
     ttlSeconds: 86_400,
     deadlineSeconds: HOUR_MS / 1000,
     maxAttempts: 3,
+    sweepGraceSeconds: 60,
   });
   return { ...item, ...overrides };
 }
@@ -79,7 +81,8 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
 
       const staleFinish = await store.finish(item.request_id, 1, now + 2200, { status: RequestStatus.Complete, result: 'stale' });
       const freshFinish = await store.finish(item.request_id, 2, now + 2300, { status: RequestStatus.Complete, result: 'fresh' });
-      expect([staleFinish, freshFinish]).toEqual([false, true]);
+      expect(staleFinish).toBeUndefined();
+      expect(freshFinish).toMatchObject({ status: 'complete', result: 'fresh', attempt: 2 });
       expect(await store.get(item.request_id)).toMatchObject({ status: 'complete', result: 'fresh', attempt: 2 });
     });
 
@@ -97,7 +100,7 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       const id = randomUUID();
       const now = Date.now();
       expect(await store.claim(id, now, now + 1000)).toBeUndefined();
-      expect(await store.finish(id, 1, now, { status: RequestStatus.Complete, result: 1 })).toBe(false);
+      expect(await store.finish(id, 1, now, { status: RequestStatus.Complete, result: 1 })).toBeUndefined();
       expect(await store.get(id)).toBeUndefined();
     });
 
@@ -114,7 +117,7 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       );
       expect(results.map((result) => result.kind)).toEqual(['cancelled', 'cancelled', 'terminal', 'not_found']);
       // The running worker's fenced outcome write now fails.
-      expect(await store.finish(running.request_id, 1, now + 1, { status: RequestStatus.Complete, result: 'late' })).toBe(false);
+      expect(await store.finish(running.request_id, 1, now + 1, { status: RequestStatus.Complete, result: 'late' })).toBeUndefined();
     });
 
     it("lets only the API key that created a request cancel it; for any other caller it does not exist", async () => {
@@ -152,8 +155,8 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       const item = newItem(now);
       await store.create(item);
       const claimed = await store.claim(item.request_id, now, now + 1000);
-      expect(await store.markLost(item, now, ErrorCode.WorkerLost, 'lost')).toBe(false);
-      expect(await store.markLost(claimed!, now, ErrorCode.WorkerLost, 'lost')).toBe(true);
+      expect(await store.markLost(item, now, ErrorCode.WorkerLost, 'lost')).toBeUndefined();
+      expect(await store.markLost(claimed!, now, ErrorCode.WorkerLost, 'lost')).toMatchObject({ status: 'error', error_code: 'worker_lost' });
       expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'worker_lost', lease_until: 0 });
     });
 
@@ -183,6 +186,78 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       expect(marks).toEqual([true, false]);
       expect(removal).toBe('replayed');
       expect(await store.get(replayed.request_id)).toMatchObject({ status: 'pending', redispatches: 1 });
+    });
+    it('keeps each request in the sweep index while there is something to check, due when to look next', async () => {
+      const now = Date.now();
+      const due = async (ids: string[], at: number) => {
+        const found = (await Promise.all(SWEEP_SHARDS.map((shard) => store.dueForSweep(shard, at, 1000)))).flat();
+        return found.filter((entry) => ids.includes(entry.requestId)).map((entry) => entry.requestId).sort();
+      };
+      const finished = newItem(now);
+      const running = newItem(now);
+      const lost = newItem(now);
+      const cancelled = newItem(now);
+      const waiting = newItem(now);
+      const ids = [finished, running, lost, cancelled, waiting].map((item) => item.request_id);
+      for (const item of [finished, running, lost, cancelled, waiting]) await store.create(item);
+      // Created: due when the grace period ends.
+      expect(await due(ids, now + 59_000)).toEqual([]);
+      expect(await due(ids, now + 60_000)).toEqual([...ids].sort());
+
+      // Claimed: due when the lease runs out. Ended with no webhook owed: out of the index.
+      for (const item of [finished, running, lost]) await store.claim(item.request_id, now, now + 5000);
+      await store.finish(finished.request_id, 1, now + 100, { status: RequestStatus.Complete, result: 1 });
+      const lostItem = await store.get(lost.request_id);
+      await store.markLost(lostItem!, now + 200, ErrorCode.WorkerLost, 'lost');
+      // Cancelled: due at once, for the sweeper to deliver a webhook or clear the entry.
+      await store.cancel(cancelled.request_id, now + 300, 'cancelled', ErrorCode.Cancelled);
+
+      expect(await due(ids, now + 300)).toEqual([cancelled.request_id]);
+      expect(await due(ids, now + 5000)).toEqual([cancelled.request_id, running.request_id].sort());
+      expect((await store.get(finished.request_id))?.sweep_at).toBeUndefined();
+      expect((await store.get(lost.request_id))?.sweep_shard).toBeUndefined();
+      expect((await store.get(running.request_id))?.sweep_shard).toBe(sweepShard(running.request_id));
+    });
+
+    it('moves a sweep entry only from where it was seen, and takes it out', async () => {
+      const now = Date.now();
+      const item = newItem(now);
+      await store.create(item);
+      const seen = item.sweep_at!;
+      const moved = await store.reschedule(item.request_id, seen, seen + 1000);
+      const stale = await store.reschedule(item.request_id, seen, seen + 9000);
+      expect(moved?.sweep_at).toBe(seen + 1000);
+      expect(stale).toBeUndefined();
+      expect(await store.reschedule(item.request_id, seen + 1000, undefined)).toBeDefined();
+      const cleared = await store.get(item.request_id);
+      expect(cleared?.sweep_at).toBeUndefined();
+      expect(cleared?.sweep_shard).toBeUndefined();
+    });
+
+    it('records a webhook delivery once per seen attempt count, keeping the request due for the next try or not', async () => {
+      const now = Date.now();
+      const item = newItem(now, { callback_url: 'https://example.com/hook', callback: { status: CallbackStatus.Pending, attempts: 0 } });
+      await store.create(item);
+      const first = await store.recordDelivery(item.request_id, 0, { status: CallbackStatus.Pending, attempts: 3, last_status: 500 }, now + 30_000);
+      const racing = await store.recordDelivery(item.request_id, 0, { status: CallbackStatus.Delivered, attempts: 1, last_status: 200 }, undefined);
+      expect([first, racing]).toEqual([true, false]);
+      expect(await store.get(item.request_id)).toMatchObject({ callback: { status: 'pending', attempts: 3, last_status: 500 }, sweep_at: now + 30_000 });
+
+      expect(await store.recordDelivery(item.request_id, 3, { status: CallbackStatus.Delivered, attempts: 4, last_status: 204 }, undefined)).toBe(true);
+      const delivered = await store.get(item.request_id);
+      expect(delivered).toMatchObject({ callback: { status: 'delivered', attempts: 4, last_status: 204 } });
+      expect(delivered?.sweep_at).toBeUndefined();
+      // Nothing is owed any more: no later run records over it.
+      expect(await store.recordDelivery(item.request_id, 4, { status: CallbackStatus.Failed, attempts: 5 }, undefined)).toBe(false);
+    });
+
+    it('keeps a lost request that owes a webhook due at once', async () => {
+      const now = Date.now();
+      const item = newItem(now, { callback_url: 'https://example.com/hook', callback: { status: CallbackStatus.Pending, attempts: 0 } });
+      await store.create(item);
+      const claimed = await store.claim(item.request_id, now, now + 1000);
+      const ended = await store.markLost(claimed!, now + 2000, ErrorCode.WorkerLost, 'lost');
+      expect(ended).toMatchObject({ status: 'error', sweep_at: now + 2000, callback: { status: 'pending', attempts: 0 } });
     });
   });
 }

@@ -1,3 +1,5 @@
+import { workerConfig } from '../support/worker-config.js';
+import { silentMetrics } from '../../src/metrics.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +53,7 @@ function invocation(ms = 60_000): InvocationContext {
 }
 
 /** No results bucket, and a result stays in the item as long as the item holds it. */
-const WORKER_CONFIG: WorkerDeps['config'] = { leaseSeconds: 60, progressIntervalMs: 50, maxOutputBytes: 1024 ** 3, inlineResultMaxBytes: 300_000 };
+const WORKER_CONFIG = workerConfig({ inlineResultMaxBytes: 300_000 });
 
 function depsWith(run: Task['run'], { config, ...overrides }: Omit<Partial<WorkerDeps>, 'config'> & { config?: Partial<WorkerDeps['config']> } = {}): WorkerDeps {
   return {
@@ -62,6 +64,7 @@ function depsWith(run: Task['run'], { config, ...overrides }: Omit<Partial<Worke
     config: { ...WORKER_CONFIG, ...config },
     now: Date.now,
     log: silentLogger,
+    metrics: silentMetrics,
     ...overrides,
   };
 }

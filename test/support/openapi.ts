@@ -149,3 +149,10 @@ function gatewayResponse(status: number): string {
   const names: Record<number, string> = { 413: 'TooLarge', 429: 'Throttled', 500: 'InternalError', 502: 'BadGateway', 504: 'GatewayTimeout' };
   return `/components/responses/${names[status]}`;
 }
+
+/** Checks a webhook's body against openapi/v1.yaml's `WebhookEvent`; throws saying what is wrong. */
+export function validateWebhookBody(body: unknown): void {
+  contract ??= loadContract();
+  const validate = contract.validator('/components/schemas/WebhookEvent');
+  if (!validate(body)) throw new Error(`webhook body does not match WebhookEvent: ${describe(validate)}\nbody: ${JSON.stringify(body).slice(0, 500)}`);
+}

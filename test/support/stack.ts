@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Env } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import { silentMetrics } from '../../src/metrics.js';
 import { BUILT_HANDLER } from '../../src/local/sandbox-runtime.js';
 import { startStack, type Stack, type StackOptions } from '../../src/local/stack.js';
 
@@ -22,7 +23,7 @@ export function startTestStack(options: Partial<StackOptions> = {}): Promise<Sta
     asyncRetry: { retries: 2, delaysMs: [100, 200] },
     ...options,
     env: { ...TEST_ENV, ...options.env },
-    handlerOverrides: { log: silentLogger, ...options.handlerOverrides },
+    handlerOverrides: { log: silentLogger, metrics: silentMetrics, ...options.handlerOverrides },
   });
 }
 

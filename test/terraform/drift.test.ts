@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEPLOYED_ENV_VARS, TTL_ATTRIBUTE } from '../../src/config.js';
 import { ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS, ROUTES } from '../../src/contract.js';
+import { isSweepEvent } from '../../src/events.js';
+import { createEmfMetrics, Metric, METRICS_NAMESPACE } from '../../src/metrics.js';
+import { SWEEP_INDEX } from '../../src/requests/sweep-index.js';
 import { REQUESTS_PREFIX } from '../../src/storage/keys.js';
-import { attribute, blocks, objectKeys, parseBody, stringList } from './hcl-scan.js';
+import { attribute, blocks, jsonencodeLiteral, objectKeys, parseBody, stringList } from './hcl-scan.js';
 
 // Terraform and the code must agree on names the other side cannot check at runtime: a missing
 // environment variable only shows up when the deployed function starts, a wrong TTL attribute
@@ -25,6 +28,20 @@ function onlyResource(type: string): string {
   const found = terraformFiles().flatMap(({ text }) => blocks(text, 'resource', type));
   expect(found.map((block) => block.labels.join('.')), `resources of type ${type}`).toHaveLength(1);
   return (found[0] as (typeof found)[number]).body;
+}
+
+/** The bodies of every `resource "<type>" "..."` in the configuration, by name. */
+function resources(type: string): Map<string, string> {
+  return new Map(terraformFiles().flatMap(({ text }) => blocks(text, 'resource', type).map((block) => [block.labels[1] as string, block.body] as const)));
+}
+
+/** The body of the `statement` with this Sid in the function's role policy (terraform/iam.tf). */
+function roleStatement(sid: string): string {
+  const policy = terraformFiles().flatMap(({ text }) => blocks(text, 'data', 'aws_iam_policy_document', 'this'));
+  expect(policy, 'data "aws_iam_policy_document" "this"').toHaveLength(1);
+  const statement = blocks((policy[0] as (typeof policy)[number]).body, 'statement').find((block) => attribute(block.body, 'sid') === JSON.stringify(sid));
+  expect(statement, `the ${sid} statement`).toBeDefined();
+  return (statement as NonNullable<typeof statement>).body;
 }
 
 /** The raw expression of `name` in whichever `locals` block defines it. */
@@ -118,13 +135,7 @@ describe('Terraform matches src/storage', () => {
     const rule = onlyBlock(onlyResource('aws_s3_bucket_lifecycle_configuration'), 'rule');
     expect(attribute(onlyBlock(rule, 'filter'), 'prefix')).toBe('local.results_prefix');
 
-    const policy = terraformFiles().flatMap(({ text }) => blocks(text, 'data', 'aws_iam_policy_document', 'this'));
-    expect(policy, 'data "aws_iam_policy_document" "this"').toHaveLength(1);
-    const statement = blocks((policy[0] as (typeof policy)[number]).body, 'statement').find(
-      (block) => attribute(block.body, 'sid') === JSON.stringify('ResultsObjects'),
-    );
-    expect(statement, 'the ResultsObjects statement').toBeDefined();
-    expect(attribute((statement as NonNullable<typeof statement>).body, 'resources')).toBe('["${local.results_bucket_arn}/${local.results_prefix}*"]');
+    expect(attribute(roleStatement('ResultsObjects'), 'resources')).toBe('["${local.results_bucket_arn}/${local.results_prefix}*"]');
   });
 
   // Expiring or deleting an object in a versioned bucket only hides it behind a delete marker and
@@ -138,6 +149,82 @@ describe('Terraform matches src/storage', () => {
   it('lets the same origins as the API read the bucket from a browser (terraform/s3.tf)', () => {
     const cors = onlyBlock(onlyResource('aws_s3_bucket_cors_configuration'), 'cors_rule');
     expect(attribute(cors, 'allowed_origins')).toBe('var.cors_allow_origins');
+  });
+});
+
+// The sweeper finds its work through one index and is started by one event: an index named
+// otherwise, or an input the handler does not read as a sweep, fails only in AWS, and silently
+// (every Query denied or refused, every scheduled run answered as an unknown event).
+describe('Terraform matches the sweeper (src/requests/sweeper.ts)', () => {
+  it('gives the table the sweep index: SWEEP_INDEX, keyed on sweep_shard (S) and sweep_at (N), keys only (terraform/dynamodb.tf)', () => {
+    expect(local('sweep_index')).toBe(JSON.stringify(SWEEP_INDEX));
+
+    const table = onlyResource('aws_dynamodb_table');
+    const index = onlyBlock(table, 'global_secondary_index');
+    expect(attribute(index, 'name')).toBe('local.sweep_index');
+    // The names the store writes and queries (src/requests/store.ts: sweep_shard = :shard AND sweep_at <= :now).
+    expect(attribute(index, 'hash_key')).toBe(JSON.stringify('sweep_shard'));
+    expect(attribute(index, 'range_key')).toBe(JSON.stringify('sweep_at'));
+    expect(attribute(index, 'projection_type')).toBe(JSON.stringify('KEYS_ONLY'));
+
+    const definitions = Object.fromEntries(blocks(table, 'attribute').map((block) => [attribute(block.body, 'name'), attribute(block.body, 'type')]));
+    expect(definitions).toEqual({ '"request_id"': '"S"', '"sweep_shard"': '"S"', '"sweep_at"': '"N"' });
+  });
+
+  it('lets the role Query that index and nothing else (terraform/iam.tf QuerySweepIndex)', () => {
+    const statement = roleStatement('QuerySweepIndex');
+    expect(stringList(attribute(statement, 'actions') as string)).toEqual(['dynamodb:Query']);
+    expect(attribute(statement, 'resources')).toBe('[local.sweep_index_arn]');
+    expect(local('sweep_index_arn')).toBe('"${local.table_arn}/index/${local.sweep_index}"');
+  });
+
+  it('schedules the function with an event its handler reads as a sweep (terraform/sweeper.tf)', () => {
+    const target = onlyBlock(onlyResource('aws_scheduler_schedule'), 'target');
+    expect(attribute(target, 'arn')).toBe('aws_lambda_function.this.arn');
+
+    const input = jsonencodeLiteral(attribute(target, 'input') as string);
+    expect(JSON.stringify(input)).toBe('{"action":"sweep"}');
+    expect(isSweepEvent(input)).toBe(true);
+  });
+});
+
+// CloudWatch matches an alarm to datapoints by namespace, metric name and the exact set of
+// dimensions: a single difference and the alarm waits on a metric nobody writes, never going off.
+describe('Terraform matches src/metrics.ts', () => {
+  /** The namespace and dimension sets the function writes `metric` with, read from its own EMF line. */
+  function written(metric: Metric): { namespace: string; dimensions: string[][] } {
+    const lines: string[] = [];
+    createEmfMetrics('async-router', (line) => lines.push(line)).put(metric, 1);
+    expect(lines).toHaveLength(1);
+    const emf = JSON.parse(lines[0] as string) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+    const directive = emf._aws.CloudWatchMetrics[0] as (typeof emf._aws.CloudWatchMetrics)[number];
+    expect(directive.Metrics.map((m) => m.Name)).toEqual([metric]);
+    return { namespace: directive.Namespace, dimensions: directive.Dimensions };
+  }
+
+  it('alarms on Failed and WebhookFailures in METRICS_NAMESPACE, by the dimension the function writes (terraform/alarms.tf)', () => {
+    expect(local('metrics_namespace')).toBe(JSON.stringify(METRICS_NAMESPACE));
+
+    const alarms = resources('aws_cloudwatch_metric_alarm');
+    const names = [...alarms.values()].map((body) => JSON.parse(attribute(body, 'metric_name') as string) as string);
+    expect(names.sort()).toEqual([Metric.Failed, Metric.WebhookFailures].sort());
+
+    const dimensions = local('alarm_dimensions');
+    expect(dimensions, 'locals.alarm_dimensions').toBeDefined();
+
+    for (const [label, body] of alarms) {
+      const metric = JSON.parse(attribute(body, 'metric_name') as string) as Metric;
+      expect(Object.values(Metric), `${label}: metric_name`).toContain(metric);
+      expect(attribute(body, 'namespace'), `${label}: namespace`).toBe('local.metrics_namespace');
+      expect(written(metric).namespace).toBe(METRICS_NAMESPACE);
+
+      // The alarm's dimension set must be one the function writes the metric with.
+      expect(attribute(body, 'dimensions'), `${label}: dimensions`).toBe('local.alarm_dimensions');
+      expect(written(metric).dimensions, `${label}: dimension sets the function writes`).toContainEqual(objectKeys(dimensions as string));
+
+      // A unit on an alarm matches only datapoints written with that unit; none matches them all.
+      expect(attribute(body, 'unit'), `${label}: unit`).toBeUndefined();
+    }
   });
 });
 
@@ -166,6 +253,25 @@ describe('the HCL scanner behind the drift checks', () => {
     ]`;
 
     expect(stringList(expression)).toEqual(['GET', 'POST']);
+  });
+
+  it('reads what jsonencode() encodes when it is made of literals', () => {
+    const expression = `jsonencode({
+      action = "sweep" # a comment
+      "n"    = 2, ok = true, none = null
+      inner  = { list = ["a", 1, false], empty = {} }
+    })`;
+
+    expect(jsonencodeLiteral(expression)).toEqual({ action: 'sweep', n: 2, ok: true, none: null, inner: { list: ['a', 1, false], empty: {} } });
+  });
+
+  it('refuses a jsonencode() it cannot know', () => {
+    expect(() => jsonencodeLiteral('jsonencode(local.event)')).toThrow(/cannot know/);
+    expect(() => jsonencodeLiteral('jsonencode({ action = var.action })')).toThrow(/cannot know/);
+    expect(() => jsonencodeLiteral('jsonencode({ action = "${var.action}" })')).toThrow(/interpolated/);
+    expect(() => jsonencodeLiteral('jsonencode({ action = upper("sweep") })')).toThrow(/cannot know/);
+    expect(() => jsonencodeLiteral('yamlencode({ action = "sweep" })')).toThrow(/expected jsonencode/);
+    expect(() => jsonencodeLiteral('jsonencode({ action = "sweep" }).x')).toThrow(/expected jsonencode/);
   });
 
   it('refuses list items it cannot know', () => {

@@ -214,3 +214,51 @@ export function stringList(expression: string): string[] {
   }
   return values;
 }
+
+/** The value of a literal: a string without interpolation, a number, true, false, null, or an object or list of those. */
+function literalValue(expression: string): unknown {
+  const trimmed = expression.trim();
+  const opener = trimmed[0];
+  if (opener === '{' || opener === '[') {
+    if (balancedEnd(trimmed, 0) !== trimmed.length) throw new Error(`expected one ${opener === '{' ? 'object' : 'list'} literal, got "${trimmed.slice(0, 60)}"`);
+    if (opener === '{') {
+      return Object.fromEntries(
+        parseBody(trimmed.slice(1, -1)).map((item) => {
+          if (item.kind !== 'attribute') throw new Error(`unexpected block "${item.type}" inside an object literal`);
+          return [item.key, literalValue(item.value)];
+        }),
+      );
+    }
+    const inner = trimmed.slice(1, -1);
+    const values: unknown[] = [];
+    let i = skipSpace(inner, 0, true);
+    while (i < inner.length) {
+      const end = valueEnd(inner, i);
+      values.push(literalValue(inner.slice(i, end)));
+      i = skipSpace(inner, end, true);
+    }
+    return values;
+  }
+  if (opener === '"') {
+    if (stringEnd(trimmed, 0) !== trimmed.length) throw new Error(`expected one string literal, got "${trimmed.slice(0, 60)}"`);
+    if (/[$%]\{/.test(trimmed)) throw new Error(`refusing an interpolated string: ${trimmed}`);
+    return JSON.parse(trimmed) as string;
+  }
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  if (trimmed === 'null') return null;
+  throw new Error(`refusing a value the scanner cannot know: "${trimmed.slice(0, 60)}"`);
+}
+
+/**
+ * The value `jsonencode(...)` encodes, for an argument made of literals only, such as
+ * `jsonencode({ action = "sweep" })`; throws on a reference, a function call or an interpolation.
+ */
+export function jsonencodeLiteral(expression: string): unknown {
+  const trimmed = expression.trim();
+  const open = 'jsonencode'.length;
+  if (!trimmed.startsWith('jsonencode(') || balancedEnd(trimmed, open) !== trimmed.length) {
+    throw new Error(`expected jsonencode(...), got "${trimmed.slice(0, 60)}"`);
+  }
+  return literalValue(trimmed.slice(open + 1, -1));
+}

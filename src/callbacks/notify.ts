@@ -1,0 +1,105 @@
+import { CallbackStatus, DeliveryFailure, isTerminal, type CallbackView } from '../contract.js';
+import { delay } from '../delay.js';
+import type { CallbackDeps } from '../handler-deps.js';
+import { describeError } from '../log.js';
+import { Metric } from '../metrics.js';
+import { isExpired } from '../requests/lifecycle.js';
+import { owesCallback, type StoredRequest } from '../requests/model.js';
+import { presentView } from '../requests/present.js';
+import { postWebhook, signedHeaders, type DeliveryResult } from './deliver.js';
+import { CallbackRefusedError, callbackPolicy, parseCallbackUrl } from './callback-url.js';
+import { CallbackLookupError, resolveDestination } from './destination.js';
+import { TRIES_IN_INVOCATION, backoffMs, deliveryWindowMs, retryDelayMs, webhookId } from './schedule.js';
+
+/** The body of a request's webhook: the Standard Webhooks envelope around its view (without the delivery's own state). */
+async function payloadOf(deps: CallbackDeps, item: StoredRequest): Promise<string> {
+  const { callback: _delivery, ...view } = await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds);
+  return JSON.stringify({ type: `request.${item.status}`, timestamp: item.updated_at, data: view });
+}
+
+/** One try: the URL and every address it resolves to checked again (DNS may have changed since submit), then one signed POST. */
+async function tryOnce(deps: CallbackDeps, item: StoredRequest, payload: string): Promise<DeliveryResult> {
+  try {
+    const policy = callbackPolicy(deps.config);
+    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy);
+    const headers = signedHeaders(deps.config.webhookSecret!, webhookId(item.request_id), payload, new Date(deps.now()));
+    return await postWebhook(destination, payload, headers, deps.config.callbackTimeoutMs);
+  } catch (error) {
+    if (error instanceof CallbackLookupError) return { ok: false, status: DeliveryFailure.Network };
+    if (!(error instanceof CallbackRefusedError)) throw error;
+    deps.log.warn('webhook destination refused', { request_id: item.request_id, reason: error.message });
+    return { ok: false, status: DeliveryFailure.Refused };
+  }
+}
+
+/**
+ * One delivery run of an ended request's webhook, by whoever holds its sweep entry (the worker
+ * that ended it, or the sweeper that claimed the entry): up to `maxTries` tries with backoff while
+ * `remainingMs` allows, then the outcome recorded: delivered, failed after CALLBACK_MAX_ATTEMPTS
+ * tries, or pending with the time of the next try, which the sweeper makes.
+ */
+export async function deliverCallback(
+  deps: CallbackDeps,
+  item: StoredRequest,
+  { maxTries, remainingMs }: { maxTries: number; remainingMs: () => number },
+): Promise<CallbackView> {
+  const seen = item.callback!;
+  const fields = { request_id: item.request_id, callback_attempts: seen.attempts };
+  if (deps.config.webhookSecret === undefined) {
+    // Submit refuses callback_url without a secret; the secret was removed since.
+    deps.log.error('webhook owed but WEBHOOK_SECRET is not set; giving it up', fields);
+    return record(deps, item, { status: CallbackStatus.Failed, attempts: seen.attempts, last_status: DeliveryFailure.Refused });
+  }
+  const payload = await payloadOf(deps, item);
+  let attempts = seen.attempts;
+  let last: DeliveryResult | undefined;
+  for (let index = 0; index < maxTries && attempts < deps.config.callbackMaxAttempts; index += 1) {
+    const wait = backoffMs(index);
+    if (remainingMs() < wait + deps.config.callbackTimeoutMs + 1000) break;
+    await delay(wait);
+    last = await tryOnce(deps, item, payload);
+    attempts += 1;
+    if (last.ok) break;
+    deps.log.warn('webhook try failed', { ...fields, status: last.status });
+  }
+  if (last === undefined) return seen;
+  if (last.ok) return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
+  if (attempts >= deps.config.callbackMaxAttempts) {
+    deps.log.error('webhook given up', { ...fields, attempts, last_status: last.status });
+    deps.metrics.put(Metric.WebhookFailures, 1);
+    return record(deps, item, { status: CallbackStatus.Failed, attempts, last_status: last.status });
+  }
+  return record(deps, item, { status: CallbackStatus.Pending, attempts, last_status: last.status }, deps.now() + retryDelayMs(attempts));
+}
+
+async function record(deps: CallbackDeps, item: StoredRequest, next: CallbackView, retryAt?: number): Promise<CallbackView> {
+  try {
+    if (!(await deps.store.recordDelivery(item.request_id, item.callback!.attempts, next, retryAt))) {
+      deps.log.warn('webhook delivery not recorded: another run recorded first', { request_id: item.request_id });
+    }
+  } catch (error) {
+    // The sweep entry stays due: the sweeper delivers again later, with the same webhook-id.
+    deps.log.warn('could not record a webhook delivery', { request_id: item.request_id, ...describeError(error) });
+  }
+  return next;
+}
+
+/**
+ * Delivers an ended request's owed webhook if its sweep entry is still as read: the entry is moved
+ * past the run's longest time first, so of everyone who read it (sweepers, a deliver event) only
+ * one delivers. The first run makes TRIES_IN_INVOCATION tries, later ones one each.
+ */
+export async function claimAndDeliver(deps: CallbackDeps, item: StoredRequest, remainingMs: () => number): Promise<'delivering' | 'busy'> {
+  if (item.sweep_at === undefined || item.callback === undefined) return 'busy';
+  const claimed = await deps.store.reschedule(item.request_id, item.sweep_at, deps.now() + deliveryWindowMs(deps.config.callbackTimeoutMs));
+  if (claimed === undefined) return 'busy';
+  await deliverCallback(deps, claimed, { maxTries: claimed.callback!.attempts === 0 ? TRIES_IN_INVOCATION : 1, remainingMs });
+  return 'delivering';
+}
+
+/** `{"action":"deliver"}`, sent after a cancel: the request's webhook now, if it still owes one. */
+export async function deliverIfOwed(deps: CallbackDeps, requestId: string, remainingMs: () => number): Promise<'delivering' | 'busy' | 'nothing_owed'> {
+  const item = await deps.store.get(requestId);
+  if (item === undefined || !isTerminal(item.status) || !owesCallback(item) || isExpired(item, deps.now())) return 'nothing_owed';
+  return claimAndDeliver(deps, item, remainingMs);
+}

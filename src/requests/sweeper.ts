@@ -1,0 +1,141 @@
+import { isTerminal, RequestStatus } from '../contract.js';
+import { deliveryWindowMs } from '../callbacks/schedule.js';
+import type { HandlerDeps, InvocationContext } from '../handler-deps.js';
+import { describeError } from '../log.js';
+import { Metric } from '../metrics.js';
+import { isExpired, settle } from './lifecycle.js';
+import { owesCallback, type StoredRequest } from './model.js';
+import { SWEEP_SHARDS } from './sweep-index.js';
+
+export type SweepDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'now' | 'log' | 'metrics'>;
+
+/** What one sweep did with the requests that were due; logged, and asserted on by tests. */
+export interface SweepReport {
+  due: number;
+  /** Dispatched again: never claimed within the grace period, or lapsed and not retried. */
+  redispatched: number;
+  /** Found lost (worker_lost, deadline_exceeded) and ended. */
+  ended: number;
+  /** Webhook delivery runs made. */
+  deliveries: number;
+  /** Entries taken out of the index: nothing more to check. */
+  cleared: number;
+  /** Looked at, nothing to do yet: the entry moved to the next time to look. */
+  rescheduled: number;
+  /** Skipped: someone else acted on them first, or the item changed since the index was read. */
+  skipped: number;
+  failed: number;
+}
+
+/** Requests swept at once; most of a sweep's time is waiting on DynamoDB and webhook receivers. */
+const CONCURRENCY = 8;
+
+/**
+ * `{"action":"sweep"}`, sent by the schedule every minute: reads the due entries of the sweep index
+ * (at most SWEEP_BATCH, the soonest first, no scan) and for each request, read again consistently:
+ * re-dispatches one no worker claimed within SWEEP_GRACE_SECONDS (a lost event costs a minute, not
+ * the deadline), or one whose lease lapsed and that Lambda did not retry; ends one that is lost
+ * (worker_lost, deadline_exceeded) as soon as it is; delivers owed webhooks; clears the rest. Never
+ * throws: a failure is logged and the entry stays due for the next sweep.
+ */
+export async function sweep(deps: SweepDeps, invocation: InvocationContext): Promise<SweepReport> {
+  const report: SweepReport = { due: 0, redispatched: 0, ended: 0, deliveries: 0, cleared: 0, rescheduled: 0, skipped: 0, failed: 0 };
+  const now = deps.now();
+  const shards = await Promise.allSettled(SWEEP_SHARDS.map((shard) => deps.store.dueForSweep(shard, now, deps.config.sweepBatch)));
+  const due: string[] = [];
+  const found: Array<{ requestId: string; sweepAt: number }> = [];
+  for (const shard of shards) {
+    if (shard.status === 'fulfilled') found.push(...shard.value);
+    else deps.log.warn('could not read the sweep index', describeError(shard.reason));
+  }
+  found.sort((a, b) => a.sweepAt - b.sweepAt);
+  for (const entry of found.slice(0, deps.config.sweepBatch)) due.push(entry.requestId);
+  report.due = due.length;
+
+  // Enough time left for one more request, webhook tries included.
+  const reserveMs = deliveryWindowMs(deps.config.callbackTimeoutMs) + 2000;
+  let next = 0;
+  const lane = async () => {
+    while (next < due.length && invocation.getRemainingTimeInMillis() > reserveMs) {
+      const requestId = due[next++]!;
+      try {
+        report[await sweepOne(deps, requestId, invocation)] += 1;
+      } catch (error) {
+        report.failed += 1;
+        deps.log.warn('could not sweep a request', { request_id: requestId, ...describeError(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, lane));
+  deps.log.info('swept', { ...report, aws_request_id: invocation.awsRequestId });
+  return report;
+}
+
+type Action = Exclude<keyof SweepReport, 'due' | 'failed'>;
+
+/** Webhook delivery, loaded only by a sweep that has one to make. */
+async function claimAndDeliver(...args: Parameters<typeof import('../callbacks/notify.js').claimAndDeliver>) {
+  return (await import('../callbacks/notify.js')).claimAndDeliver(...args);
+}
+
+async function sweepOne(deps: SweepDeps, requestId: string, invocation: InvocationContext): Promise<Action> {
+  const now = deps.now();
+  const item = await deps.store.get(requestId);
+  // Gone, or moved on since the (eventually consistent) index was read: a claim or an end set its next look.
+  if (item?.sweep_at === undefined || item.sweep_at > now) return 'skipped';
+  if (isExpired(item, now)) return (await deps.store.reschedule(requestId, item.sweep_at, undefined)) ? 'cleared' : 'skipped';
+
+  let current: StoredRequest = item;
+  let ended = false;
+  if (!isTerminal(item.status)) {
+    const settled = await settle(deps, item, now);
+    if (settled === undefined) return 'skipped';
+    ended = isTerminal(settled.status);
+    if (!ended) return sweepLive(deps, settled, now, invocation);
+    deps.log.info('sweeper found a request ended', { request_id: requestId, error_code: settled.error_code });
+    current = settled;
+  }
+  // A worker that just ended it holds the entry for its own delivery run.
+  if (current.sweep_at === undefined || current.sweep_at > now) return ended ? 'ended' : 'skipped';
+  if (owesCallback(current)) {
+    const run = await claimAndDeliver(deps, current, () => invocation.getRemainingTimeInMillis());
+    return ended ? 'ended' : run === 'delivering' ? 'deliveries' : 'skipped';
+  }
+  const cleared = await deps.store.reschedule(requestId, current.sweep_at, undefined);
+  return ended ? 'ended' : cleared ? 'cleared' : 'skipped';
+}
+
+/** A request still pending or processing, that may still finish. */
+async function sweepLive(deps: SweepDeps, item: StoredRequest, now: number, invocation: InvocationContext): Promise<Action> {
+  const graceMs = deps.config.sweepGraceSeconds * 1000;
+  // Never later than the deadline, so a request that passes it is ended at the next sweep.
+  const lookAt = (at: number) => Math.min(at, item.deadline_at);
+  const seenAt = item.sweep_at!;
+
+  if (item.status === RequestStatus.Pending && item.attempt === 0) {
+    const graceEnds = Date.parse(item.created_at) + graceMs;
+    if (now < graceEnds) return (await deps.store.reschedule(item.request_id, seenAt, lookAt(graceEnds))) ? 'rescheduled' : 'skipped';
+    // Marked first, so the submit's own clean-up of a failed dispatch cannot remove what is queued here.
+    if (!(await deps.store.markRedispatched(item.request_id, lookAt(now + graceMs)))) return 'skipped';
+    return redispatch(deps, item, invocation, 'no worker claimed it within the grace period');
+  }
+  if (item.status === RequestStatus.Processing && item.lease_until > now) {
+    // A live worker; renewals moved its lease on since the claim set this entry.
+    return (await deps.store.reschedule(item.request_id, seenAt, lookAt(item.lease_until))) ? 'rescheduled' : 'skipped';
+  }
+  // The lease lapsed with attempts left: Lambda retries a failed invocation itself, so wait a grace
+  // period past the lease for that retry, then dispatch (a duplicate of a late retry is harmless).
+  const retryDue = item.lease_until + graceMs;
+  if (now < retryDue) return (await deps.store.reschedule(item.request_id, seenAt, lookAt(retryDue))) ? 'rescheduled' : 'skipped';
+  if ((await deps.store.reschedule(item.request_id, seenAt, lookAt(now + graceMs))) === undefined) return 'skipped';
+  return redispatch(deps, item, invocation, 'its lease lapsed and no retry claimed it');
+}
+
+async function redispatch(deps: SweepDeps, item: StoredRequest, invocation: InvocationContext, reason: string): Promise<Action> {
+  const dispatcher = await deps.dispatcher();
+  // A failure leaves the entry due again after the grace period: the next sweep tries again.
+  await dispatcher.dispatch(item.request_id, invocation.invokedFunctionArn);
+  deps.metrics.put(Metric.Redispatched, 1);
+  deps.log.warn(`re-dispatched a request: ${reason}`, { request_id: item.request_id, status: item.status, attempt: item.attempt });
+  return 'redispatched';
+}

@@ -1,0 +1,193 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Stack } from '../../src/local/stack.js';
+import { createEmfMetrics } from '../../src/metrics.js';
+import { call, pollUntilTerminal, status, submit, submitAccepted } from '../support/http.js';
+import { readItem } from '../support/items.js';
+import { createTestClock, startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+const PROMPT = 'Webhooks tell a caller the end. Nobody has to poll.';
+
+let stack: Stack | undefined;
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+  stack = undefined;
+  receiver = undefined;
+});
+
+async function start(env: Record<string, string> = {}, options: Parameters<typeof startTestStack>[0] = {}) {
+  stack = await startTestStack({ ...options, env: { CALLBACK_TIMEOUT_MS: '300', ...env } });
+  receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+  return { stack, receiver };
+}
+
+/** Waits until the request's webhook is no longer pending, and answers its state as the view shows it. */
+async function settledCallback(target: Stack, requestId: string) {
+  return waitFor(async () => {
+    const item = await readItem(target, requestId);
+    return item?.callback?.status !== undefined && item.callback.status !== 'pending' ? item : undefined;
+  });
+}
+
+describe('completion webhooks', () => {
+  it('posts the ended request once, signed, with the view a status read shows', async () => {
+    const { stack, receiver } = await start();
+    const requestId = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hooks/done` });
+    const { final } = await pollUntilTerminal(stack.url, requestId);
+    const item = await settledCallback(stack, requestId);
+    // A sweep after delivery finds nothing owed: still one delivery.
+    stack.sweep();
+    await stack.lambda.idle();
+
+    expect(receiver.deliveries).toHaveLength(1);
+    const [delivery] = receiver.deliveries;
+    expect(delivery).toMatchObject({ path: '/hooks/done', verified: true, contractError: undefined });
+    expect(delivery!.body).toMatchObject({ type: 'request.complete', timestamp: final.body.updated_at });
+    const { callback, ...view } = final.body;
+    expect(delivery!.body.data).toEqual(view);
+    expect(callback).toEqual({ status: 'pending', attempts: 0 });
+    expect(item.callback).toEqual({ status: 'delivered', attempts: 1, last_status: 200 });
+    expect((await status(stack.url, requestId)).body.callback).toEqual({ status: 'delivered', attempts: 1, last_status: 200 });
+    // The receiver's answer body is read and dropped, never stored.
+    expect(JSON.stringify(item)).not.toContain('receiver says');
+    expect(item.sweep_at).toBeUndefined();
+  });
+
+  it.each([
+    ['a 500', 500, 500],
+    ['a timeout', 'hang', 'timeout'],
+    ['a dropped connection', 'drop', 'network_error'],
+    ['a redirect, which is not followed', { redirect: '/elsewhere' }, 302],
+  ] as const)('tries again after %s, with the same webhook-id, and records why it failed', async (_label, answer, recorded) => {
+    const clock = createTestClock();
+    const { stack, receiver } = await start({}, { handlerOverrides: { now: clock.now } });
+    receiver.answers.push(answer, answer, answer);
+    const requestId = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
+    const failed = await waitFor(async () => {
+      const item = await readItem(stack, requestId);
+      return item?.callback?.attempts === 3 ? item : undefined;
+    });
+    expect(failed.callback).toEqual({ status: 'pending', attempts: 3, last_status: recorded });
+
+    clock.advance(31_000);
+    stack.sweep();
+    const item = await settledCallback(stack, requestId);
+    expect(receiver.deliveries.map((delivery) => delivery.answered)).toEqual([answer, answer, answer, 200]);
+    expect(receiver.deliveries.every((delivery) => delivery.verified && delivery.path === '/hook')).toBe(true);
+    expect(new Set(receiver.deliveries.map((delivery) => delivery.webhookId)).size).toBe(1);
+    expect(item.callback).toEqual({ status: 'delivered', attempts: 4, last_status: 200 });
+  });
+
+  it('hands the webhook to the sweeper after the tries in the invocation fail, and gives up after CALLBACK_MAX_ATTEMPTS', async () => {
+    const clock = createTestClock();
+    const lines: string[] = [];
+    const { stack, receiver } = await start(
+      { CALLBACK_MAX_ATTEMPTS: '5' },
+      { handlerOverrides: { now: clock.now, metrics: createEmfMetrics('async-router', (line) => lines.push(line)) } },
+    );
+    receiver.answers.push(500, 500, 500);
+    const requestId = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
+    const afterInvocation = await waitFor(async () => {
+      const item = await readItem(stack, requestId);
+      return item?.callback?.attempts === 3 ? item : undefined;
+    });
+    expect(afterInvocation.callback).toEqual({ status: 'pending', attempts: 3, last_status: 500 });
+    expect(afterInvocation.sweep_at! - clock.now()).toBeGreaterThan(25_000);
+
+    // Not due yet: a sweep leaves it alone.
+    stack.sweep();
+    await stack.lambda.idle();
+    expect(receiver.deliveries).toHaveLength(3);
+
+    // 30 s later the sweeper tries once; it fails, and the next try is a minute later.
+    receiver.answers.push(503);
+    clock.advance(31_000);
+    stack.sweep();
+    await stack.lambda.idle();
+    expect(receiver.deliveries).toHaveLength(4);
+    expect((await readItem(stack, requestId))?.callback).toEqual({ status: 'pending', attempts: 4, last_status: 503 });
+
+    receiver.answers.push('drop');
+    clock.advance(61_000);
+    stack.sweep();
+    await stack.lambda.idle();
+    const given = await readItem(stack, requestId);
+    expect(given?.callback).toEqual({ status: 'failed', attempts: 5, last_status: 'network_error' });
+    expect(given?.sweep_at).toBeUndefined();
+    expect(new Set(receiver.deliveries.map((delivery) => delivery.webhookId)).size).toBe(1);
+    const failures = lines.map((line) => JSON.parse(line)).filter((record) => record.WebhookFailures !== undefined);
+    expect(failures).toHaveLength(1);
+  });
+
+  it('posts a cancelled request at once, and a lost one at the next sweep', async () => {
+    const clock = createTestClock();
+    const { stack, receiver } = await start({ DEMO_TASK_MS: '60000', REQUEST_DEADLINE_SECONDS: '120' }, { handlerOverrides: { now: clock.now } });
+    const cancelled = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/cancelled` });
+    const lost = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/lost` });
+    await waitFor(async () => ((await readItem(stack, cancelled))?.status === 'processing' ? true : undefined));
+    expect((await call(stack.url, 'DELETE', `/v1/status/${cancelled}`)).status).toBe(202);
+    await waitFor(() => (receiver.deliveries.length === 1 ? true : undefined));
+    expect(receiver.deliveries[0]!.body).toMatchObject({ type: 'request.error', data: { request_id: cancelled, error_code: 'cancelled' } });
+
+    // Past the deadline nobody reads the request; the sweeper finds it lost and says so.
+    clock.advance(125_000);
+    stack.sweep();
+    await waitFor(() => (receiver.deliveries.length === 2 ? true : undefined));
+    expect(receiver.deliveries[1]).toMatchObject({ path: '/lost', verified: true, body: { type: 'request.error', data: { request_id: lost, error_code: 'deadline_exceeded' } } });
+  });
+});
+
+describe('callback_url at submit', () => {
+  it.each([
+    ['not a URL', 'not a url', /is not a valid URL/],
+    ['another scheme', 'ftp://example.com/hook', /must be an http\(s\) URL/],
+    ['credentials', 'http://user:pass@127.0.0.1/hook', /must not carry credentials/],
+    ['a private address', 'http://10.1.2.3/hook', /private, loopback and link-local addresses are refused/],
+    ['the metadata service', 'http://169.254.169.254/latest/meta-data/', /may not reach \(169\.254\.169\.254\)/],
+    ['an IPv4-mapped private address', 'http://[::ffff:192.168.0.1]/hook', /may not reach/],
+    ['a unique local IPv6 address', 'http://[fd00::1]/hook', /may not reach/],
+    ['a name that does not resolve', 'http://no-such-host.invalid/hook', /does not resolve/],
+    ['a number', 42, /must be a string/],
+  ])('refuses %s with 400 naming callback_url', async (_label, callbackUrl, reason) => {
+    const { stack } = await start();
+    const response = await submit(stack.url, { prompt: PROMPT, callback_url: callbackUrl });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error_code: 'invalid_request', field: 'callback_url' });
+    expect(response.body.error).toMatch(reason);
+  });
+
+  it('refuses loopback and plain http where loopback is not allowed (as in AWS), and a host off the allow-list', async () => {
+    const { stack } = await start({ CALLBACK_ALLOW_LOOPBACK: 'false', CALLBACK_ALLOWED_HOSTS: 'hooks.example.com,*.example.org' });
+    const answers = await Promise.all(
+      ['https://localhost/hook', 'http://hooks.example.com/hook', 'https://[::1]/hook', 'https://example.net/hook', 'https://a.example.org.evil.net/hook'].map((url) =>
+        submit(stack.url, { prompt: PROMPT, callback_url: url }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(answers.map((answer) => answer.body.error)).toEqual([
+      expect.stringMatching(/names a host \(localhost\) that CALLBACK_ALLOWED_HOSTS does not list/),
+      expect.stringMatching(/must be an https URL/),
+      expect.stringMatching(/CALLBACK_ALLOWED_HOSTS does not list/),
+      expect.stringMatching(/CALLBACK_ALLOWED_HOSTS does not list/),
+      expect.stringMatching(/CALLBACK_ALLOWED_HOSTS does not list/),
+    ]);
+  });
+
+  it('refuses a name that resolves to loopback where loopback is not allowed', async () => {
+    const { stack } = await start({ CALLBACK_ALLOW_LOOPBACK: 'false' });
+    const response = await submit(stack.url, { prompt: PROMPT, callback_url: 'https://localhost/hook' });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/resolves to an address callbacks may not reach \((127\.0\.0\.1|::1)\)/);
+  });
+
+  it('treats a replay with another callback_url as another body (422)', async () => {
+    const { stack, receiver } = await start();
+    const headers = { 'Idempotency-Key': 'order-1' };
+    expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
+    expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
+    expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/b` }, headers)).status).toBe(422);
+  });
+});

@@ -1,0 +1,41 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureTable, startDynamo } from '../../src/local/dynamo-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
+import { SWEEP_INDEX } from '../../src/requests/sweep-index.js';
+
+describe('ensureTable on a data folder from before the sweep index', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'table-upgrade-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rebuilds the table with the index and keeps every item', async () => {
+    const dynamo = await startDynamo({ dir });
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const documents = DynamoDBDocumentClient.from(client);
+    try {
+      await client.send(new CreateTableCommand({
+        TableName: 'old',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'request_id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'request_id', KeyType: 'HASH' }],
+      }));
+      const items = Array.from({ length: 60 }, (_, index) => ({ request_id: `r-${index}`, status: 'complete', result: { index } }));
+      for (const Item of items) await documents.send(new PutCommand({ TableName: 'old', Item }));
+
+      await ensureTable(client, 'old');
+      await ensureTable(client, 'old'); // the second start finds it as it should be
+
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'old' }));
+      expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([SWEEP_INDEX]);
+      const kept = (await documents.send(new ScanCommand({ TableName: 'old' }))).Items ?? [];
+      expect(kept.sort((a, b) => a.result.index - b.result.index)).toEqual(items);
+    } finally {
+      client.destroy();
+      await dynamo.stop();
+    }
+  });
+});
