@@ -24,8 +24,8 @@ function expectStatus(result: unknown, status: number): APIGatewayProxyResult {
 
 /** The same item `POST /v1/invoke` stores, so the floor writes as many bytes. */
 function pendingItem(stack: BenchStack, requestId: string) {
-  const { ttlSeconds, deadlineSeconds, maxAttempts } = stack.config;
-  return newPendingRequest({ requestId, task: 'assess', input: { prompt: PROMPT }, nowMs: Date.now(), ttlSeconds, deadlineSeconds, maxAttempts });
+  const { ttlSeconds, deadlineSeconds, maxAttempts, sweepGraceSeconds } = stack.config;
+  return newPendingRequest({ requestId, task: 'assess', input: { prompt: PROMPT }, nowMs: Date.now(), ttlSeconds, deadlineSeconds, maxAttempts, sweepGraceSeconds });
 }
 
 const figures = (times: number[]) => ({ p50: median(times), p99: percentile(times, 99) });

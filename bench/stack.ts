@@ -12,6 +12,7 @@ import { startLambdaService, type LambdaService } from '../src/local/lambda-serv
 import { createContext, createInProcessRuntime, type InvocationMeta } from '../src/local/runtime.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION } from '../src/local/stack.js';
 import { silentLogger } from '../src/log.js';
+import { silentMetrics } from '../src/metrics.js';
 import { createLambdaDispatcher } from '../src/requests/dispatcher.js';
 import { RequestStore } from '../src/requests/store.js';
 import { startCountingProxy, type CountingProxy } from './count-proxy.js';
@@ -112,7 +113,7 @@ export async function startBenchStack(options: { env: Env; count?: boolean }): P
   const dispatcher = createLambdaDispatcher(lambdaClient);
   handler = buildHandler(config, {
     clientOptions,
-    overrides: { store: new RequestStore(doc, config.tableName), dispatcher: async () => dispatcher, log: silentLogger },
+    overrides: { store: new RequestStore(doc, config.tableName), dispatcher: async () => dispatcher, log: silentLogger, metrics: silentMetrics },
   });
 
   const gateway = await startApiGateway({

@@ -18,6 +18,7 @@ export const DEPLOYED_ENV_VARS = [
   'WEBHOOK_SECRET',
   'CALLBACK_ALLOWED_HOSTS',
   'CALLBACK_MAX_ATTEMPTS',
+  'CONTINUATION_CHAIN_MAX',
 ] as const;
 
 /** Tuning knobs with safe defaults; not set by Terraform, available for experiments and tests. */
@@ -30,6 +31,8 @@ export const TUNING_ENV_VARS = [
   'SWEEP_GRACE_SECONDS',
   'SWEEP_BATCH',
   'CALLBACK_TIMEOUT_MS',
+  'STEP_BUDGET_SECONDS',
+  'CHECKPOINT_INLINE_MAX_BYTES',
 ] as const;
 
 /** Variables Lambda's runtime sets for every function. */
@@ -100,6 +103,12 @@ export interface Config {
   sweepGraceSeconds: number;
   /** Requests one sweep looks at, at most. */
   sweepBatch: number;
+  /** A step starts in this invocation only with at least this long left; else the request continues in a fresh one. */
+  stepBudgetSeconds: number;
+  /** A step's result up to this size is checkpointed in the item; a larger one goes to the results bucket. */
+  checkpointInlineMaxBytes: number;
+  /** Continuations that invoke the function directly, one after another, before one is left to the sweeper (see lambda-chain.ts). */
+  continuationChainMax: number;
   /** The function's name, as its metrics' FunctionName dimension. */
   functionName: string;
   /** Set only by the local stack; undefined in AWS, where the SDK finds the regional endpoint. */
@@ -289,6 +298,9 @@ export function loadConfig(env: Env): Config {
     callbackAllowLoopback: flag(env, 'CALLBACK_ALLOW_LOOPBACK'),
     sweepGraceSeconds: integer(env, 'SWEEP_GRACE_SECONDS', 60, 1, 3600),
     sweepBatch: integer(env, 'SWEEP_BATCH', 100, 1, 1000),
+    stepBudgetSeconds: integer(env, 'STEP_BUDGET_SECONDS', 60, 0, LAMBDA_MAX_TIMEOUT_S),
+    checkpointInlineMaxBytes: integer(env, 'CHECKPOINT_INLINE_MAX_BYTES', 32 * 1024, 0, 200_000),
+    continuationChainMax: integer(env, 'CONTINUATION_CHAIN_MAX', 12, 0, 1000),
     functionName: raw(env, 'AWS_LAMBDA_FUNCTION_NAME') ?? 'async-router',
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     lambdaEndpoint: url(env, 'LAMBDA_ENDPOINT'),

@@ -45,6 +45,7 @@ export const TASKS = {
   assess: 'Word and sentence counts, weighted keywords and a short extractive summary of the prompt.',
   summarize: 'A three-sentence extractive summary of the prompt.',
   report: 'An HTML report of the assessment, with an appendix that makes it at least DEMO_REPORT_MB megabytes, kept as a file; a short summary inline.',
+  pipeline: 'A five-step analysis (outline, keywords, sentences, summary, assembly), each step checkpointed, so it survives a crash and runs across invocations.',
 } as const;
 export type TaskName = keyof typeof TASKS;
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
@@ -53,6 +54,15 @@ export const DEFAULT_TASK: TaskName = 'assess';
 export interface Progress {
   percent: number;
   message: string;
+}
+
+/** The step of a multi-step task the request has reached. */
+export interface StepView {
+  name: string;
+  /** Its position, from 1. */
+  index: number;
+  /** How many steps the task has, when it says. */
+  count?: number;
 }
 
 /** Body of `POST /v1/invoke`. */
@@ -106,6 +116,8 @@ export interface RequestView<Result = unknown> {
   updated_at: string;
   session_id?: string;
   progress?: Progress;
+  /** For a task run in steps: the step it has reached. */
+  step?: StepView;
   /** When complete: the task's JSON result, unless it was too large to carry, then `result_url`. */
   result?: Result;
   /** A presigned URL that GETs a result too large to carry inline (JSON), valid for a while. */
@@ -151,6 +163,15 @@ export interface ReportResult {
   bytes: number;
   summary: string;
   keywords: string[];
+}
+
+/** The result of the `pipeline` task, assembled from its five steps' checkpoints. */
+export interface PipelineResult {
+  outline: string[];
+  keywords: string[];
+  summary: string;
+  word_count: number;
+  sentence_count: number;
 }
 
 /** The API's resources, as API Gateway names them, and the methods each answers. */

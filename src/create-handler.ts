@@ -25,7 +25,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     if (isSweepEvent(event)) return { swept: await sweep(deps, context) };
     if (isDeliverEvent(event)) {
       const { deliverIfOwed } = await import('./callbacks/notify.js');
-      return { request_id: event.request_id, delivery: await deliverIfOwed(deps, event.request_id, () => context.getRemainingTimeInMillis()) };
+      return { request_id: event.request_id, delivery: await deliverIfOwed(deps, event.request_id, event.claim, () => context.getRemainingTimeInMillis()) };
     }
     if (isRestApiEvent(event)) return api(fromRestEvent(event), context);
     if (isHttpApiEvent(event)) return api(fromHttpApiEvent(event), context);

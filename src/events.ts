@@ -12,7 +12,7 @@ export function isProcessEvent(event: unknown): event is ProcessEvent {
 
 /** Asks for an ended request's webhook to be delivered now (sent after a cancel). */
 export function isDeliverEvent(event: unknown): event is DeliverEvent {
-  return isObject(event) && event.action === 'deliver' && typeof event.request_id === 'string';
+  return isObject(event) && event.action === 'deliver' && typeof event.request_id === 'string' && (event.claim === undefined || typeof event.claim === 'number');
 }
 
 /** The schedule's call to sweep the table. */

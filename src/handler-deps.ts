@@ -35,8 +35,19 @@ export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log'
 };
 
 /** What the worker uses; of the configuration, the lease, progress, output and webhook settings. */
-export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'tasks' | 'now' | 'log' | 'metrics'> & {
-  config: Pick<Config, 'leaseSeconds' | 'progressIntervalMs' | 'maxOutputBytes' | 'inlineResultMaxBytes'> & CallbackDeps['config'];
+export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics'> & {
+  config: Pick<
+    Config,
+    | 'leaseSeconds'
+    | 'progressIntervalMs'
+    | 'maxOutputBytes'
+    | 'inlineResultMaxBytes'
+    | 'stepBudgetSeconds'
+    | 'checkpointInlineMaxBytes'
+    | 'continuationChainMax'
+    | 'sweepGraceSeconds'
+  > &
+    CallbackDeps['config'];
 };
 
 /** The parts of Lambda's context the handler uses. */

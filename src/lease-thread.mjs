@@ -13,10 +13,11 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
 
 /**
  * @typedef {{ percent: number, message: string }} Progress
+ * @typedef {{ name: string, index: number, count?: number }} Step
  * @typedef {{
  *   id: number, requestId: string, attempt: number, leaseMs: number, progressIntervalMs: number,
  *   invocationEndsAt: number, validUntil: BigInt64Array, marginMs: number,
- *   latest?: Progress, written?: Progress, lastWriteAt: number, lastCheckAt: number, heartbeats: number,
+ *   latest?: Progress, written?: Progress, latestStep?: Step, writtenStep?: Step, lastWriteAt: number, lastCheckAt: number, heartbeats: number,
  *   busy: boolean, timer?: NodeJS.Timeout, lapseTimer?: NodeJS.Timeout, released: boolean,
  * }} Lease
  */
@@ -48,8 +49,8 @@ function leaseEnd(lease, at) {
   return at + Math.min(lease.leaseMs, Math.max(0, lease.invocationEndsAt - at));
 }
 
-/** Renews the lease (and writes progress) only while the request is still this attempt's. */
-async function heartbeat(lease, at, progress) {
+/** Renews the lease (and writes progress and the step reached) only while the request is still this attempt's. */
+async function heartbeat(lease, at, progress, step) {
   const leaseUntil = leaseEnd(lease, at);
   try {
     await client.send(
@@ -57,14 +58,15 @@ async function heartbeat(lease, at, progress) {
         TableName: tableName,
         Key: { request_id: lease.requestId },
         ConditionExpression: '#status = :processing AND attempt = :attempt',
-        UpdateExpression: `SET lease_until = :lease, updated_at = :nowIso${progress ? ', progress = :progress' : ''}`,
-        ExpressionAttributeNames: { '#status': 'status' },
+        UpdateExpression: `SET lease_until = :lease, updated_at = :nowIso${progress ? ', progress = :progress' : ''}${step ? ', #step = :step' : ''}`,
+        ExpressionAttributeNames: { '#status': 'status', ...(step ? { '#step': 'step' } : {}) },
         ExpressionAttributeValues: {
           ':processing': 'processing',
           ':attempt': lease.attempt,
           ':lease': leaseUntil,
           ':nowIso': new Date(at).toISOString(),
           ...(progress ? { ':progress': progress } : {}),
+          ...(step ? { ':step': step } : {}),
         },
       }),
     );
@@ -75,6 +77,7 @@ async function heartbeat(lease, at, progress) {
   lease.lastWriteAt = at;
   lease.heartbeats += 1;
   if (progress) lease.written = progress;
+  if (step) lease.writtenStep = step;
   trustUntil(lease, leaseUntil);
 }
 
@@ -111,8 +114,9 @@ function stop(lease) {
 async function tick(lease) {
   const at = Date.now();
   const progress = lease.latest !== lease.written ? lease.latest : undefined;
+  const step = lease.latestStep !== lease.writtenStep ? lease.latestStep : undefined;
   const sinceWrite = at - lease.lastWriteAt;
-  if ((progress && sinceWrite >= lease.progressIntervalMs) || sinceWrite >= lease.leaseMs / 3) return heartbeat(lease, at, progress);
+  if (((progress || step) && sinceWrite >= lease.progressIntervalMs) || sinceWrite >= lease.leaseMs / 3) return heartbeat(lease, at, progress, step);
   if (at - lease.lastCheckAt >= lease.progressIntervalMs * 2) {
     lease.lastCheckAt = at;
     return checkOwnership(lease);
@@ -136,6 +140,7 @@ parentPort.on('message', (message) => {
   const lease = leases.get(message.id);
   if (lease === undefined) return;
   if (message.type === 'progress') lease.latest = message.progress;
+  if (message.type === 'step') lease.latestStep = message.step;
   if (message.type === 'release') {
     // Not waiting for a renewal under way: it is conditional on the request still being this
     // attempt's and processing, so one that lands after the outcome simply fails.

@@ -22,6 +22,8 @@ export const Metric = {
   WebhookFailures: 'WebhookFailures',
   /** Requests the sweeper dispatched again (an event lost, or its retries used up unclaimed). */
   Redispatched: 'Redispatched',
+  /** Requests handed back to go on in a fresh invocation (a multi-step task's continuation). */
+  Continued: 'Continued',
 } as const;
 export type Metric = (typeof Metric)[keyof typeof Metric];
 
@@ -34,6 +36,7 @@ const UNITS: Record<Metric, 'Count' | 'Milliseconds'> = {
   RunTimeMs: 'Milliseconds',
   WebhookFailures: 'Count',
   Redispatched: 'Count',
+  Continued: 'Count',
 };
 
 export interface Metrics {

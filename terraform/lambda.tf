@@ -68,6 +68,7 @@ resource "aws_lambda_function" "this" {
       WEBHOOK_SECRET           = sensitive(terraform_data.webhook_secret.output)
       CALLBACK_ALLOWED_HOSTS   = join(",", var.callback_allowed_hosts)
       CALLBACK_MAX_ATTEMPTS    = tostring(var.callback_max_attempts)
+      CONTINUATION_CHAIN_MAX   = tostring(local.continuation_chain_max)
     }
   }
 
@@ -80,7 +81,7 @@ resource "aws_lambda_function" "this" {
     # Variables cannot refer to each other in Terraform < 1.9, so the cross-check lives here.
     precondition {
       condition     = local.request_deadline_seconds < var.request_ttl_seconds
-      error_message = "request_ttl_seconds (${var.request_ttl_seconds}) must be longer than the request deadline (${local.request_deadline_seconds} s = (async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds), or results expire before a client can read them."
+      error_message = "request_ttl_seconds (${var.request_ttl_seconds}) must be longer than the request deadline (${local.request_deadline_seconds} s: request_deadline_seconds, or when null (async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds), or results expire before a client can read them."
     }
 
     precondition {
@@ -98,4 +99,23 @@ resource "aws_lambda_function_event_invoke_config" "this" {
   function_name                = aws_lambda_function.this.function_name
   maximum_retry_attempts       = var.async_retry_attempts
   maximum_event_age_in_seconds = var.async_max_event_age_seconds
+}
+
+# Said explicitly rather than left to the account's default. A chain of continuations is a chain
+# of Lambda-to-Lambda invocations; the function keeps it under the limit (local.continuation_chain_max)
+# and, with Terminate, lets the sweeper start a new chain, so the protection against a real loop
+# stays on. See the README's trade-off before choosing Allow.
+resource "aws_lambda_function_recursion_config" "this" {
+  function_name  = aws_lambda_function.this.function_name
+  recursive_loop = var.recursive_loop
+}
+
+# Not an error, since a deployment that runs no multi-step task never continues: with loop
+# detection on and no sweeper, a request that continues more than 12 times in a row waits for its
+# deadline.
+check "long_continuations_resume" {
+  assert {
+    condition     = var.sweep_enabled || var.recursive_loop == "Allow"
+    error_message = "sweep_enabled = false with recursive_loop = \"Terminate\": a task that continues more than 12 times in a row is handed to the sweeper, which is off, and ends as deadline_exceeded. Enable the sweeper, or set recursive_loop = \"Allow\" (see README)."
+  }
 }

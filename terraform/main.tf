@@ -51,8 +51,13 @@ locals {
   # queue keeps an event for at most `maximum_event_age_in_seconds`; each of the
   # (retries + 1) attempts may run for the whole timeout. Summing both is an upper bound on when
   # the last attempt can end, so the deadline never cuts off an attempt Lambda may still make.
+  # Work that continues over many invocations needs longer: var.request_deadline_seconds.
   max_attempts             = var.async_retry_attempts + 1
-  request_deadline_seconds = local.max_attempts * var.lambda_timeout_seconds + var.async_max_event_age_seconds
+  request_deadline_seconds = coalesce(var.request_deadline_seconds, local.max_attempts * var.lambda_timeout_seconds + var.async_max_event_age_seconds)
+
+  # Direct continuations in a row (CONTINUATION_CHAIN_MAX, src/requests/lambda-chain.ts): below
+  # the 16 invocations after which loop detection stops a chain, or, with detection off, many.
+  continuation_chain_max = var.recursive_loop == "Allow" ? 1000 : 12
 
   # Exactly one front is created: the REST API (api.tf) or the function URL (function_url.tf).
   rest_front          = var.front == "rest"

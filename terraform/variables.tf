@@ -102,6 +102,28 @@ variable "async_max_event_age_seconds" {
   }
 }
 
+variable "request_deadline_seconds" {
+  description = "How long a request may stay unfinished before it ends as deadline_exceeded, in seconds. null (the default) computes it from Lambda's bound on one event ((async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds). Raise it, up to 365 days, for tasks whose steps go on through continuations for longer (README, \"Long and multi-step work\"); request_ttl_seconds must stay longer."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.request_deadline_seconds == null || try(var.request_deadline_seconds >= 60 && var.request_deadline_seconds <= 31536000 && floor(var.request_deadline_seconds) == var.request_deadline_seconds, false)
+    error_message = "request_deadline_seconds must be null or a whole number between 60 and 31536000 (365 days)."
+  }
+}
+
+variable "recursive_loop" {
+  description = "Lambda's recursive loop detection for the function: Terminate (AWS's default) stops a chain of invocations after 16; Allow turns the protection off. A task's continuations are such a chain: with Terminate the function hands every 12th continuation to the sweeper, which starts a new chain (a pause of up to one sweep interval); with Allow it invokes itself directly up to 1000 times in a row. See README, \"Continuations and Lambda's loop detection\"."
+  type        = string
+  default     = "Terminate"
+
+  validation {
+    condition     = contains(["Terminate", "Allow"], var.recursive_loop)
+    error_message = "recursive_loop must be Terminate or Allow."
+  }
+}
+
 variable "request_ttl_seconds" {
   description = "How long a request and its result stay readable, in seconds. Must exceed the request deadline ((async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds). Objects in the results bucket expire this long, rounded up to whole days, plus one day, after they are written."
   type        = number

@@ -32,6 +32,9 @@ export function parseCallbackUrl(text: string, policy: CallbackPolicy): URL {
   const schemes = policy.allowLoopback ? ['https:', 'http:'] : ['https:'];
   if (!schemes.includes(url.protocol)) throw new CallbackRefusedError(`must be an ${policy.allowLoopback ? 'http(s)' : 'https'} URL`);
   if (url.username !== '' || url.password !== '') throw new CallbackRefusedError('must not carry credentials');
+  if (url.port === '0') throw new CallbackRefusedError('must not name port 0');
+  // As it will be stored and sent, spaces and the like escaped.
+  if (url.href.length > MAX_URL_CHARS) throw new CallbackRefusedError(`must be at most ${MAX_URL_CHARS} characters once escaped`);
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (!hostAllowed(host, policy.allowedHosts)) throw new CallbackRefusedError(`names a host (${host}) that CALLBACK_ALLOWED_HOSTS does not list`);
   return url;

@@ -17,13 +17,19 @@ async function payloadOf(deps: CallbackDeps, item: StoredRequest): Promise<strin
   return JSON.stringify({ type: `request.${item.status}`, timestamp: item.updated_at, data: view });
 }
 
-/** One try: the URL and every address it resolves to checked again (DNS may have changed since submit), then one signed POST. */
+/**
+ * One try, within CALLBACK_TIMEOUT_MS from lookup to last byte: the URL and every address it
+ * resolves to checked again (DNS may have changed since submit), then one signed POST.
+ */
 async function tryOnce(deps: CallbackDeps, item: StoredRequest, payload: string): Promise<DeliveryResult> {
+  const startedAt = Date.now();
   try {
     const policy = callbackPolicy(deps.config);
-    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy);
-    const headers = signedHeaders(deps.config.webhookSecret!, webhookId(item.request_id), payload, new Date(deps.now()));
-    return await postWebhook(destination, payload, headers, deps.config.callbackTimeoutMs);
+    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs);
+    const leftMs = deps.config.callbackTimeoutMs - (Date.now() - startedAt);
+    if (leftMs <= 0) return { ok: false, status: DeliveryFailure.Timeout };
+    const headers = signedHeaders(deps.config.webhookSecret!, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));
+    return await postWebhook(destination, payload, headers, leftMs);
   } catch (error) {
     if (error instanceof CallbackLookupError) return { ok: false, status: DeliveryFailure.Network };
     if (!(error instanceof CallbackRefusedError)) throw error;
@@ -62,7 +68,10 @@ export async function deliverCallback(
     if (last.ok) break;
     deps.log.warn('webhook try failed', { ...fields, status: last.status });
   }
-  if (last === undefined) return seen;
+  if (last === undefined) {
+    deps.log.warn('no time left in this invocation for a webhook try; the sweeper will make it', fields);
+    return seen;
+  }
   if (last.ok) return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
   if (attempts >= deps.config.callbackMaxAttempts) {
     deps.log.error('webhook given up', { ...fields, attempts, last_status: last.status });
@@ -85,21 +94,29 @@ async function record(deps: CallbackDeps, item: StoredRequest, next: CallbackVie
 }
 
 /**
- * Delivers an ended request's owed webhook if its sweep entry is still as read: the entry is moved
- * past the run's longest time first, so of everyone who read it (sweepers, a deliver event) only
- * one delivers. The first run makes TRIES_IN_INVOCATION tries, later ones one each.
+ * `{"action":"deliver"}`: one delivery run of an ended request's owed webhook. The sweeper's event
+ * carries the entry it claimed for the run (`claim`), which must still be as it left it; a cancel's
+ * has none, and claims the entry here, if it is due: moved past the run's longest time, so of
+ * everyone who read it only one delivers. The first run makes TRIES_IN_INVOCATION tries, later
+ * ones one each.
  */
-export async function claimAndDeliver(deps: CallbackDeps, item: StoredRequest, remainingMs: () => number): Promise<'delivering' | 'busy'> {
-  if (item.sweep_at === undefined || item.callback === undefined) return 'busy';
-  const claimed = await deps.store.reschedule(item.request_id, item.sweep_at, deps.now() + deliveryWindowMs(deps.config.callbackTimeoutMs));
-  if (claimed === undefined) return 'busy';
-  await deliverCallback(deps, claimed, { maxTries: claimed.callback!.attempts === 0 ? TRIES_IN_INVOCATION : 1, remainingMs });
-  return 'delivering';
-}
-
-/** `{"action":"deliver"}`, sent after a cancel: the request's webhook now, if it still owes one. */
-export async function deliverIfOwed(deps: CallbackDeps, requestId: string, remainingMs: () => number): Promise<'delivering' | 'busy' | 'nothing_owed'> {
+export async function deliverIfOwed(
+  deps: CallbackDeps,
+  requestId: string,
+  claim: number | undefined,
+  remainingMs: () => number,
+): Promise<'delivering' | 'busy' | 'nothing_owed'> {
+  const now = deps.now();
   const item = await deps.store.get(requestId);
-  if (item === undefined || !isTerminal(item.status) || !owesCallback(item) || isExpired(item, deps.now())) return 'nothing_owed';
-  return claimAndDeliver(deps, item, remainingMs);
+  if (item === undefined || !isTerminal(item.status) || !owesCallback(item) || isExpired(item, now) || item.sweep_at === undefined) return 'nothing_owed';
+  let run: StoredRequest | undefined = item;
+  if (claim !== undefined) {
+    if (item.sweep_at !== claim) return 'busy';
+  } else {
+    if (item.sweep_at > now) return 'busy';
+    run = await deps.store.reschedule(requestId, item.sweep_at, now + deliveryWindowMs(deps.config.callbackTimeoutMs));
+    if (run === undefined) return 'busy';
+  }
+  await deliverCallback(deps, run, { maxTries: run.callback!.attempts === 0 ? TRIES_IN_INVOCATION : 1, remainingMs });
+  return 'delivering';
 }

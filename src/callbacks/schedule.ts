@@ -26,7 +26,11 @@ export function deliveryWindowMs(timeoutMs: number): number {
   return total;
 }
 
-/** The `webhook-id` of a request's completion event: the same on every try, so a receiver can drop repeats. */
-export function webhookId(requestId: string): string {
-  return `msg_${requestId.replace(/-/g, '')}`;
+/**
+ * The `webhook-id` of a request's completion event: the same on every try, so a receiver can drop
+ * repeats, and never another request's, though an Idempotency-Key gives a new request the id of
+ * one that expired: its creation time is part of it.
+ */
+export function webhookId(requestId: string, createdAt: string): string {
+  return `msg_${requestId.replace(/-/g, '')}_${Date.parse(createdAt).toString(36)}`;
 }

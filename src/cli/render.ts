@@ -1,5 +1,5 @@
-import type { AssessResult, ReportResult, RequestView } from '../client/index.js';
-import { formatBytes } from '../client/format.js';
+import type { AssessResult, PipelineResult, ReportResult, RequestView } from '../client/index.js';
+import { formatBytes, formatStep } from '../client/format.js';
 
 const BAR_WIDTH = 24;
 
@@ -18,14 +18,20 @@ function endedLabel(view: RequestView): string {
   return view.error_code !== undefined ? `${view.status} (${view.error_code})` : view.status;
 }
 
+/** ` (step 2/5 keywords)` while a multi-step request runs; nothing once it ended or for a task without steps. */
+function stepSuffix(view: RequestView): string {
+  return view.step !== undefined && (view.status === 'pending' || view.status === 'processing') ? ` (${formatStep(view.step)})` : '';
+}
+
 /**
- * `processing 55% Weighed 8 keywords`: one line per state, for logs and pipes. A request that
- * ended as `error` shows `error (cancelled)`, not the progress it had reached; `complete` shows `100% Done`.
+ * `processing 55% Weighed 8 keywords`: one line per state, for logs and pipes; a multi-step task's
+ * step follows, `(step 2/5 keywords)`. A request that ended as `error` shows `error (cancelled)`,
+ * not the progress it had reached; `complete` shows `100% Done`.
  */
 export function progressLine(view: RequestView): string {
   if (view.status === 'error') return endedLabel(view);
   const progress = liveProgress(view);
-  return progress !== undefined ? `${view.status} ${Math.round(progress.percent)}% ${progress.message}` : view.status;
+  return `${progress !== undefined ? `${view.status} ${Math.round(progress.percent)}% ${progress.message}` : view.status}${stepSuffix(view)}`;
 }
 
 /** `[#########---------------]  38%  Counted 42 words`, redrawn in place on a terminal. */
@@ -35,12 +41,23 @@ export function progressBar(view: RequestView): string {
   const percent = Math.min(100, Math.max(0, progress?.percent ?? 0));
   const filled = Math.round((percent / 100) * BAR_WIDTH);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
-  return `[${bar}] ${String(Math.round(percent)).padStart(3)}%  ${progress?.message ?? view.status}`;
+  return `[${bar}] ${String(Math.round(percent)).padStart(3)}%  ${progress?.message ?? view.status}${stepSuffix(view)}`;
 }
 
 function isAssessResult(value: unknown): value is AssessResult {
   const result = value as Partial<AssessResult> | null;
-  return typeof result === 'object' && result !== null && typeof result.word_count === 'number' && Array.isArray(result.keywords);
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof result.word_count === 'number' &&
+    Array.isArray(result.keywords) &&
+    result.keywords.every((keyword) => typeof keyword === 'object' && keyword !== null)
+  );
+}
+
+function isPipelineResult(value: unknown): value is PipelineResult {
+  const result = value as Partial<PipelineResult> | null;
+  return typeof result === 'object' && result !== null && Array.isArray(result.outline) && Array.isArray(result.keywords) && typeof result.summary === 'string';
 }
 
 function isReportResult(value: unknown): value is ReportResult {
@@ -52,6 +69,14 @@ function isReportResult(value: unknown): value is ReportResult {
 export function formatResult(result: unknown): string {
   if (isReportResult(result)) {
     return [`report     ${result.report} (${formatBytes(result.bytes)})`, `keywords   ${result.keywords.join(', ') || '(none)'}`, `summary    ${result.summary}`].join('\n');
+  }
+  if (isPipelineResult(result)) {
+    return [
+      ...result.outline.map((line, index) => `${index === 0 ? 'outline   ' : '          '} ${line}`),
+      `keywords   ${result.keywords.join(', ') || '(none)'}`,
+      `words      ${result.word_count} in ${result.sentence_count} ${result.sentence_count === 1 ? 'sentence' : 'sentences'}`,
+      `summary    ${result.summary}`,
+    ].join('\n');
   }
   if (isAssessResult(result)) {
     const keywords = result.keywords.map((keyword) => `${keyword.term} (${keyword.count}, ${keyword.weight.toFixed(2)})`).join(', ');

@@ -13,3 +13,8 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
+
+/** `step 2/5 keywords` (or `step 2 keywords` when the task does not say how many): where a multi-step request is. */
+export function formatStep(step: { name: string; index: number; count?: number }): string {
+  return `step ${step.index}${step.count !== undefined ? `/${step.count}` : ''} ${step.name}`;
+}

@@ -7,4 +7,4 @@ export { delay } from '../delay.js';
 export { ClientError, HttpError, NetworkError, RequestFailedError, TimeoutError } from './errors.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 export { DEFAULT_TASK, ErrorCode, MAX_WAIT_SECONDS, RequestStatus, TASK_NAMES, TASKS, isTerminal } from '../contract.js';
-export type { AssessResult, CompleteView, FileView, Progress, ReportResult, RequestView, SubmitInput, SubmitResult, SummarizeResult, TaskName } from '../contract.js';
+export type { AssessResult, CompleteView, FileView, PipelineResult, Progress, ReportResult, StepView, RequestView, SubmitInput, SubmitResult, SummarizeResult, TaskName } from '../contract.js';

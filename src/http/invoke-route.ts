@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { CallbackRefusedError, callbackPolicy, type CallbackPolicy } from '../callbacks/callback-url.js';
 import { Metric } from '../metrics.js';
 import { describeError } from '../log.js';
-import { DispatchFailedError } from '../requests/errors.js';
+import { DispatchFailedError, StorageUnavailableError } from '../requests/errors.js';
 import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
 import { RequestStatus } from '../contract.js';
 import { newPendingRequest, type StoredRequest } from '../requests/model.js';
@@ -30,7 +30,7 @@ const dispatchUnavailable = () =>
 export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
   const policy = callbackPolicy(deps.config);
   const { task, input, idempotencyKey, callbackUrl } = parseInvokeInput(request, deps.tasks, { enabled: deps.config.webhookSecret !== undefined, policy });
-  if (callbackUrl !== undefined) await checkDestination(callbackUrl, policy);
+  if (callbackUrl !== undefined) await checkDestination(callbackUrl, policy, deps.config.callbackTimeoutMs);
   const { apiKeyId } = request;
   const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
   const item = newPendingRequest({
@@ -67,21 +67,37 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
     });
   }
 
-  // A worker that claimed it shows the failed call had in fact queued the event: accepted. A replay
-  // that took it on answered for it; this call answers 503, and a retry with the key is a replay too.
-  if (!(await dispatch(deps, requestId, context)) && (await deps.store.removeUndispatched(requestId)) !== 'claimed') {
+  // Not queued: the request is removed again and the caller gets 503, nothing started. Unless it
+  // was taken on meanwhile: a worker claimed it (the failed call had in fact queued the event), or
+  // a replay of its key or the sweeper dispatched it; it will run, so this call answers 202 too.
+  if (!(await dispatch(deps, requestId, context)) && (await removeUndispatched(deps, requestId)) === 'removed') {
     throw dispatchUnavailable();
   }
   deps.metrics.put(Metric.Accepted, 1);
   return accepted(request, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
 }
 
+/**
+ * Removes a stored request whose dispatch failed. If the table cannot be reached for that either,
+ * the request stays stored and the sweeper may yet run it: the caller is told the outcome is not
+ * known (500), never that nothing was started; a retry with the same Idempotency-Key finds out.
+ */
+async function removeUndispatched(deps: ApiDeps, requestId: string): Promise<'removed' | 'claimed' | 'replayed'> {
+  try {
+    return await deps.store.removeUndispatched(requestId);
+  } catch (error) {
+    if (!(error instanceof StorageUnavailableError)) throw error;
+    deps.log.error('dispatch failed and the stored request could not be removed: it may still run', { request_id: requestId, ...describeError(error) });
+    throw new HttpError(500, 'outcome_unknown', 'the request was stored but could be neither queued nor removed');
+  }
+}
+
 /** Where callback_url resolves to, checked now as well as before each delivery: a private address is refused at once. */
-async function checkDestination(url: URL, policy: CallbackPolicy): Promise<void> {
+async function checkDestination(url: URL, policy: CallbackPolicy, timeoutMs: number): Promise<void> {
   // Loaded only for a submit that names a callback_url.
   const { CallbackLookupError, resolveDestination } = await import('../callbacks/destination.js');
   try {
-    await resolveDestination(url, policy);
+    await resolveDestination(url, policy, timeoutMs);
   } catch (error) {
     if (error instanceof CallbackRefusedError) throw invalidField('callback_url', error.message);
     if (error instanceof CallbackLookupError) {

@@ -8,8 +8,9 @@ import {
   type DynamoDBClient,
   ResourceNotFoundException,
   ScanCommand,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { SWEEP_INDEX } from '../requests/sweep-index.js';
+import { SWEEP_INDEX, sweepShard } from '../requests/sweep-index.js';
 import dynalite from 'dynalite';
 import { close, listen } from './listen.js';
 
@@ -39,7 +40,8 @@ export async function startDynamo(options: { dir?: string; port?: number; maxIte
 /**
  * Creates the requests table as Terraform defines it (hash key `request_id`, on demand, the sparse
  * sweep index) if missing. A table from an older version, without the index, is rebuilt with it
- * and its items copied back: dynalite cannot add an index to a table, and the data is local.
+ * and its items copied back, the live ones due for a sweep: dynalite cannot add an index to a
+ * table, and the data is local.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   let indexes: string[];
@@ -54,15 +56,25 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   if (indexes.includes(SWEEP_INDEX)) return;
   const items = await scanAll(client, tableName);
   await client.send(new DeleteTableCommand({ TableName: tableName }));
+  // dynalite ends a delete on a later tick; a create before then is refused as ResourceInUse.
+  await waitUntilTableNotExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
   await createTable(client, tableName);
   for (let start = 0; start < items.length; start += 25) {
-    const batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    const batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item: withSweepEntry(Item) } }));
     let unprocessed: Record<string, typeof batch> | undefined = { [tableName]: batch };
     while (unprocessed !== undefined && (unprocessed[tableName]?.length ?? 0) > 0) {
       const output = await client.send(new BatchWriteItemCommand({ RequestItems: unprocessed }));
       unprocessed = output.UnprocessedItems as typeof unprocessed;
     }
   }
+}
+
+/** A request still live gets a sweep entry due now, so the sweeper looks at it as at any other. */
+function withSweepEntry(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  const status = item.status?.S;
+  const requestId = item.request_id?.S;
+  if (requestId === undefined || (status !== 'pending' && status !== 'processing') || item.sweep_at !== undefined) return item;
+  return { ...item, sweep_shard: { S: sweepShard(requestId) }, sweep_at: { N: String(Date.now()) } };
 }
 
 function createTable(client: DynamoDBClient, tableName: string): Promise<unknown> {

@@ -67,9 +67,9 @@ export interface LambdaScheduler {
   /** Answers true, counting the switch down, when an arriving `Invoke` call is to be refused. */
   rejectsNextInvoke(): boolean;
   /** A synchronous invocation, under `awsRequestId` when given; {@link THROTTLED} when every slot is busy. */
-  invoke(event: unknown, awsRequestId?: string): Promise<InvokeOutcome>;
-  /** Queues an accepted `Event`, as the fault switches say, with Lambda's retries on function errors. */
-  enqueueEvent(event: unknown): void;
+  invoke(event: unknown, awsRequestId?: string, traceId?: string): Promise<InvokeOutcome>;
+  /** Queues an accepted `Event`, as the fault switches say, with Lambda's retries on function errors (under the same trace id). */
+  enqueueEvent(event: unknown, traceId?: string): void;
   /** Resolves when no invocation is running, queued, or waiting for a retry. */
   idle(): Promise<void>;
   /** Executions running now and `Event`s waiting for a free slot. */
@@ -113,7 +113,7 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
     );
 
   /** One execution in a slot the caller holds; logs START, END and REPORT like Lambda. */
-  async function runOnce(event: unknown, awsRequestId: string = randomUUID(), sharedEnvironments?: number): Promise<InvokeOutcome> {
+  async function runOnce(event: unknown, awsRequestId: string = randomUUID(), sharedEnvironments?: number, traceId?: string): Promise<InvokeOutcome> {
     const usage: InvocationUsage = {};
     let failure: FunctionError | undefined;
     options.log(`START RequestId: ${awsRequestId} Version: $LATEST`);
@@ -128,6 +128,7 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
           memoryLimitInMB: options.memoryMb,
           timeoutMs: options.timeoutMs,
           ...(sharedEnvironments !== undefined ? { sharedEnvironments } : {}),
+          ...(traceId !== undefined ? { traceId } : {}),
         },
         usage,
       );
@@ -149,12 +150,12 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
   }
 
   /** Runs an `Event` once a concurrency slot and a place in its lane are free; it never fails for want of them. */
-  async function runQueued(event: unknown): Promise<InvokeOutcome | undefined> {
+  async function runQueued(event: unknown, traceId?: string): Promise<InvokeOutcome | undefined> {
     if (!(await concurrency.acquire())) return undefined;
     try {
       if (!(await eventLane.acquire())) return undefined;
       try {
-        return await runOnce(event);
+        return await runOnce(event, undefined, undefined, traceId);
       } finally {
         eventLane.release();
       }
@@ -164,21 +165,21 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
   }
 
   /** A synchronous execution: refused at once when every slot is busy, as Lambda throttles. */
-  async function runNow(event: unknown, awsRequestId?: string): Promise<InvokeOutcome> {
+  async function runNow(event: unknown, awsRequestId?: string, traceId?: string): Promise<InvokeOutcome> {
     if (!concurrency.tryAcquire()) return THROTTLED;
     try {
-      return await runOnce(event, awsRequestId, options.lanes?.sync);
+      return await runOnce(event, awsRequestId, options.lanes?.sync, traceId);
     } finally {
       concurrency.release();
     }
   }
 
   /** Runs an `Event` invocation with Lambda's retries on function errors. */
-  async function runAsync(event: unknown, retryIndex = 0): Promise<void> {
-    const outcome = await runQueued(event);
+  async function runAsync(event: unknown, traceId: string | undefined, retryIndex = 0): Promise<void> {
+    const outcome = await runQueued(event, traceId);
     if (outcome === undefined || outcome.functionError === undefined || retryIndex >= options.asyncRetry.retries || stopping) return;
     const delayMs = options.asyncRetry.delaysMs[retryIndex] ?? options.asyncRetry.delaysMs.at(-1) ?? 0;
-    void later(delayMs, () => runAsync(event, retryIndex + 1));
+    void later(delayMs, () => runAsync(event, traceId, retryIndex + 1));
   }
 
   return {
@@ -188,15 +189,15 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
       faults.rejectInvokes -= 1;
       return true;
     },
-    invoke: (event, awsRequestId) => track(runNow(event, awsRequestId)),
-    enqueueEvent(event) {
+    invoke: (event, awsRequestId, traceId) => track(runNow(event, awsRequestId, traceId)),
+    enqueueEvent(event, traceId) {
       if (faults.dropEvents) return;
       if (faults.dropNextEvents > 0) {
         faults.dropNextEvents -= 1;
         return;
       }
       for (let delivery = 0; delivery < faults.deliveriesPerEvent; delivery += 1) {
-        void later(faults.eventDelayMs, () => runAsync(event));
+        void later(faults.eventDelayMs, () => runAsync(event, traceId));
       }
     },
     async idle() {

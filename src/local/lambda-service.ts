@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createLambdaScheduler, THROTTLE_REASON, THROTTLED, type InvokeOutcome, type LambdaFaults, type LambdaSchedulerOptions } from './lambda-scheduler.js';
+import { LAMBDA_RECURSION_LIMIT, chainLength, traceIdFor } from './lambda-lineage.js';
 import { close, listen } from './listen.js';
 import { requestUrl } from './request-url.js';
 import { readBody } from './read-body.js';
@@ -19,6 +20,8 @@ export interface LambdaServiceOptions extends Omit<LambdaSchedulerOptions, 'func
   region: string;
   accountId: string;
   port?: number;
+  /** Invocations in one chain past which the next is stopped; Lambda's own, {@link LAMBDA_RECURSION_LIMIT}, when absent. */
+  recursionLimit?: number;
 }
 
 export interface LambdaService {
@@ -45,6 +48,7 @@ export interface LambdaService {
 export async function startLambdaService(options: LambdaServiceOptions): Promise<LambdaService> {
   const functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.functionName}`;
   const scheduler = createLambdaScheduler({ ...options, functionArn });
+  const recursionLimit = options.recursionLimit ?? LAMBDA_RECURSION_LIMIT;
 
   const server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -93,12 +97,20 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
       response.writeHead(204, { 'x-amzn-RequestId': requestId }).end();
       return;
     }
+    // The chain this call belongs to (the caller's trace header, which the SDK sends from inside a function).
+    const length = chainLength(firstHeader(request.headers['x-amzn-trace-id']), functionArn) + 1;
+    const stopped = length > recursionLimit;
+    if (stopped) {
+      // Lambda's notification, in the log; an Event is accepted and dropped (no failure destination here).
+      options.log(`RecursiveInvocationException RequestId: ${requestId}\tLambda stopped invocation ${length} of a chain of requests (recursive loop detection: more than ${recursionLimit})`);
+    }
     if (type === 'Event') {
-      scheduler.enqueueEvent(event);
+      if (!stopped) scheduler.enqueueEvent(event, traceIdFor(length, functionArn));
       response.writeHead(202, { 'x-amzn-RequestId': requestId }).end();
       return;
     }
-    const outcome = await scheduler.invoke(event, requestId);
+    if (stopped) return fail(400, 'RecursiveInvocationException', 'Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function\'s invocation.');
+    const outcome = await scheduler.invoke(event, requestId, traceIdFor(length, functionArn));
     if (outcome === THROTTLED) return fail(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: THROTTLE_REASON });
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': LATEST, 'x-amzn-RequestId': requestId };
     if (outcome.functionError) headers['X-Amz-Function-Error'] = 'Unhandled';
@@ -110,8 +122,9 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     endpoint,
     functionArn,
     faults: scheduler.faults,
-    invoke: (event) => scheduler.invoke(event),
-    invokeAsync: (event) => scheduler.enqueueEvent(event),
+    // API Gateway and the schedule: calls from outside any chain, each starting one.
+    invoke: (event) => scheduler.invoke(event, undefined, traceIdFor(1, functionArn)),
+    invokeAsync: (event) => scheduler.enqueueEvent(event, traceIdFor(1, functionArn)),
     idle: () => scheduler.idle(),
     load: () => scheduler.load(),
     async stop() {
@@ -150,4 +163,8 @@ function decodeOrRaw(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -25,6 +25,8 @@ export interface InvocationMeta {
    * Absent, the invocation has an environment to itself, as every invocation does in Lambda.
    */
   sharedEnvironments?: number;
+  /** The X-Ray trace id the runtime puts in `_X_AMZN_TRACE_ID`, with the chain's lineage (see lambda-lineage.ts). */
+  traceId?: string;
 }
 
 /** What a runtime measured for one invocation; the Lambda service puts it in the REPORT line. */

@@ -35,6 +35,9 @@ process.on('message', async (message) => {
   try {
     // The parent owns the deadline (it kills this process there); both share the machine's clock.
     const context = createLambdaContext(message.meta, { deadline: message.meta.deadline, logStreamName: `local/${process.pid}` });
+    // As Lambda's Node.js runtime does; the AWS SDK sends it on with every call (loop detection).
+    if (message.meta.traceId) process.env._X_AMZN_TRACE_ID = message.meta.traceId;
+    else delete process.env._X_AMZN_TRACE_ID;
     const result = await handler(message.event, context);
     // Lambda serialises the result as JSON; undefined becomes null.
     reply = { type: 'result', id: message.id, ok: true, result: result === undefined ? null : result };

@@ -65,6 +65,8 @@ export interface StackOptions {
   recover?: boolean;
   /** Send the function `{"action":"sweep"}` this often, as the schedule does in AWS; never when absent. */
   sweepIntervalMs?: number;
+  /** Invocations in one chain before Lambda's loop detection stops the next; Lambda's 16 when absent. */
+  recursionLimit?: number;
 }
 
 export interface Stack {
@@ -149,6 +151,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     runtime,
     asyncRetry: options.asyncRetry ?? LAMBDA_ASYNC_RETRY,
     concurrency: options.concurrency ?? ACCOUNT_CONCURRENCY,
+    ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
     ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
     log,
   });

@@ -8,6 +8,8 @@ export { LambdaClient };
 export interface RequestEvent {
   action: 'process' | 'deliver';
   request_id: string;
+  /** A deliver event the sweeper sends: the sweep entry it claimed for this run. */
+  claim?: number;
 }
 export type ProcessEvent = RequestEvent & { action: 'process' };
 export type DeliverEvent = RequestEvent & { action: 'deliver' };
@@ -19,7 +21,7 @@ export interface SweepEvent {
 
 /** Queues background work for a stored request: by default its run. */
 export interface Dispatcher {
-  dispatch(requestId: string, functionName: string, action?: RequestEvent['action']): Promise<void>;
+  dispatch(requestId: string, functionName: string, action?: RequestEvent['action'], claim?: number): Promise<void>;
 }
 
 const EVENT_ACCEPTED = 202;
@@ -27,8 +29,8 @@ const EVENT_ACCEPTED = 202;
 /** Dispatches by invoking the function itself asynchronously, as Lambda's `Event` invocation type does. */
 export function createLambdaDispatcher(client: LambdaClient): Dispatcher {
   return {
-    async dispatch(requestId, functionName, action = 'process') {
-      const event: RequestEvent = { action, request_id: requestId };
+    async dispatch(requestId, functionName, action = 'process', claim) {
+      const event: RequestEvent = { action, request_id: requestId, ...(claim !== undefined ? { claim } : {}) };
       let statusCode: number | undefined;
       try {
         const output = await client.send(

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describeError, type Logger } from '../log.js';
-import { type Progress } from '../contract.js';
+import { type Progress, type StepView } from '../contract.js';
 
 /** Why a held lease ended before it was released: another attempt, a cancel or the deadline took the request, or it ran out unrenewed. */
 export type LeaseLoss = 'superseded' | 'lapsed';
@@ -21,6 +21,8 @@ export interface LeaseTerms {
 export interface HeldLease {
   /** Hands over the latest progress; the thread writes it, at most once per progress interval. */
   report(progress: Progress): void;
+  /** Hands over the step the task has reached; written with the progress. */
+  reportStep(step: StepView): void;
   /** True once the lease may have ended: the thread did not renew it in time. */
   lapsed(): boolean;
   /** Settles if the lease is lost before it is released. */
@@ -137,6 +139,9 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
           if (reported?.percent === progress.percent && reported.message === progress.message) return;
           reported = progress;
           worker.postMessage({ type: 'progress', id, progress });
+        },
+        reportStep(step) {
+          worker.postMessage({ type: 'step', id, step });
         },
         lapsed: () => Date.now() >= Number(Atomics.load(validUntil, 0)),
         lost,

@@ -1,4 +1,4 @@
-import { CallbackStatus, ErrorCode, RequestStatus, type CallbackView, type Progress, type RequestView } from '../contract.js';
+import { CallbackStatus, ErrorCode, RequestStatus, type CallbackView, type Progress, type RequestView, type StepView } from '../contract.js';
 import { sweepShard } from './sweep-index.js';
 
 /** What the caller asked for, stored with the request so the async event carries only the id. */
@@ -19,6 +19,14 @@ export interface Artifact {
   key: string;
   size: number;
   content_type: string;
+}
+
+/** A completed step's result: in the item when small, else in the results bucket. */
+export interface Checkpoint {
+  /** The step's position in the task, from 1. */
+  index: number;
+  value?: unknown;
+  object?: ResultObject;
 }
 
 /** One item of the requests table. */
@@ -61,6 +69,14 @@ export interface StoredRequest {
   sweep_shard?: string;
   /** Epoch milliseconds at which the sweeper next looks at the request. */
   sweep_at?: number;
+  /** A multi-step task's completed steps, by name; set (empty) by the first claim. */
+  steps?: Record<string, Checkpoint>;
+  /** The step the task has reached. */
+  step?: StepView;
+  /** Times the request was handed back to go on in a fresh invocation. */
+  continuations?: number;
+  /** Continuations since the last dispatch that did not come from the request's own invocation (see lambda-chain.ts). */
+  chain_hops?: number;
 }
 
 /** Whether the request's webhook is still owed. */
@@ -78,6 +94,7 @@ export function toView(item: StoredRequest): RequestView {
     updated_at: item.updated_at,
     ...(item.input.session_id !== undefined ? { session_id: item.input.session_id } : {}),
     ...(item.progress !== undefined ? { progress: item.progress } : {}),
+    ...(item.step !== undefined ? { step: item.step } : {}),
     ...(item.status === RequestStatus.Complete ? { result: item.result } : {}),
     ...(item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {}),
     ...(item.callback !== undefined ? { callback: item.callback } : {}),

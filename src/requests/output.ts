@@ -1,6 +1,6 @@
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
-import { FILE_NAME, fileKey, resultKey } from '../storage/keys.js';
+import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject } from './model.js';
 
@@ -10,23 +10,41 @@ const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 export interface RequestOutput {
   /** What the task uses to write files. */
   files: TaskFiles;
-  /** The files written so far, the latest of each name. */
+  /** The request's files so far: those earlier attempts recorded, and this attempt's, the latest of each name. */
   artifacts(): Artifact[];
   /** Stores a result too large for the item. */
   putResult(json: string): Promise<ResultObject>;
-  /** Removes everything this attempt wrote (its outcome will not point at it). */
+  /** Stores a step's checkpoint too large for the item; it outlives the attempt. */
+  putCheckpoint(index: number, json: string): Promise<ResultObject>;
+  /** Marks this attempt's files as recorded in the table (a checkpoint or a hand-back points at them); answers the whole list. */
+  commit(): Artifact[];
+  /** Removes what this attempt wrote and never recorded (its outcome will not point at it). */
   discard(): Promise<void>;
 }
 
 /**
  * The output of one attempt at a request: files and a spilled result under the attempt's own
- * prefix, at most `maxBytes` in all. Without a bucket, files cannot be written at all.
+ * prefix, at most `maxBytes` in all with the files earlier attempts recorded (`recorded`).
+ * Without a bucket, files cannot be written at all.
  */
-export function createRequestOutput(objects: ObjectStore | undefined, requestId: string, attempt: number, maxBytes: number): RequestOutput {
-  const files = new Map<string, Artifact>();
-  const keys = new Set<string>();
+export function createRequestOutput(
+  objects: ObjectStore | undefined,
+  requestId: string,
+  attempt: number,
+  maxBytes: number,
+  recorded: readonly Artifact[] = [],
+): RequestOutput {
+  const files = new Map<string, Artifact>(recorded.map((file) => [file.name, file]));
+  const written = new Set<string>();
+  const committed = new Set<string>();
   let usedBytes = 0;
   const room = () => maxBytes - [...files.values()].reduce((total, file) => total + file.size, usedBytes);
+  const spill = async (key: string, json: string): Promise<ResultObject> => {
+    if (objects === undefined) throw new OutputTooLargeError(0);
+    const size = await objects.put(key, json, 'application/json', room());
+    usedBytes += size;
+    return { key, size };
+  };
 
   return {
     files: {
@@ -38,7 +56,7 @@ export function createRequestOutput(objects: ObjectStore | undefined, requestId:
         const key = fileKey(requestId, attempt, name);
         const replaced = files.get(name);
         files.delete(name); // its room is given back while the new body is written
-        keys.add(key);
+        written.add(key);
         try {
           const size = await objects.put(key, body, contentType, room());
           files.set(name, { name, key, size, content_type: contentType });
@@ -50,16 +68,19 @@ export function createRequestOutput(objects: ObjectStore | undefined, requestId:
       },
     },
     artifacts: () => [...files.values()],
-    async putResult(json) {
-      if (objects === undefined) throw new OutputTooLargeError(0);
+    putResult(json) {
       const key = resultKey(requestId, attempt);
-      keys.add(key);
-      const size = await objects.put(key, json, 'application/json', room());
-      usedBytes += size;
-      return { key, size };
+      written.add(key);
+      return spill(key, json);
+    },
+    putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),
+    commit() {
+      for (const key of written) committed.add(key);
+      return [...files.values()];
     },
     async discard() {
-      if (objects !== undefined) await objects.remove([...keys]);
+      const keys = [...written].filter((key) => !committed.has(key));
+      if (objects !== undefined && keys.length > 0) await objects.remove(keys);
     },
   };
 }

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { isExpired } from './lifecycle.js';
-import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress } from '../contract.js';
-import { isVisibleTo, owesCallback, type Artifact, type ResultObject, type StoredRequest } from './model.js';
+import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
+import { isVisibleTo, owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
 
 /** How a worker's attempt ended, as written to the table. */
@@ -111,9 +111,11 @@ export class RequestStore {
     // The sweeper looks again when the lease would run out; a live worker's renewals move it on.
     const sweep = sweepClauses(requestId, leaseUntil);
     return this.updateIf(requestId, CLAIMABLE, {
-      UpdateExpression: `SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso${sweep.set}`,
+      UpdateExpression: `SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso, #steps = if_not_exists(#steps, :noSteps)${sweep.set}`,
+      ExpressionAttributeNames: { '#steps': 'steps' },
       ExpressionAttributeValues: {
         ...sweep.values,
+        ':noSteps': {},
         ':pending': RequestStatus.Pending,
         ':processing': RequestStatus.Processing,
         ':one': 1,
@@ -167,6 +169,77 @@ export class RequestStore {
       ExpressionAttributeValues: values,
       ExpressionAttributeNames: names,
     });
+  }
+
+  /**
+   * Records a completed step under the worker's fence: its checkpoint, the step reached and the
+   * files written so far (which the checkpoint's replay relies on). False when the request is no
+   * longer this attempt's.
+   */
+  async checkpoint(requestId: string, attempt: number, nowMs: number, name: string, checkpoint: Checkpoint, step: StepView, artifacts: Artifact[]): Promise<boolean> {
+    const updated = await this.updateIf(requestId, FENCED, {
+      UpdateExpression: `SET #steps.#name = :checkpoint, #stepView = :step, updated_at = :nowIso${artifacts.length > 0 ? ', artifacts = :artifacts' : ''}`,
+      ExpressionAttributeNames: { '#steps': 'steps', '#name': name, '#stepView': 'step' },
+      ExpressionAttributeValues: {
+        ':processing': RequestStatus.Processing,
+        ':attempt': attempt,
+        ':checkpoint': checkpoint,
+        ':step': step,
+        ':nowIso': new Date(nowMs).toISOString(),
+        ...(artifacts.length > 0 ? { ':artifacts': artifacts } : {}),
+      },
+    });
+    return updated !== undefined;
+  }
+
+  /**
+   * Hands a request back to go on in a fresh invocation (a continuation): pending again, its
+   * lease given up, its attempt budget one larger (a continuation is not a failed attempt), its
+   * files recorded. `chainHops` and `sweepAt` as the caller decides (see lambda-chain.ts). Answers
+   * the item, or undefined when the request is no longer this attempt's.
+   */
+  async handBack(
+    requestId: string,
+    attempt: number,
+    nowMs: number,
+    next: { step: StepView | undefined; artifacts: Artifact[]; chainHops: number; sweepAt: number },
+  ): Promise<StoredRequest | undefined> {
+    const sweep = sweepClauses(requestId, next.sweepAt);
+    let set =
+      'SET #status = :pending, lease_until = :zero, updated_at = :nowIso, max_attempts = max_attempts + :one, ' +
+      'continuations = if_not_exists(continuations, :zero) + :one, chain_hops = :hops';
+    if (next.step !== undefined) set += ', #stepView = :step';
+    if (next.artifacts.length > 0) set += ', artifacts = :artifacts';
+    return this.updateIf(requestId, FENCED, {
+      UpdateExpression: set + sweep.set,
+      ExpressionAttributeNames: next.step !== undefined ? { '#stepView': 'step' } : {},
+      ExpressionAttributeValues: {
+        ...sweep.values,
+        ':processing': RequestStatus.Processing,
+        ':pending': RequestStatus.Pending,
+        ':attempt': attempt,
+        ':zero': 0,
+        ':one': 1,
+        ':hops': next.chainHops,
+        ':nowIso': new Date(nowMs).toISOString(),
+        ...(next.step !== undefined ? { ':step': next.step } : {}),
+        ...(next.artifacts.length > 0 ? { ':artifacts': next.artifacts } : {}),
+      },
+    });
+  }
+
+  /**
+   * Before the sweeper dispatches a handed-back request whose continuation did not arrive (or was
+   * left to it): a new chain of invocations starts, and the entry moves on to `sweepAt`. False
+   * when a worker claimed it or the entry moved meanwhile.
+   */
+  async restartChain(seen: StoredRequest, sweepAt: number): Promise<boolean> {
+    const sweep = sweepClauses(seen.request_id, sweepAt);
+    const updated = await this.updateIf(seen.request_id, `${EXISTS} AND #status = :pending AND attempt = :attempt AND ${SWEEP_AS_SEEN}`, {
+      UpdateExpression: `SET chain_hops = :zero${sweep.set}`,
+      ExpressionAttributeValues: { ...sweep.values, ':pending': RequestStatus.Pending, ':attempt': seen.attempt, ':seenSweepAt': seen.sweep_at, ':zero': 0 },
+    });
+    return updated !== undefined;
   }
 
   /**
@@ -228,13 +301,15 @@ export class RequestStore {
   /**
    * Marks a stored, never-claimed request as dispatched again by a replay, before the replay
    * dispatches it, so the first call's clean-up cannot remove it any more. False when a worker
-   * has claimed it meanwhile (then it needs no dispatch). With `sweepAt`, the sweeper looks again then.
+   * has claimed it meanwhile (then it needs no dispatch). The sweeper passes the entry it read
+   * (`seenSweepAt`, so of sweeps racing only one dispatches) and when to look again (`sweepAt`).
    */
-  async markRedispatched(requestId: string, sweepAt?: number): Promise<boolean> {
+  async markRedispatched(requestId: string, sweepAt?: number, seenSweepAt?: number): Promise<boolean> {
     const sweep = sweepAt === undefined ? { set: '', values: {} } : sweepClauses(requestId, sweepAt);
-    const updated = await this.updateIf(requestId, NEVER_CLAIMED, {
+    const seen = seenSweepAt === undefined ? {} : { ':seenSweepAt': seenSweepAt };
+    const updated = await this.updateIf(requestId, seenSweepAt === undefined ? NEVER_CLAIMED : `${NEVER_CLAIMED} AND ${SWEEP_AS_SEEN}`, {
       UpdateExpression: `SET redispatches = if_not_exists(redispatches, :zero) + :one${sweep.set}`,
-      ExpressionAttributeValues: { ...sweep.values, ':pending': RequestStatus.Pending, ':zero': 0, ':one': 1 },
+      ExpressionAttributeValues: { ...sweep.values, ...seen, ':pending': RequestStatus.Pending, ':zero': 0, ':one': 1 },
     });
     return updated !== undefined;
   }

@@ -1,4 +1,4 @@
-import { isTerminal, RequestStatus } from '../contract.js';
+import { CallbackStatus, isTerminal, RequestStatus } from '../contract.js';
 import { deliveryWindowMs } from '../callbacks/schedule.js';
 import type { HandlerDeps, InvocationContext } from '../handler-deps.js';
 import { describeError } from '../log.js';
@@ -16,7 +16,7 @@ export interface SweepReport {
   redispatched: number;
   /** Found lost (worker_lost, deadline_exceeded) and ended. */
   ended: number;
-  /** Webhook delivery runs made. */
+  /** Webhook delivery runs handed to `deliver` events. */
   deliveries: number;
   /** Entries taken out of the index: nothing more to check. */
   cleared: number;
@@ -27,16 +27,19 @@ export interface SweepReport {
   failed: number;
 }
 
-/** Requests swept at once; most of a sweep's time is waiting on DynamoDB and webhook receivers. */
+/** Requests swept at once; a sweep's time is mostly waiting on DynamoDB. */
 const CONCURRENCY = 8;
+/** Time kept back to finish the request under way and log the report: this, or a quarter of a short invocation. */
+const RESERVE_MS = 2000;
 
 /**
  * `{"action":"sweep"}`, sent by the schedule every minute: reads the due entries of the sweep index
  * (at most SWEEP_BATCH, the soonest first, no scan) and for each request, read again consistently:
  * re-dispatches one no worker claimed within SWEEP_GRACE_SECONDS (a lost event costs a minute, not
  * the deadline), or one whose lease lapsed and that Lambda did not retry; ends one that is lost
- * (worker_lost, deadline_exceeded) as soon as it is; delivers owed webhooks; clears the rest. Never
- * throws: a failure is logged and the entry stays due for the next sweep.
+ * (worker_lost, deadline_exceeded) as soon as it is; hands each owed webhook to a `deliver` event
+ * of its own, so a receiver that hangs slows no sweep; clears the rest. Never throws: a failure is
+ * logged and the entry stays due for the next sweep.
  */
 export async function sweep(deps: SweepDeps, invocation: InvocationContext): Promise<SweepReport> {
   const report: SweepReport = { due: 0, redispatched: 0, ended: 0, deliveries: 0, cleared: 0, rescheduled: 0, skipped: 0, failed: 0 };
@@ -52,8 +55,7 @@ export async function sweep(deps: SweepDeps, invocation: InvocationContext): Pro
   for (const entry of found.slice(0, deps.config.sweepBatch)) due.push(entry.requestId);
   report.due = due.length;
 
-  // Enough time left for one more request, webhook tries included.
-  const reserveMs = deliveryWindowMs(deps.config.callbackTimeoutMs) + 2000;
+  const reserveMs = Math.min(RESERVE_MS, invocation.getRemainingTimeInMillis() / 4);
   let next = 0;
   const lane = async () => {
     while (next < due.length && invocation.getRemainingTimeInMillis() > reserveMs) {
@@ -67,23 +69,19 @@ export async function sweep(deps: SweepDeps, invocation: InvocationContext): Pro
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, lane));
+  if (next < due.length) deps.log.warn('sweep out of time; the rest wait for the next sweep', { left: due.length - next, aws_request_id: invocation.awsRequestId });
   deps.log.info('swept', { ...report, aws_request_id: invocation.awsRequestId });
   return report;
 }
 
 type Action = Exclude<keyof SweepReport, 'due' | 'failed'>;
 
-/** Webhook delivery, loaded only by a sweep that has one to make. */
-async function claimAndDeliver(...args: Parameters<typeof import('../callbacks/notify.js').claimAndDeliver>) {
-  return (await import('../callbacks/notify.js')).claimAndDeliver(...args);
-}
-
 async function sweepOne(deps: SweepDeps, requestId: string, invocation: InvocationContext): Promise<Action> {
   const now = deps.now();
   const item = await deps.store.get(requestId);
   // Gone, or moved on since the (eventually consistent) index was read: a claim or an end set its next look.
   if (item?.sweep_at === undefined || item.sweep_at > now) return 'skipped';
-  if (isExpired(item, now)) return (await deps.store.reschedule(requestId, item.sweep_at, undefined)) ? 'cleared' : 'skipped';
+  if (isExpired(item, now)) return clearExpired(deps, item);
 
   let current: StoredRequest = item;
   let ended = false;
@@ -98,11 +96,38 @@ async function sweepOne(deps: SweepDeps, requestId: string, invocation: Invocati
   // A worker that just ended it holds the entry for its own delivery run.
   if (current.sweep_at === undefined || current.sweep_at > now) return ended ? 'ended' : 'skipped';
   if (owesCallback(current)) {
-    const run = await claimAndDeliver(deps, current, () => invocation.getRemainingTimeInMillis());
-    return ended ? 'ended' : run === 'delivering' ? 'deliveries' : 'skipped';
+    const handed = await handOffDelivery(deps, current, invocation);
+    return ended ? 'ended' : handed ? 'deliveries' : 'skipped';
   }
   const cleared = await deps.store.reschedule(requestId, current.sweep_at, undefined);
   return ended ? 'ended' : cleared ? 'cleared' : 'skipped';
+}
+
+/**
+ * Claims the webhook's entry for one delivery run (moved past the run's longest time, so no other
+ * sweep hands it off meanwhile) and sends the run its own `deliver` event carrying the claim. If
+ * the event is lost, the entry comes due again once the run's time is over.
+ */
+async function handOffDelivery(deps: SweepDeps, item: StoredRequest, invocation: InvocationContext): Promise<boolean> {
+  const claimed = await deps.store.reschedule(item.request_id, item.sweep_at!, deps.now() + deliveryWindowMs(deps.config.callbackTimeoutMs));
+  if (claimed === undefined) return false;
+  await (await deps.dispatcher()).dispatch(item.request_id, invocation.invokedFunctionArn, 'deliver', claimed.sweep_at);
+  return true;
+}
+
+/** An expired request leaves the index; a webhook it still owes is given up, and says so. */
+async function clearExpired(deps: SweepDeps, item: StoredRequest): Promise<Action> {
+  if (!owesCallback(item)) return (await deps.store.reschedule(item.request_id, item.sweep_at!, undefined)) ? 'cleared' : 'skipped';
+  const callback = item.callback!;
+  const recorded = await deps.store.recordDelivery(item.request_id, callback.attempts, { ...callback, status: CallbackStatus.Failed }, undefined);
+  if (!recorded) return 'skipped';
+  deps.log.error('webhook given up: the request expired first (REQUEST_TTL_SECONDS is shorter than its retries)', {
+    request_id: item.request_id,
+    attempts: callback.attempts,
+    last_status: callback.last_status,
+  });
+  deps.metrics.put(Metric.WebhookFailures, 1);
+  return 'cleared';
 }
 
 /** A request still pending or processing, that may still finish. */
@@ -112,12 +137,16 @@ async function sweepLive(deps: SweepDeps, item: StoredRequest, now: number, invo
   const lookAt = (at: number) => Math.min(at, item.deadline_at);
   const seenAt = item.sweep_at!;
 
-  if (item.status === RequestStatus.Pending && item.attempt === 0) {
-    const graceEnds = Date.parse(item.created_at) + graceMs;
-    if (now < graceEnds) return (await deps.store.reschedule(item.request_id, seenAt, lookAt(graceEnds))) ? 'rescheduled' : 'skipped';
-    // Marked first, so the submit's own clean-up of a failed dispatch cannot remove what is queued here.
-    if (!(await deps.store.markRedispatched(item.request_id, lookAt(now + graceMs)))) return 'skipped';
-    return redispatch(deps, item, invocation, 'no worker claimed it within the grace period');
+  if (item.status === RequestStatus.Pending) {
+    // Its entry is due: no worker claimed it within the grace period its submit or hand-back set
+    // (its event was lost), or a continuation was left to the sweeper to start a new chain.
+    if (item.attempt === 0) {
+      // Marked first, so the submit's own clean-up of a failed dispatch cannot remove what is queued here.
+      if (!(await deps.store.markRedispatched(item.request_id, lookAt(now + graceMs), seenAt))) return 'skipped';
+      return redispatch(deps, item, invocation, 'no worker claimed it within the grace period');
+    }
+    if (!(await deps.store.restartChain(item, lookAt(now + graceMs)))) return 'skipped';
+    return redispatch(deps, item, invocation, 'a continuation no worker claimed, or one left to the sweeper');
   }
   if (item.status === RequestStatus.Processing && item.lease_until > now) {
     // A live worker; renewals moved its lease on since the claim set this entry.

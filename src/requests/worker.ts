@@ -1,5 +1,5 @@
 import { clip } from '../clip.js';
-import { ErrorCode, RequestStatus, type Progress } from '../contract.js';
+import { ERROR_SENTENCES, ErrorCode, RequestStatus, type Progress } from '../contract.js';
 import { delay } from '../delay.js';
 import type { InvocationContext, WorkerDeps } from '../handler-deps.js';
 import { describeError, type Logger } from '../log.js';
@@ -15,9 +15,12 @@ import { owesCallback, type ResultObject, type StoredRequest } from './model.js'
 import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js';
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
+import { retryWhileUnavailable } from './retry-writes.js';
+import { CheckpointTooLargeError, ContinueSignal, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
+import { nextContinuation } from './lambda-chain.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
-export type ProcessResult = 'completed' | 'failed' | 'skipped' | 'superseded';
+export type ProcessResult = 'completed' | 'failed' | 'continued' | 'skipped' | 'superseded';
 
 const DONE: Progress = { percent: 100, message: 'Done' };
 /** A progress message is for a progress bar; anything longer is cut, so it never crowds the item. */
@@ -25,8 +28,14 @@ export const MAX_PROGRESS_MESSAGE_CHARS = 500;
 /** A task's error sentence is for people; anything longer is cut. */
 export const MAX_ERROR_CHARS = 1000;
 
-type Stop = { kind: 'timeout'; budgetMs: number } | { kind: 'superseded' } | { kind: 'lapsed' };
-type RunResult = { kind: 'returned'; value: unknown } | { kind: 'failed'; outcome: Outcome } | Stop;
+/** Why a running task was stopped: its time (the invocation's or the request's deadline), a cancel or takeover, a lapsed lease. */
+type Stop = { kind: 'timeout'; budgetMs: number; deadline: boolean } | { kind: 'superseded' } | { kind: 'lapsed' };
+type RunResult =
+  | { kind: 'returned'; value: unknown }
+  | { kind: 'failed'; outcome: Outcome }
+  | { kind: 'continue'; steps: StepRunner }
+  | { kind: 'superseded' }
+  | { kind: 'lapsed' };
 
 /** Stop this long before Lambda would kill us, so the timeout can still be written. */
 function safetyMarginMs(remainingMs: number): number {
@@ -48,8 +57,9 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   const claimedAt = deps.now();
   if (claimed.attempt === 1) deps.metrics.put(Metric.QueueWaitMs, Math.max(0, claimedAt - Date.parse(claimed.created_at)));
 
-  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes);
+  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, claimed.artifacts);
   const run = await runTask(deps, claimed, output, invocation);
+  if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation);
   if (run.kind === 'superseded') {
     deps.log.info('superseded; stopping without writing', fields);
     await discard(deps, output, fields);
@@ -61,13 +71,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
     await discard(deps, output, fields);
     throw new RedeliverError('the lease lapsed before the work finished');
   }
-  let outcome: Outcome;
-  if (run.kind === 'timeout') {
-    const error = `The work did not finish within the ${Math.round(run.budgetMs / 1000)} s it was allowed.`;
-    outcome = { status: RequestStatus.Error, errorCode: ErrorCode.Timeout, error };
-  } else {
-    outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, claimed, run.value, output, invocation);
-  }
+  const outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, claimed, run.value, output, invocation);
   const ended = await finish(deps, claimed, outcome, invocation);
   if (ended?.status !== RequestStatus.Complete) await discard(deps, output, fields);
   if (ended === undefined) return 'superseded';
@@ -148,7 +152,7 @@ async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Inv
   return 'ended';
 }
 
-/** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse). */
+/** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse) or continue. */
 async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, invocation: InvocationContext): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
   if (task === undefined) {
@@ -156,7 +160,9 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
   }
   const startedAt = deps.now();
   const remainingMs = invocation.getRemainingTimeInMillis();
-  const budgetMs = Math.min(remainingMs - safetyMarginMs(remainingMs), claimed.deadline_at - startedAt);
+  const invocationBudgetMs = remainingMs - safetyMarginMs(remainingMs);
+  const deadlineBudgetMs = claimed.deadline_at - startedAt;
+  const budgetMs = Math.min(invocationBudgetMs, deadlineBudgetMs);
   const lease: HeldLease = deps.leases.hold({
     requestId: claimed.request_id,
     attempt: claimed.attempt,
@@ -165,13 +171,26 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     progressIntervalMs: deps.config.progressIntervalMs,
     invocationEndsAt: Date.now() + remainingMs,
   });
+  const steps = createStepRunner({
+    store: deps.store,
+    objects: deps.objects,
+    log: deps.log,
+    now: deps.now,
+    claimed,
+    output,
+    lease,
+    count: task.steps,
+    budgetMs: deps.config.stepBudgetSeconds * 1000,
+    inlineMaxBytes: deps.config.checkpointInlineMaxBytes,
+    invocation,
+  });
 
   const controller = new AbortController();
   const stopped = new Promise<Stop>((resolve) =>
     controller.signal.addEventListener('abort', () => resolve(controller.signal.reason as Stop), { once: true }),
   );
   const stop = (reason: Stop) => controller.abort(reason);
-  const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs }), Math.max(0, budgetMs));
+  const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs, deadline: deadlineBudgetMs <= invocationBudgetMs }), Math.max(0, budgetMs));
   void lease.lost.then((reason: LeaseLoss) => stop(reason === 'lapsed' ? { kind: 'lapsed' } : { kind: 'superseded' }));
 
   try {
@@ -187,17 +206,74 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
         });
       },
       files: output.files,
+      step: (name, run) => steps.step(name, run),
+      continueLater: () => steps.continueLater(),
     });
     // A result that is in counts, whatever fired meanwhile: its write is fenced, so it lands only
     // if this attempt still holds the request.
-    return await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value })), stopped]);
+    const ended = await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value })), stopped]);
+    return 'value' in ended || ended.kind !== 'timeout' ? (ended as RunResult) : afterTimeout(ended, steps);
   } catch (error) {
-    if (controller.signal.aborted) return controller.signal.reason as Stop;
+    if (controller.signal.aborted) {
+      const reason = controller.signal.reason as Stop;
+      return reason.kind === 'timeout' ? afterTimeout(reason, steps) : reason;
+    }
+    if (error instanceof ContinueSignal || steps.continuing()) return { kind: 'continue', steps };
+    if (error instanceof SupersededSignal) return { kind: 'superseded' };
+    if (error instanceof CheckpointTooLargeError) return { kind: 'failed', outcome: tooLarge(error.message) };
     return { kind: 'failed', outcome: failedOutcome(deps, claimed, error, invocation) };
   } finally {
     clearTimeout(timer);
     await lease.release();
   }
+}
+
+/**
+ * Out of time: past the request's deadline it ends as deadline_exceeded; out of the invocation's
+ * time, a task that has checkpointed a step here goes on in a fresh invocation from its last
+ * checkpoint (the step under way runs again there, with a whole invocation to itself); one that
+ * has not could not finish in any invocation, and ends as timeout.
+ */
+function afterTimeout(stop: Extract<Stop, { kind: 'timeout' }>, steps: StepRunner): RunResult {
+  if (stop.deadline) return { kind: 'failed', outcome: { status: RequestStatus.Error, errorCode: ErrorCode.DeadlineExceeded, error: ERROR_SENTENCES[ErrorCode.DeadlineExceeded] } };
+  if (steps.ranHere() > 0) return { kind: 'continue', steps };
+  const error = `The work did not finish within the ${Math.round(stop.budgetMs / 1000)} s it was allowed.`;
+  return { kind: 'failed', outcome: { status: RequestStatus.Error, errorCode: ErrorCode.Timeout, error } };
+}
+
+/**
+ * Hands the request back to go on in a fresh invocation: pending again, its files recorded, and
+ * the same `{"action":"process"}` event sent, or left to the sweeper when the chain of direct
+ * invocations is long (see lambda-chain.ts). A continuation is not a failed attempt.
+ */
+async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, steps: StepRunner, invocation: InvocationContext): Promise<ProcessResult> {
+  const fields = { request_id: claimed.request_id, attempt: claimed.attempt };
+  const chain = nextContinuation(claimed.chain_hops ?? 0, deps.config.continuationChainMax);
+  const now = deps.now();
+  const handedBack = await retryWhileUnavailable(deps.log, invocation, fields, () =>
+    deps.store.handBack(claimed.request_id, claimed.attempt, deps.now(), {
+      step: steps.reached(),
+      artifacts: output.commit(),
+      chainHops: chain.chainHops,
+      // Dispatched: the sweeper steps in only if that event is lost. Not: the sweeper dispatches it at its next run.
+      sweepAt: chain.dispatch ? now + deps.config.sweepGraceSeconds * 1000 : now,
+    }),
+  );
+  if (handedBack === undefined) {
+    deps.log.info('not handed back: the request was cancelled, expired or taken over', fields);
+    await discard(deps, output, fields);
+    return 'superseded';
+  }
+  deps.metrics.put(Metric.Continued, 1);
+  deps.log.info('continues in a fresh invocation', { ...fields, step: steps.reached()?.name, chain_hops: chain.chainHops, dispatched: chain.dispatch });
+  if (chain.dispatch) {
+    try {
+      await (await deps.dispatcher()).dispatch(claimed.request_id, invocation.invokedFunctionArn);
+    } catch (error) {
+      deps.log.warn('could not dispatch the continuation; the sweeper will', { ...fields, ...describeError(error) });
+    }
+  }
+  return 'continued';
 }
 
 function taskFailed(error: string): Outcome {
@@ -237,7 +313,7 @@ async function completeOutcome(deps: WorkerDeps, claimed: StoredRequest, value: 
   }
   let resultObject: ResultObject;
   try {
-    resultObject = await retryWhileUnavailable(deps, invocation, { request_id: claimed.request_id, attempt: claimed.attempt, writing: 'result' }, () => output.putResult(json));
+    resultObject = await retryWhileUnavailable(deps.log, invocation, { request_id: claimed.request_id, attempt: claimed.attempt, writing: 'result' }, () => output.putResult(json));
   } catch (error) {
     if (error instanceof OutputTooLargeError) return outputTooLarge(deps);
     throw error;
@@ -257,34 +333,12 @@ function failedOutcome(deps: WorkerDeps, claimed: StoredRequest, error: unknown,
   return taskFailed(`The task failed. Reference: ${invocation.awsRequestId}`);
 }
 
-/** Backoff between tries of an outcome's writes while the table or the bucket is unreachable. */
-const RETRY_DELAYS_MS = [200, 500, 1000, 2000, 4000];
-const RETRY_RESERVE_MS = 500;
-
-/**
- * Runs `write` again while the store is unreachable and the invocation has time left: the outcome
- * exists only in this process, and a retried event would have to redo the work. A call the store
- * refuses for good is not retried.
- */
-async function retryWhileUnavailable<T>(deps: WorkerDeps, invocation: InvocationContext, fields: Record<string, unknown>, write: () => Promise<T>): Promise<T> {
-  for (let tries = 0; ; tries += 1) {
-    try {
-      return await write();
-    } catch (error) {
-      const wait = RETRY_DELAYS_MS[Math.min(tries, RETRY_DELAYS_MS.length - 1)]!;
-      if (!(error instanceof StorageUnavailableError) || invocation.getRemainingTimeInMillis() < wait + RETRY_RESERVE_MS) throw error;
-      deps.log.warn('outcome write failed; retrying', { ...fields, ...describeError(error) });
-      await delay(wait);
-    }
-  }
-}
-
 /**
  * Writes the outcome. A request that owes a webhook stays in the sweep index, due once this
  * invocation's delivery run would be over: the sweeper delivers if this worker dies first.
  */
 function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<StoredRequest | undefined> {
-  return retryWhileUnavailable(deps, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () => {
+  return retryWhileUnavailable(deps.log, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () => {
     const now = deps.now();
     const sweepAt = owesCallback(claimed) ? now + deliveryWindowMs(deps.config.callbackTimeoutMs) : undefined;
     return deps.store.finish(claimed.request_id, claimed.attempt, now, outcome, sweepAt);

@@ -15,5 +15,14 @@ export function fileKey(requestId: string, attempt: number, name: string): strin
   return `${REQUESTS_PREFIX}${requestId}/${attempt}/files/${name}`;
 }
 
+/**
+ * The object that holds a step's checkpoint too large for the item: by the step's position and
+ * the attempt that ran it, so a superseded attempt's late upload never overwrites what a
+ * checkpoint points at.
+ */
+export function checkpointKey(requestId: string, index: number, attempt: number): string {
+  return `${REQUESTS_PREFIX}${requestId}/steps/${index}-${attempt}.json`;
+}
+
 /** A file's name: letters, digits, `.`, `_` and `-`, not starting with a dot: nothing that reads as a path. */
 export const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;

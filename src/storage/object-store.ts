@@ -11,6 +11,8 @@ export type ObjectBody = Buffer | Uint8Array | string | Readable;
 export interface ObjectStore {
   /** Writes an object of at most `maxBytes` (a longer stream is cut off and refused); answers its size. */
   put(key: string, body: ObjectBody, contentType: string, maxBytes: number): Promise<number>;
+  /** Reads a (small) object as UTF-8 text. */
+  getText(key: string): Promise<string>;
   /** A URL that GETs the object for `seconds`, nothing public. */
   presign(key: string, seconds: number): Promise<string>;
   /** Removes objects, ignoring ones already gone. */

@@ -68,6 +68,16 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       }
     },
 
+    async getText(key) {
+      const { sdk, client } = await s3();
+      try {
+        const output = await client.send(new sdk[0].GetObjectCommand({ Bucket: options.bucket, Key: key }));
+        return await output.Body!.transformToString('utf8');
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+
     async presign(key, seconds) {
       const { sdk, client } = await s3();
       return sdk[2].getSignedUrl(client, new sdk[0].GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn: Math.max(1, Math.floor(seconds)) });

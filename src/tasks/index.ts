@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import { createAssessTask } from './assess.js';
 import { createTaskRegistry, type TaskRegistry } from './registry.js';
+import { createPipelineTask } from './pipeline.js';
 import { createReportTask } from './report.js';
 import { createSummarizeTask } from './summarize.js';
 import type { Task } from './task.js';
@@ -17,6 +18,7 @@ const TASK_FACTORIES: { readonly [Name in TaskName]: (config: TaskConfig) => Tas
   assess: (config) => createAssessTask(config.demoTaskMs),
   summarize: (config) => createSummarizeTask(config.demoTaskMs),
   report: (config) => createReportTask(config.demoTaskMs, config.demoReportMb),
+  pipeline: (config) => createPipelineTask(config.demoTaskMs),
 };
 
 /** The tasks this deployment runs, the default first. */

@@ -20,6 +20,18 @@ export interface TaskContext {
   /** Records progress; cheap to call often, writes are coalesced. */
   reportProgress(progress: Progress): void;
   files: TaskFiles;
+  /**
+   * Runs `run` once per request and returns its result, which must be JSON: the result is
+   * checkpointed (under this worker's fence) before `step` returns. A later attempt (after a
+   * crash or a timeout) or a continuation gets the checkpoint back instead of running the step
+   * again, and goes on from the first step not done. Name each step once per request; call them
+   * one after another. Before a step, when the invocation has less than STEP_BUDGET_SECONDS left
+   * (or after `continueLater()`), the request goes on in a fresh invocation instead: `step` then
+   * throws, and the task must let that error through.
+   */
+  step<T>(name: string, run: () => Promise<T>): Promise<T>;
+  /** Asks for the next step to run in a fresh invocation (a continuation), not this one. */
+  continueLater(): void;
 }
 
 /**
@@ -29,6 +41,8 @@ export interface TaskContext {
 export interface Task<Name extends string = string> {
   name: Name;
   description: string;
+  /** How many steps the task runs, when it runs in steps and knows: the view shows "step 2 of 5". */
+  steps?: number;
   run(context: TaskContext): Promise<unknown>;
 }
 

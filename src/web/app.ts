@@ -7,11 +7,12 @@ import {
   TASK_NAMES,
   createClient,
   type AssessResult,
+  type PipelineResult,
   type ReportResult,
   type RequestView,
   type TaskName,
 } from '../client/index.js';
-import { formatBytes } from '../client/format.js';
+import { formatBytes, formatStep } from '../client/format.js';
 
 /** The page is served by the API's own front, so the API is this origin. */
 const client = createClient({ baseUrl: window.location.origin });
@@ -71,7 +72,9 @@ function showStatus(status: string, message: string): void {
 
 function showView(view: RequestView): void {
   if (view.progress !== undefined) progress.value = view.progress.percent;
-  showStatus(view.status, view.progress?.message ?? (view.status === 'pending' ? 'Waiting for a worker…' : 'Working…'));
+  const message = view.progress?.message ?? (view.status === 'pending' ? 'Waiting for a worker…' : 'Working…');
+  // Between two steps a request is pending again while a fresh invocation picks it up.
+  showStatus(view.status, view.step !== undefined ? `${message} (${formatStep(view.step)})` : message);
 }
 
 function setRunning(isRunning: boolean): void {
@@ -83,7 +86,26 @@ function setRunning(isRunning: boolean): void {
 
 function isAssessResult(value: unknown): value is AssessResult {
   const result = value as Partial<AssessResult> | null;
-  return typeof result === 'object' && result !== null && typeof result.word_count === 'number' && Array.isArray(result.keywords);
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof result.word_count === 'number' &&
+    Array.isArray(result.keywords) &&
+    result.keywords.every((keyword) => typeof keyword === 'object' && keyword !== null)
+  );
+}
+
+function isPipelineResult(value: unknown): value is PipelineResult {
+  const result = value as Partial<PipelineResult> | null;
+  return typeof result === 'object' && result !== null && Array.isArray(result.outline) && Array.isArray(result.keywords) && typeof result.summary === 'string';
+}
+
+function renderChips(terms: string[], label: string): HTMLElement {
+  const chips = make('ul', undefined, 'chips');
+  chips.setAttribute('aria-label', label);
+  for (const term of terms) chips.append(make('li', term, 'chip'));
+  if (terms.length === 0) chips.append(make('li', 'none', 'chip'));
+  return chips;
 }
 
 function renderSummary(summary: string): HTMLElement {
@@ -109,11 +131,22 @@ function renderStats(entries: [string, string][]): HTMLElement {
 
 function renderResult(result: unknown): void {
   resultBody.replaceChildren();
-  if (isReportResult(result)) {
-    const chips = make('ul', undefined, 'chips');
-    chips.setAttribute('aria-label', 'Top keywords');
-    for (const keyword of result.keywords) chips.append(make('li', keyword, 'chip'));
-    if (result.keywords.length === 0) chips.append(make('li', 'none', 'chip'));
+  if (isPipelineResult(result)) {
+    const outline = make('ol', undefined, 'outline');
+    for (const line of result.outline) outline.append(make('li', line));
+    resultBody.append(
+      renderStats([
+        ['Words', String(result.word_count)],
+        ['Sentences', String(result.sentence_count)],
+      ]),
+      make('h3', 'Outline'),
+      outline,
+      make('h3', 'Keywords'),
+      renderChips(result.keywords, 'Top keywords'),
+      renderSummary(result.summary),
+    );
+  } else if (isReportResult(result)) {
+    const chips = renderChips(result.keywords, 'Top keywords');
     resultBody.append(
       renderStats([
         ['Report', result.report],

@@ -25,6 +25,11 @@ describe('isDeliverable', () => {
     ['::ffff:10.0.0.1', false],
     ['::ffff:127.0.0.1', false],
     ['64:ff9b::a00:1', false], // NAT64 of 10.0.0.1
+    ['::7f00:1', false], // IPv4-compatible ::127.0.0.1
+    ['::a9fe:a9fe', false], // IPv4-compatible ::169.254.169.254
+    ['::a00:1', false], // IPv4-compatible ::10.0.0.1
+    ['2002:a00:1::1', false], // 6to4 of 10.0.0.1
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', false], // Teredo
     ['not an address', false],
   ])('%s → %s', (address, expected) => {
     expect(isDeliverable(address, false)).toBe(expected);
@@ -46,10 +51,12 @@ describe('parseCallbackUrl', () => {
     }
   });
 
-  it('refuses http unless loopback is allowed, and any URL over 2048 characters', () => {
+  it('refuses http unless loopback is allowed, port 0, and any URL over 2048 characters as escaped', () => {
     expect(() => parseCallbackUrl('http://example.com/', AWS)).toThrow(/must be an https URL/);
     expect(parseCallbackUrl('http://example.com/', LOCAL).protocol).toBe('http:');
     expect(() => parseCallbackUrl(`https://example.com/${'a'.repeat(2048)}`, AWS)).toThrow(/at most 2048/);
+    expect(() => parseCallbackUrl(`https://example.com/${' '.repeat(1000)}x`, AWS)).toThrow(/at most 2048 characters once escaped/);
+    expect(() => parseCallbackUrl('https://example.com:0/hook', AWS)).toThrow(/port 0/);
   });
 });
 
@@ -57,13 +64,13 @@ describe('resolveDestination', () => {
   it('reads an address however it is written, and refuses the private ones', async () => {
     // The URL parser turns these into 127.0.0.1 and 10.0.0.1 before any check.
     for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://10.0.1/', 'http://[::ffff:7f00:1]/']) {
-      await expect(resolveDestination(new URL(url), AWS), url).rejects.toThrow(CallbackRefusedError);
+      await expect(resolveDestination(new URL(url), AWS, 5000), url).rejects.toThrow(CallbackRefusedError);
     }
-    await expect(resolveDestination(new URL('http://2130706433/'), LOCAL)).resolves.toMatchObject({ address: '127.0.0.1', family: 4 });
+    await expect(resolveDestination(new URL('http://2130706433/'), LOCAL, 5000)).resolves.toMatchObject({ address: '127.0.0.1', family: 4 });
   });
 
   it('resolves a name, and refuses one that points at loopback', async () => {
-    await expect(resolveDestination(new URL('https://localhost/'), AWS)).rejects.toThrow(/may not reach/);
-    await expect(resolveDestination(new URL('https://localhost/'), LOCAL)).resolves.toMatchObject({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) });
+    await expect(resolveDestination(new URL('https://localhost/'), AWS, 5000)).rejects.toThrow(/may not reach/);
+    await expect(resolveDestination(new URL('https://localhost/'), LOCAL, 5000)).resolves.toMatchObject({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) });
   });
 });

@@ -44,6 +44,17 @@ describe('render: a request that ended as error shows no stale progress', () => 
     expect(progressLine({ ...complete, progress: undefined })).toBe('complete 100% Done');
   });
 
+  it("a multi-step request shows its step while it runs or waits between invocations, not once it ended", () => {
+    const step = { name: 'keywords', index: 2, count: 5 };
+    const running: RequestView = { ...base, task: 'pipeline', status: 'processing', progress: { percent: 30, message: 'Weighing keywords' }, step };
+    expect(progressLine(running)).toBe('processing 30% Weighing keywords (step 2/5 keywords)');
+    expect(progressBar(running)).toMatch(/ 30%  Weighing keywords \(step 2\/5 keywords\)$/);
+    expect(progressLine({ ...running, status: 'pending', progress: undefined })).toBe('pending (step 2/5 keywords)');
+    expect(progressLine({ ...running, step: { name: 'draft', index: 3 } })).toBe('processing 30% Weighing keywords (step 3 draft)');
+    expect(progressLine({ ...running, status: 'complete', result: {} })).toBe('complete 100% Done');
+    expect(progressLine({ ...running, status: 'error', error_code: 'cancelled' })).toBe('error (cancelled)');
+  });
+
   it('an error view without a code or sentence still reads plainly', () => {
     const bare: RequestView = { ...base, status: 'error', progress: { percent: 80, message: 'Wrote the summary' } };
     expect(progressLine(bare)).toBe('error');
@@ -65,5 +76,12 @@ describe('render: formatResult', () => {
     expect(formatResult(one)).toBe(
       ['words      1', 'sentences  1', 'characters 5', 'reading    1 s', 'keywords   hello (1, 1.00)', 'summary    Hello'].join('\n'),
     );
+  });
+});
+
+describe("render: the pipeline task's result", () => {
+  it('is read as labelled lines, not taken for an assessment (whose keywords are objects)', () => {
+    const text = formatResult({ outline: ['First line', 'Second line'], keywords: ['alpha', 'beta'], summary: 'S.', word_count: 12, sentence_count: 1 });
+    expect(text).toBe(['outline    First line', '           Second line', 'keywords   alpha, beta', 'words      12 in 1 sentence', 'summary    S.'].join('\n'));
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/log.js';
 import type { Stack, StackOptions } from '../../src/local/stack.js';
-import { pollUntilTerminal, status, submitAccepted } from '../support/http.js';
+import { call, pollUntilTerminal, status, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { createLogCollector, type LogCollector } from '../support/logs.js';
 import { ensureBuilt, startTestStack } from '../support/stack.js';
@@ -99,7 +99,9 @@ describe('the sweeper', () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, leaseUntil - Date.now()) + 50));
 
     stack.sweep();
-    await waitFor(() => (sweeps().length === 1 ? true : undefined));
+    // The sweep ends the request and hands its webhook to a deliver event of its own.
+    await waitFor(() => (sweeps().length === 1 && receiver!.deliveries.length === 1 ? true : undefined));
+    await stack.lambda.idle();
 
     expect(receiver.deliveries).toHaveLength(1);
     expect(receiver.deliveries[0]).toMatchObject({ verified: true, body: { type: 'request.error', data: { request_id: id, error_code: 'worker_lost' } } });
@@ -128,5 +130,41 @@ describe('the sweeper', () => {
     expect(final.body.status).toBe('complete');
     expect((await readItem(stack, id))?.attempt).toBe(2);
     expect(sweeps().map((report) => report.redispatched)).toEqual([0, 1]);
+  });
+
+  it('dispatches each lost request once when sweeps run at the same time', async () => {
+    const stack = await start();
+    stack.lambda.faults.dropNextEvents = 20;
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, index) => submitAccepted(stack.url, { prompt: `${PROMPT} ${index}` })));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    stack.sweep();
+    stack.sweep();
+    stack.sweep();
+    await waitFor(() => (sweeps().length === 3 ? true : undefined));
+    await Promise.all(ids.map((id) => pollUntilTerminal(stack.url, id)));
+
+    expect(sweeps().reduce((total, report) => total + Number(report.redispatched), 0)).toBe(20);
+    const items = await Promise.all(ids.map((id) => readItem(stack, id)));
+    expect(items.map((item) => item?.redispatches)).toEqual(Array(20).fill(1));
+  });
+
+  it('re-dispatches a lost event in the same sweep that owes webhooks to receivers that hang', async () => {
+    const stack = await start({ env: { DEMO_TASK_MS: '60000', CALLBACK_TIMEOUT_MS: '1000' } });
+    receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    receiver.answers.push(...Array.from({ length: 200 }, () => 'hang' as const));
+    stack.lambda.faults.eventDelayMs = 60_000; // the cancels' own deliver events never come in time
+    const owing = await Promise.all(Array.from({ length: 30 }, () => submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver!.url}/hang` })));
+    await Promise.all(owing.map((id) => call(stack.url, 'DELETE', `/v1/status/${id}`)));
+    stack.lambda.faults.eventDelayMs = 0;
+    stack.lambda.faults.dropNextEvents = 1;
+    const lost = await submitAccepted(stack.url, { prompt: PROMPT });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    stack.sweep();
+    await waitFor(() => (sweeps().length === 1 ? true : undefined));
+
+    expect(sweeps()[0]).toMatchObject({ due: 31, redispatched: 1, deliveries: 30 });
+    expect((await readItem(stack, lost))?.redispatches).toBe(1);
   });
 });

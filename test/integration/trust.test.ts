@@ -174,7 +174,7 @@ describe('trust: every 202 means work that will run', () => {
   it('dispatches again when a replay finds a request that was stored but never dispatched', async () => {
     // The function reaches the table and Lambda through proxies. The moment it calls Lambda (which
     // refuses), the table's link is cut, so the clean-up delete fails too: the request stays stored
-    // and undispatched, and the caller gets 503.
+    // and undispatched, and the caller is told the outcome is not known (500), not that nothing started.
     let endpoints = { dynamodb: '', lambda: '' };
     const toDynamo = await startTcpProxy(() => endpoints.dynamodb);
     const toLambda = await startTcpProxy(() => endpoints.lambda, () => toDynamo.cut());
@@ -188,14 +188,15 @@ describe('trust: every 202 means work that will run', () => {
     const replay = await submit(stack.url, { prompt: PROMPT }, { 'Idempotency-Key': 'undispatched-1' });
     const { final } = await pollUntilTerminal(stack.url, replay.body.request_id, { timeoutMs: 10_000 });
 
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(500);
+    expect(refused.body.error_code).toBe('outcome_unknown');
     expect(stack.lambda.faults.rejectInvokes).toBe(0);
     expect(replay.status).toBe(202);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(final.body).toMatchObject({ status: 'complete' });
   });
 
-  it("never lets the first call's clean-up remove a request a replay has accepted meanwhile", async () => {
+  it("never lets the first call's clean-up remove a request a replay has accepted meanwhile, and answers it 202 as well", async () => {
     // The interleaving (the first dispatch fails only after the replay's has succeeded) cannot be
     // caused reliably through the shared Lambda connection, so a wrapper around the real
     // dispatcher holds the first dispatch for 1.5 s and then fails it, as the SDK does after its retries.
@@ -228,7 +229,8 @@ describe('trust: every 202 means work that will run', () => {
 
     expect(dispatches).toBe(2);
     expect(replay.status).toBe(202);
-    expect(original.status).toBe(503);
+    expect(original.status).toBe(202);
+    expect(original.body.request_id).toBe(replay.body.request_id);
     expect(final.body.status).toBe('complete');
   });
 

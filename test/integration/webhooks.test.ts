@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { createEmfMetrics } from '../../src/metrics.js';
+import { delay } from '../../src/delay.js';
 import { call, pollUntilTerminal, status, submit, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { createTestClock, startTestStack } from '../support/stack.js';
@@ -151,6 +152,8 @@ describe('callback_url at submit', () => {
     ['a unique local IPv6 address', 'http://[fd00::1]/hook', /may not reach/],
     ['a name that does not resolve', 'http://no-such-host.invalid/hook', /does not resolve/],
     ['a number', 42, /must be a string/],
+    ['an IPv4-compatible IPv6 address', 'http://[::127.0.0.1]/hook', /may not reach/],
+    ['a name no resolver takes', `http://${Array.from({ length: 5 }, () => 'a'.repeat(60)).join('.')}.com/hook`, /does not resolve/],
   ])('refuses %s with 400 naming callback_url', async (_label, callbackUrl, reason) => {
     const { stack } = await start();
     const response = await submit(stack.url, { prompt: PROMPT, callback_url: callbackUrl });
@@ -189,5 +192,66 @@ describe('callback_url at submit', () => {
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/b` }, headers)).status).toBe(422);
+  });
+});
+
+describe('webhooks, attacked', () => {
+  it('gives two requests that share an id (an Idempotency-Key used again after the first expired) two webhook-ids', async () => {
+    const clock = createTestClock();
+    const { stack, receiver } = await start({ REQUEST_TTL_SECONDS: '7200' }, { handlerOverrides: { now: clock.now } });
+    const headers = { 'Idempotency-Key': 'daily-report' };
+    const first = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` }, headers);
+    await waitFor(() => (receiver.deliveries.length === 1 ? true : undefined));
+    clock.advance(7300_000);
+    const second = await submitAccepted(stack.url, { prompt: `${PROMPT} Again.`, callback_url: `${receiver.url}/hook` }, headers);
+    await waitFor(() => (receiver.deliveries.length === 2 ? true : undefined));
+
+    expect(second).toBe(first);
+    const [one, two] = receiver.deliveries;
+    expect(one!.webhookId).not.toBe(two!.webhookId);
+    expect(two!.body.data.request_id).toBe(first);
+  });
+
+  it('gives up, logs and counts a webhook still owed when its request expires', async () => {
+    const clock = createTestClock();
+    const lines: string[] = [];
+    const { stack, receiver } = await start(
+      { REQUEST_TTL_SECONDS: '3600', REQUEST_DEADLINE_SECONDS: '600' },
+      { handlerOverrides: { now: clock.now, metrics: createEmfMetrics('async-router', (line) => lines.push(line)) } },
+    );
+    receiver.answers.push(503, 503, 503);
+    const requestId = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
+    await waitFor(async () => ((await readItem(stack, requestId))?.callback?.attempts === 3 ? true : undefined));
+
+    clock.advance(3601_000);
+    stack.sweep();
+    await stack.lambda.idle();
+
+    const item = await readItem(stack, requestId);
+    expect(item?.callback).toEqual({ status: 'failed', attempts: 3, last_status: 503 });
+    expect(item?.sweep_at).toBeUndefined();
+    expect(lines.map((line) => JSON.parse(line)).filter((record) => record.WebhookFailures === 1)).toHaveLength(1);
+    expect(receiver.deliveries).toHaveLength(3);
+  });
+
+  it('posts once when a deliver event and sweeps race for the same webhook', async () => {
+    const { stack, receiver } = await start({ DEMO_TASK_MS: '60000' });
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index += 1) ids.push(await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` }));
+    await waitFor(async () => ((await Promise.all(ids.map((id) => readItem(stack, id)))).every((item) => item?.status === 'processing') ? true : undefined));
+    // A receiver that never answers, so every run makes its three tries and lasts seconds.
+    receiver.answers.push(...Array.from({ length: 100 }, () => 'hang' as const));
+    // The cancels' deliver events come late (and twice); sweeps hand the same webhooks off first.
+    Object.assign(stack.lambda.faults, { eventDelayMs: 1500, deliveriesPerEvent: 2 });
+    for (const id of ids) expect((await call(stack.url, 'DELETE', `/v1/status/${id}`)).status).toBe(202);
+    Object.assign(stack.lambda.faults, { eventDelayMs: 0, deliveriesPerEvent: 1 });
+    stack.sweep();
+    stack.sweep();
+    await stack.lambda.idle();
+
+    // One run per request (three tries), not one per event or sweep.
+    const perRequest = ids.map((id) => receiver.deliveries.filter((delivery) => delivery.body.data.request_id === id).length);
+    expect(perRequest).toEqual([3, 3, 3, 3, 3]);
+    expect((await readItem(stack, ids[0]!))?.callback).toEqual({ status: 'pending', attempts: 3, last_status: 'timeout' });
   });
 });

@@ -7,6 +7,9 @@ import { createLogCollector } from '../support/logs.js';
 import { ensureBuilt, startTestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 import { TEST_HANDLER } from './helpers.js';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { sdkConfig } from '../../src/aws-clients.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 
 const PROMPT = 'Serverless functions scale to zero. They are cheap when idle. Lambda retries async events.';
 /** Lambda's retry delays, shortened but kept longer than the 1 s lease so a retry can claim. */
@@ -87,6 +90,26 @@ describe('the built bundle in sandboxes behind the local stack', () => {
     expect(final.body.status).toBe(RequestStatus.Error);
     expect(final.body.error_code).toBe(ErrorCode.WorkerLost);
     expect((await readItem(stack!, id))!.attempt).toBe(1);
+  });
+
+  it("stops the 17th invocation of a chain of self-invocations, as Lambda's recursive loop detection does", async () => {
+    await start({ sandboxModule: TEST_HANDLER });
+    const client = new LambdaClient(sdkConfig({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: stack!.lambda.endpoint }));
+    try {
+      // From outside Lambda, with no trace header: the chain starts here.
+      await client.send(new InvokeCommand({ FunctionName: 'async-router', InvocationType: 'Event', Payload: JSON.stringify({ action: 'chain', depth: 1 }) }));
+      await waitFor(() => (logs.lines.some((line) => line.startsWith('RecursiveInvocationException')) ? true : undefined));
+      await stack!.lambda.idle();
+    } finally {
+      client.destroy();
+    }
+
+    const links = logs.lines.filter((line) => line.startsWith('{"chain"')).map((line) => JSON.parse(line) as { chain: number; trace: string });
+    expect(links.map((link) => link.chain)).toEqual(Array.from({ length: 16 }, (_, index) => index + 1));
+    expect(links.map((link) => Number(/Lineage=[0-9a-f]{8}:(\d+)/.exec(link.trace)?.[1]))).toEqual(Array.from({ length: 16 }, (_, index) => index + 1));
+    expect(logs.lines.filter((line) => line.startsWith('RecursiveInvocationException'))).toEqual([
+      expect.stringMatching(/stopped invocation 17 of a chain of requests/),
+    ]);
   });
 
   it('runs the work once when every async event is delivered twice', async () => {

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureTable, startDynamo } from '../../src/local/dynamo-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
-import { SWEEP_INDEX } from '../../src/requests/sweep-index.js';
+import { SWEEP_INDEX, sweepShard } from '../../src/requests/sweep-index.js';
 
 describe('ensureTable on a data folder from before the sweep index', () => {
   const dir = mkdtempSync(join(tmpdir(), 'table-upgrade-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('rebuilds the table with the index and keeps every item', async () => {
+  it('rebuilds the table with the index, keeps every item, and puts the live ones in the sweep index', async () => {
     const dynamo = await startDynamo({ dir });
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const documents = DynamoDBDocumentClient.from(client);
@@ -23,7 +23,7 @@ describe('ensureTable on a data folder from before the sweep index', () => {
         AttributeDefinitions: [{ AttributeName: 'request_id', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'request_id', KeyType: 'HASH' }],
       }));
-      const items = Array.from({ length: 60 }, (_, index) => ({ request_id: `r-${index}`, status: 'complete', result: { index } }));
+      const items = Array.from({ length: 60 }, (_, index) => ({ request_id: `r-${index}`, status: index < 2 ? 'pending' : 'complete', result: { index } }));
       for (const Item of items) await documents.send(new PutCommand({ TableName: 'old', Item }));
 
       await ensureTable(client, 'old');
@@ -32,7 +32,12 @@ describe('ensureTable on a data folder from before the sweep index', () => {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: 'old' }));
       expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([SWEEP_INDEX]);
       const kept = (await documents.send(new ScanCommand({ TableName: 'old' }))).Items ?? [];
-      expect(kept.sort((a, b) => a.result.index - b.result.index)).toEqual(items);
+      kept.sort((a, b) => a.result.index - b.result.index);
+      expect(kept.map(({ sweep_shard: _shard, sweep_at: _at, ...item }) => item)).toEqual(items);
+      expect(kept.filter((item) => item.sweep_at !== undefined).map((item) => [item.request_id, item.sweep_shard])).toEqual([
+        ['r-0', sweepShard('r-0')],
+        ['r-1', sweepShard('r-1')],
+      ]);
     } finally {
       client.destroy();
       await dynamo.stop();

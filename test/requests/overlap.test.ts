@@ -1,4 +1,4 @@
-import { workerConfig } from '../support/worker-config.js';
+import { noContinuations, workerConfig } from '../support/worker-config.js';
 import { silentMetrics } from '../../src/metrics.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -89,6 +89,7 @@ describe('two workers never run one request at once', () => {
           ]),
           objects: undefined,
           config: workerConfig({ leaseSeconds: LEASE_SECONDS, progressIntervalMs: 100 }),
+          dispatcher: noContinuations,
           now: Date.now,
           log: silentLogger,
           metrics: silentMetrics,

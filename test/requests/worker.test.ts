@@ -1,4 +1,4 @@
-import { workerConfig } from '../support/worker-config.js';
+import { noContinuations, workerConfig } from '../support/worker-config.js';
 import { silentMetrics } from '../../src/metrics.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -65,6 +65,7 @@ function depsWith(run: Task['run'], { config, ...overrides }: Omit<Partial<Worke
     now: Date.now,
     log: silentLogger,
     metrics: silentMetrics,
+    dispatcher: noContinuations,
     ...overrides,
   };
 }

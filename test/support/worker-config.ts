@@ -1,4 +1,5 @@
 import type { WorkerDeps } from '../../src/handler-deps.js';
+import type { Dispatcher } from '../../src/requests/dispatcher.js';
 
 /** The worker's settings as the defaults have them, with no webhook secret: tests override what they exercise. */
 export function workerConfig(overrides: Partial<WorkerDeps['config']> = {}): WorkerDeps['config'] {
@@ -13,6 +14,15 @@ export function workerConfig(overrides: Partial<WorkerDeps['config']> = {}): Wor
     callbackMaxAttempts: 12,
     callbackTimeoutMs: 5000,
     resultUrlSeconds: 900,
+    stepBudgetSeconds: 60,
+    checkpointInlineMaxBytes: 32 * 1024,
+    continuationChainMax: 12,
+    sweepGraceSeconds: 60,
     ...overrides,
   };
 }
+
+/** For workers whose tasks run no steps, so never continue: a continuation here is a test's mistake. */
+export const noContinuations = async (): Promise<Dispatcher> => ({
+  dispatch: () => Promise.reject(new Error('this test runs no multi-step task: nothing should be dispatched')),
+});

@@ -177,6 +177,37 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     await page.screenshot({ path: 'test-results/demo-report.png', fullPage: true });
   });
 
+  it('the pipeline task: the step under the bar while it runs, then its outline, keywords and summary', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${stack.url}/`);
+    await page.getByLabel('Prompt').fill(PROMPT);
+    await page.getByLabel('Task').selectOption('pipeline');
+    await page.getByRole('button', { name: /Submit/ }).click();
+
+    const messages = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          messages.add((await page.textContent('#status-message')) ?? '');
+          return page.textContent('#status-label');
+        },
+        { timeout: 20_000, interval: 50 },
+      )
+      .toBe('complete');
+    const steps = [...messages].map((message) => /\(step (\d)\/5 (\w+)\)$/.exec(message)).filter((match) => match !== null);
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect(steps.map((match) => match[2])).toContain('keywords');
+
+    await expect.poll(() => page.isVisible('#result')).toBe(true);
+    expect(await page.locator('#result-body ol.outline li').count()).toBeGreaterThan(0);
+    expect(await page.locator('#result-body .chip').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#result-body')).toContain('Summary');
+    expect(await page.locator('#result-body pre').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('a result the API only links (result_url) is shown, with a link to its JSON', async () => {
     const spilling = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '300', PROGRESS_INTERVAL_MS: '50', INLINE_RESULT_MAX_BYTES: '0' } });
     try {

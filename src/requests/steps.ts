@@ -1,0 +1,161 @@
+import type { StepView } from '../contract.js';
+import type { Logger } from '../log.js';
+import { OutputTooLargeError } from '../storage/object-store.js';
+import { TaskError } from '../tasks/task.js';
+import { StorageUnavailableError } from './errors.js';
+import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
+import type { HeldLease } from './lease.js';
+import type { Checkpoint, StoredRequest } from './model.js';
+import type { RequestOutput } from './output.js';
+import { unstorableReason } from './storable.js';
+import type { RequestStore } from './store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { InvocationContext } from '../handler-deps.js';
+import { retryWhileUnavailable } from './retry-writes.js';
+
+/** Thrown through the task by `step` when the request is to go on in a fresh invocation; the worker hands it back. */
+export class ContinueSignal extends Error {
+  override readonly name = 'ContinueSignal';
+}
+
+/** A checkpoint write found the request taken over, cancelled or ended: the worker stops without writing. */
+export class SupersededSignal extends Error {
+  override readonly name = 'SupersededSignal';
+}
+
+/** A step's result too large for the item, with no bucket to hold it: the request ends as result_too_large. */
+export class CheckpointTooLargeError extends Error {
+  override readonly name = 'CheckpointTooLargeError';
+}
+
+const MAX_STEP_NAME_CHARS = 200;
+/** A checkpoint sits two levels down (steps → name → value), which counts against DynamoDB's nesting limit. */
+const CHECKPOINT_DEPTH = 2;
+/** Room kept in the item for the progress, the step and the outcome's own fields. */
+const ITEM_RESERVE_BYTES = 16 * 1024;
+
+export interface StepRunnerOptions {
+  store: RequestStore;
+  objects: ObjectStore | undefined;
+  log: Logger;
+  now: () => number;
+  claimed: StoredRequest;
+  output: RequestOutput;
+  lease: HeldLease;
+  /** How many steps the task says it has. */
+  count: number | undefined;
+  /** A new step starts here only with this much of the invocation left (after the first one). */
+  budgetMs: number;
+  inlineMaxBytes: number;
+  invocation: InvocationContext;
+}
+
+export interface StepRunner {
+  step<T>(name: string, run: () => Promise<T>): Promise<T>;
+  continueLater(): void;
+  /** Steps run (not replayed) in this invocation. */
+  ranHere(): number;
+  /** Whether a step asked to continue. */
+  continuing(): boolean;
+  /** The last step reached, for the hand-back. */
+  reached(): StepView | undefined;
+}
+
+/**
+ * The task's `step` and `continueLater`: each step runs at most once per request, its JSON
+ * result checkpointed under the worker's fence before `step` returns (in the item, or in the
+ * bucket when large), and replayed from the checkpoint by every later attempt or continuation.
+ */
+export function createStepRunner(options: StepRunnerOptions): StepRunner {
+  const { claimed, store, log } = options;
+  const checkpoints: Record<string, Checkpoint> = { ...claimed.steps };
+  const named = new Set<string>();
+  let index = 0;
+  let ran = 0;
+  let continuing = false;
+  let asked = false;
+  let reached: StepView | undefined = claimed.step;
+  const fields = { request_id: claimed.request_id, attempt: claimed.attempt };
+
+  const view = (name: string, at: number): StepView => ({ name, index: at, ...(options.count !== undefined ? { count: options.count } : {}) });
+
+  async function replay(name: string, checkpoint: Checkpoint): Promise<unknown> {
+    if (checkpoint.object === undefined) return checkpoint.value;
+    if (options.objects === undefined) throw new StorageUnavailableError(`step "${name}" is checkpointed in a results bucket this deployment no longer has`);
+    return JSON.parse(await options.objects.getText(checkpoint.object.key)) as unknown;
+  }
+
+  /** The checkpoint as it will be stored: in the item when it is small and the item has room, else in the bucket. */
+  async function checkpointOf(name: string, at: number, json: string, value: unknown): Promise<Checkpoint> {
+    const bytes = Buffer.byteLength(json);
+    if (bytes <= options.inlineMaxBytes && unstorableReason(value, CHECKPOINT_DEPTH) === undefined) {
+      const inline: Checkpoint = { index: at, value };
+      const size = itemSize({ ...claimed, steps: { ...checkpoints, [name]: inline }, artifacts: options.output.artifacts() });
+      if (size + ITEM_RESERVE_BYTES <= MAX_ITEM_BYTES) return inline;
+    }
+    try {
+      return { index: at, object: await options.output.putCheckpoint(at, json) };
+    } catch (error) {
+      if (!(error instanceof OutputTooLargeError)) throw error;
+      throw new CheckpointTooLargeError(
+        options.objects === undefined
+          ? `Step "${name}" returned ${bytes} bytes: more than a request can hold without a results bucket.`
+          : `Step "${name}" returned ${bytes} bytes: more than MAX_OUTPUT_BYTES leaves room for.`,
+      );
+    }
+  }
+
+  return {
+    async step<T>(name: string, run: () => Promise<T>): Promise<T> {
+      if (continuing) throw new ContinueSignal('the request continues in a fresh invocation');
+      if (typeof name !== 'string' || name.length === 0 || name.length > MAX_STEP_NAME_CHARS) {
+        throw new TaskError(`A step's name must be 1-${MAX_STEP_NAME_CHARS} characters; got ${JSON.stringify(name)?.slice(0, 50)}.`);
+      }
+      if (named.has(name)) throw new TaskError(`The task ran a step named "${name}" twice: step names must be unique in a request.`);
+      named.add(name);
+      index += 1;
+      const at = index;
+      const done = checkpoints[name];
+      if (done !== undefined) {
+        log.info('step replayed', { ...fields, step: name, index: at });
+        reached = view(name, at);
+        return (await replay(name, done)) as T;
+      }
+      // At least one step per invocation, so a request always moves on.
+      if (ran > 0 && (asked || options.invocation.getRemainingTimeInMillis() < options.budgetMs)) {
+        continuing = true;
+        throw new ContinueSignal('the request continues in a fresh invocation');
+      }
+      reached = view(name, at);
+      options.lease.reportStep(reached);
+      log.info('step started', { ...fields, step: name, index: at });
+      const value = await run();
+      let json: string;
+      try {
+        json = JSON.stringify(value ?? null) ?? 'null';
+      } catch {
+        throw new TaskError(`Step "${name}" returned a result that is not JSON.`);
+      }
+      const stored = JSON.parse(json) as unknown;
+      const checkpoint = await checkpointOf(name, at, json, stored);
+      const step = reached;
+      const written = await retryWhileUnavailable(log, options.invocation, { ...fields, step: name }, () =>
+        store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, options.output.commit()),
+      );
+      if (!written) {
+        throw new SupersededSignal('the request was taken over, cancelled or ended');
+      }
+      checkpoints[name] = checkpoint;
+      ran += 1;
+      log.info('step checkpointed', { ...fields, step: name, index: at, inline: checkpoint.object === undefined });
+      // The same value a replay gives: what JSON keeps of it.
+      return stored as T;
+    },
+    continueLater() {
+      asked = true;
+    },
+    ranHere: () => ran,
+    continuing: () => continuing,
+    reached: () => reached,
+  };
+}
