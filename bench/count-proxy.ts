@@ -19,6 +19,8 @@ export interface CountingProxy {
 
 /** Names a DynamoDB UpdateItem by what its expression writes (see src/requests/store.ts). */
 function updateKind(expression: string): string {
+  if (expression.includes('#steps.#name')) return 'UpdateItem:checkpoint';
+  if (expression.includes('max_attempts = max_attempts + :one')) return 'UpdateItem:hand-back';
   if (expression.includes('attempt = attempt')) return 'UpdateItem:claim';
   if (expression.includes('#status = :status')) return 'UpdateItem:finish';
   if (expression.includes('progress = :progress')) return 'UpdateItem:progress';

@@ -16,6 +16,7 @@ import { median, percentile } from './stats.js';
 import { measureThroughput } from './throughput.js';
 import { measureDroppedEvents, measureIdleSweep, measureKilledWorker } from './sweeper.js';
 import { initCodeBytes } from './init-code.js';
+import { measureContinuationGaps, measureStepWrites } from './steps.js';
 
 // Zip timestamps are local time; build.mjs pins the zone the same way.
 process.env.TZ = 'UTC';
@@ -52,6 +53,8 @@ const DROPPED_REQUESTS = 20;
 const SWEEP_INTERVAL_MS = 1000;
 const KILLED_RUNS = 5;
 const IDLE_SWEEPS = 20;
+const STEP_REQUESTS = 3;
+const CONTINUATION_REQUESTS = 4;
 
 interface Row {
   figure: string;
@@ -303,6 +306,33 @@ const medianOf = (lives: RequestLife[], pick: (life: RequestLife) => number) => 
   });
 }
 
+// 12-13. Durable steps: what a checkpoint and a continuation cost.
+{
+  const inOne = await step(`steps: ${STEP_REQUESTS} pipeline requests, five steps in one invocation`, () => measureStepWrites(env({}), 900_000, 500, STEP_REQUESTS));
+  const oneEach = await step(`steps: ${STEP_REQUESTS} pipeline requests, one step an invocation`, () => measureStepWrites(env({}), 3000, 10_000, STEP_REQUESTS));
+  rows.push({
+    figure: 'step checkpoint (pipeline, 5 steps)',
+    measured:
+      `${inOne.checkpoints} checkpoint writes for 5 steps (${(inOne.checkpoints / 5).toFixed(1)} a step), besides ${inOne.claims} claim and ${inOne.otherWrites} other writes; ` +
+      `item ${inOne.itemBytes} B at the end, so each checkpoint write ≤ ${Math.ceil(inOne.itemBytes / 1024)} WRU; ${STEP_REQUESTS} requests, medians`,
+    target: 'report: 1 write a step',
+    met: inOne.checkpoints === 5,
+  });
+  const gaps = await step(`steps: ${CONTINUATION_REQUESTS} pipeline requests, continuations in sandboxes`, () =>
+    measureContinuationGaps(env({}), join(outDir, 'lambda/index.mjs'), CONTINUATION_REQUESTS),
+  );
+  const describeGaps = (values: number[]) => (values.length === 0 ? 'none' : `p50 ${ms(median(values))} (max ${ms(percentile(values, 100))}, ${values.length})`);
+  rows.push({
+    figure: 'continuation (pipeline, one step an invocation)',
+    measured:
+      `per continuation ${(oneEach.handBacks / 4).toFixed(1)} hand-back write + ${((oneEach.invokes - 1) / 4).toFixed(1)} Invoke + ${((oneEach.claims - 1) / 4).toFixed(1)} claim ` +
+      `(a request: ${oneEach.handBacks} hand-backs, ${oneEach.invokes} Invokes, ${oneEach.claims} claims, ${oneEach.checkpoints} checkpoints); ` +
+      `hand-back to next claim: warm ${describeGaps(gaps.warmMs)}, cold ${describeGaps(gaps.coldMs)}; a cold start's init here ${describeGaps(gaps.initMs)}`,
+    target: 'report',
+    met: undefined,
+  });
+}
+
 // The report.
 const totalSeconds = (performance.now() - started) / 1000;
 const verdict = (met: boolean | undefined) => (met === undefined ? 'reported' : met ? 'yes' : '**NO**');
@@ -375,6 +405,18 @@ ${table}
 - **Idle sweep:** ${IDLE_SWEEPS} sweeps of an empty table one after another (after one cold
   run), the bundle in a sandbox; billed duration from the Lambda service's REPORT line, log bytes
   = every line the invocation wrote (the function's and START/END/REPORT), newlines included.
+- **Step checkpoint:** ${STEP_REQUESTS} \`pipeline\` requests one after another (DEMO_TASK_MS 500, five
+  100 ms steps, in-process, the counting proxies of *AWS calls*); checkpoint writes are the
+  UpdateItems that set a step. Item size as DynamoDB counts it (UTF-8 names and values).
+- **Continuation:** the same with a 3 s function timeout and 2 s steps (DEMO_TASK_MS 10000), so
+  each step runs in its own invocation and four continuations follow the first; then
+  ${CONTINUATION_REQUESTS} such requests on the built bundle in sandboxes (an environment is a
+  process, kept warm between invocations like Lambda's), timing each continuation from the
+  worker's "continues in a fresh invocation" log line (after its hand-back write) to the next
+  worker's "claimed" line, split by whether the claiming invocation started cold (an Init
+  Duration in its REPORT line). Locally the worker that dispatched has usually finished by the
+  time its event runs, so continuations find a warm environment; in AWS the next one may start
+  cold, and then adds about a cold start's init (given from every cold start of the run).
 - **Throughput:** ${THROUGHPUT_REQUESTS} requests, ${THROUGHPUT_CONCURRENCY} clients at a time, each
   \`submit\` then \`wait()\`, DEMO_TASK_MS 0, in-process runtime; every request is read back at the end
   and must be \`complete\`.

@@ -67,7 +67,7 @@ function classify(event: any, result: unknown): Omit<Execution, 'billedMs'> {
  * latency figures are taken without them), and a record of every execution's billed duration.
  * The handler is src/build-handler.ts's, with its SDK clients injected so floors can share them.
  */
-export async function startBenchStack(options: { env: Env; count?: boolean }): Promise<BenchStack> {
+export async function startBenchStack(options: { env: Env; count?: boolean; timeoutMs?: number }): Promise<BenchStack> {
   const dynamo = await startDynamo({});
   const dynamoProxy = options.count ? await startCountingProxy('dynamodb') : undefined;
   const lambdaProxy = options.count ? await startCountingProxy('lambda') : undefined;
@@ -79,7 +79,7 @@ export async function startBenchStack(options: { env: Env; count?: boolean }): P
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     memoryMb: MEMORY_MB,
-    timeoutMs: 900_000,
+    timeoutMs: options.timeoutMs ?? 900_000,
     runtime: {
       async run(event, meta, usage) {
         const started = performance.now();

@@ -63,6 +63,9 @@ describe('durable steps and continuations', () => {
     const workers = message('claimed');
     expect(workers).toHaveLength(5); // the first dispatch and four continuations
     expect(message('continues in a fresh invocation')).toHaveLength(4);
+    // Each continuation is counted in the metrics (an Embedded Metric Format line), none as a failure.
+    expect(logs.lines.filter((line) => line.includes('"Continued":1'))).toHaveLength(4);
+    expect(logs.lines.filter((line) => line.includes('"Failed":'))).toHaveLength(0);
     expect(runsPerStep()).toEqual({ outline: 1, keywords: 1, count: 1, summary: 1, assemble: 1 });
     const item = await readItem(stack, id);
     // Continuations are not failed attempts: five claims, and the budget grew with each hand-back.
