@@ -4,28 +4,12 @@ import { startStack } from '../src/local/stack.js';
 import { itemSize } from '../src/requests/item-size.js';
 import type { StoredRequest } from '../src/requests/model.js';
 import { startBenchStack } from './stack.js';
-import { sleep } from './stats.js';
+import { submit, until } from './requests.js';
 
 const PROMPT =
   'Durable steps keep what a crash would lose. Each step is checkpointed before the next begins. ' +
   'A continuation picks up where the last invocation stopped.';
 const STEPS = 5;
-
-async function submit(url: string, body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${url}/v1/invoke`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status !== 202) throw new Error(`submit answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { request_id: string }).request_id;
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 export interface StepWrites {
   requests: number;

@@ -7,15 +7,10 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startStack, type Stack } from '../src/
 import { silentLogger } from '../src/log.js';
 import { silentMetrics } from '../src/metrics.js';
 import type { StoredRequest } from '../src/requests/model.js';
+import { submit, until } from './requests.js';
 import { sleep } from './stats.js';
 
 const PROMPT = 'A lost event costs a minute, not the deadline. The sweeper finds it.';
-
-async function submit(stack: Stack, body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${stack.url}/v1/invoke`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status !== 202) throw new Error(`submit answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { request_id: string }).request_id;
-}
 
 function reader(stack: Stack) {
   const client = createDocumentClient(sdkConfig({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: stack.dynamo.endpoint }));
@@ -24,16 +19,6 @@ function reader(stack: Stack) {
       (await client.send(new GetCommand({ TableName: stack.config.tableName, Key: { request_id: id }, ConsistentRead: true }))).Item as StoredRequest | undefined,
     destroy: () => client.destroy(),
   };
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await sleep(20);
-  }
 }
 
 export interface DroppedEvents {
@@ -60,7 +45,7 @@ export async function measureDroppedEvents(env: Env, requests: number, intervalM
   const table = reader(stack);
   try {
     stack.lambda.faults.dropNextEvents = requests;
-    const submitted = await Promise.all(Array.from({ length: requests }, async (_, index) => ({ id: await submit(stack, { prompt: `${PROMPT} ${index}` }), at: Date.now() })));
+    const submitted = await Promise.all(Array.from({ length: requests }, async (_, index) => ({ id: await submit(stack.url, { prompt: `${PROMPT} ${index}` }), at: Date.now() })));
     const schedule = setInterval(() => stack.sweep(), intervalMs);
     try {
       const ends = await Promise.all(
@@ -120,7 +105,7 @@ export async function measureKilledWorker(env: Env, bundle: string, runs: number
   const result: KilledWorker = { runs, endedMs: [], webhookMs: [], intervalMs };
   try {
     for (let run = 0; run < runs; run += 1) {
-      const id = await submit(stack, { prompt: PROMPT, callback_url: callbackUrl });
+      const id = await submit(stack.url, { prompt: PROMPT, callback_url: callbackUrl });
       await until(async () => ((await table.get(id))?.status === 'processing' ? true : undefined), 30_000);
       await sleep(300); // the lease thread has started renewing
       stack.sandbox!.killAll();

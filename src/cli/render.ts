@@ -1,5 +1,6 @@
-import type { AssessResult, PipelineResult, ReportResult, RequestView } from '../client/index.js';
+import type { RequestView } from '../client/index.js';
 import { formatBytes, formatStep } from '../client/format.js';
+import { isAssessResult, isPipelineResult, isReportResult } from '../client/result-shapes.js';
 
 const BAR_WIDTH = 24;
 
@@ -44,26 +45,8 @@ export function progressBar(view: RequestView): string {
   return `[${bar}] ${String(Math.round(percent)).padStart(3)}%  ${progress?.message ?? view.status}${stepSuffix(view)}`;
 }
 
-function isAssessResult(value: unknown): value is AssessResult {
-  const result = value as Partial<AssessResult> | null;
-  return (
-    typeof result === 'object' &&
-    result !== null &&
-    typeof result.word_count === 'number' &&
-    Array.isArray(result.keywords) &&
-    result.keywords.every((keyword) => typeof keyword === 'object' && keyword !== null)
-  );
-}
 
-function isPipelineResult(value: unknown): value is PipelineResult {
-  const result = value as Partial<PipelineResult> | null;
-  return typeof result === 'object' && result !== null && Array.isArray(result.outline) && Array.isArray(result.keywords) && typeof result.summary === 'string';
-}
 
-function isReportResult(value: unknown): value is ReportResult {
-  const result = value as Partial<ReportResult> | null;
-  return typeof result === 'object' && result !== null && typeof result.report === 'string' && typeof result.bytes === 'number' && Array.isArray(result.keywords);
-}
 
 /** The result as a person reads it: labelled counts, keywords and summary, or pretty JSON otherwise. */
 export function formatResult(result: unknown): string {

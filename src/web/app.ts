@@ -6,13 +6,11 @@ import {
   TASKS,
   TASK_NAMES,
   createClient,
-  type AssessResult,
-  type PipelineResult,
-  type ReportResult,
   type RequestView,
   type TaskName,
 } from '../client/index.js';
 import { formatBytes, formatStep } from '../client/format.js';
+import { isAssessResult, isPipelineResult, isReportResult } from '../client/result-shapes.js';
 
 /** The page is served by the API's own front, so the API is this origin. */
 const client = createClient({ baseUrl: window.location.origin });
@@ -84,21 +82,7 @@ function setRunning(isRunning: boolean): void {
   task.disabled = isRunning;
 }
 
-function isAssessResult(value: unknown): value is AssessResult {
-  const result = value as Partial<AssessResult> | null;
-  return (
-    typeof result === 'object' &&
-    result !== null &&
-    typeof result.word_count === 'number' &&
-    Array.isArray(result.keywords) &&
-    result.keywords.every((keyword) => typeof keyword === 'object' && keyword !== null)
-  );
-}
 
-function isPipelineResult(value: unknown): value is PipelineResult {
-  const result = value as Partial<PipelineResult> | null;
-  return typeof result === 'object' && result !== null && Array.isArray(result.outline) && Array.isArray(result.keywords) && typeof result.summary === 'string';
-}
 
 function renderChips(terms: string[], label: string): HTMLElement {
   const chips = make('ul', undefined, 'chips');
@@ -114,10 +98,6 @@ function renderSummary(summary: string): HTMLElement {
   return section;
 }
 
-function isReportResult(value: unknown): value is ReportResult {
-  const result = value as Partial<ReportResult> | null;
-  return typeof result === 'object' && result !== null && typeof result.report === 'string' && typeof result.bytes === 'number' && Array.isArray(result.keywords);
-}
 
 function renderStats(entries: [string, string][]): HTMLElement {
   const stats = make('dl', undefined, 'stats');
