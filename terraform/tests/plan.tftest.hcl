@@ -419,8 +419,9 @@ run "lambda_function" {
       WEBHOOK_SECRET           = "whsec_from_terraform_data"
       CALLBACK_ALLOWED_HOSTS   = ""
       CALLBACK_MAX_ATTEMPTS    = "12"
+      CONTINUATION_CHAIN_MAX   = "12"
     })
-    error_message = "The environment must hold exactly the thirteen deployed variables with their default values (deadline = 3 * 900 + 3600; no callback host list: any public host)."
+    error_message = "The environment must hold exactly the fourteen deployed variables with their default values (deadline = 3 * 900 + 3600; no callback host list: any public host)."
   }
 
 

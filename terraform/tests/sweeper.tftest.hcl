@@ -195,6 +195,9 @@ run "sweeper_can_be_turned_off" {
     sweep_enabled = false
   }
 
+  # Turning it off is allowed; the check only warns that long chains of continuations then stall.
+  expect_failures = [check.long_continuations_resume]
+
   assert {
     condition     = aws_scheduler_schedule.sweep.state == "DISABLED" && one(aws_dynamodb_table.this.global_secondary_index).name == "sweep"
     error_message = "sweep_enabled = false must disable the schedule and keep it (and the index)."
