@@ -20,7 +20,7 @@ export function createHandler(deps: HandlerDeps): Handler {
   const api = createApi(deps);
   return async (event, context) => {
     if (isProcessEvent(event)) {
-      return { request_id: event.request_id, result: await processRequest(deps, event.request_id, context) };
+      return { request_id: event.request_id, result: await processRequest(deps, event.request_id, context, event.hops) };
     }
     if (isSweepEvent(event)) return { swept: await sweep(deps, context) };
     if (isDeliverEvent(event)) {

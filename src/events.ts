@@ -7,7 +7,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Our own async event; it carries the id only, so a forged one can at most run a stored request. */
 export function isProcessEvent(event: unknown): event is ProcessEvent {
-  return isObject(event) && event.action === 'process' && typeof event.request_id === 'string';
+  return (
+    isObject(event) &&
+    event.action === 'process' &&
+    typeof event.request_id === 'string' &&
+    (event.hops === undefined || (typeof event.hops === 'number' && Number.isInteger(event.hops) && event.hops >= 0))
+  );
 }
 
 /** Asks for an ended request's webhook to be delivered now (sent after a cancel). */

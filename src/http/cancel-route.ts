@@ -29,7 +29,7 @@ export async function cancelRoute(
   deps.metrics.put(Metric.Cancelled, 1);
   if (owesCallback(result.item)) {
     try {
-      await (await deps.dispatcher()).dispatch(requestId, context.invokedFunctionArn, 'deliver');
+      await (await deps.dispatcher()).dispatch(requestId, context.invokedFunctionArn, { action: 'deliver' });
     } catch (error) {
       deps.log.warn('could not queue the webhook of a cancelled request; the sweeper will deliver it', { request_id: requestId, ...describeError(error) });
     }

@@ -10,6 +10,8 @@ export interface RequestEvent {
   request_id: string;
   /** A deliver event the sweeper sends: the sweep entry it claimed for this run. */
   claim?: number;
+  /** A process event a continuation sends: how many continuations in a row its chain of invocations has made (see lambda-chain.ts). */
+  hops?: number;
 }
 export type ProcessEvent = RequestEvent & { action: 'process' };
 export type DeliverEvent = RequestEvent & { action: 'deliver' };
@@ -21,7 +23,7 @@ export interface SweepEvent {
 
 /** Queues background work for a stored request: by default its run. */
 export interface Dispatcher {
-  dispatch(requestId: string, functionName: string, action?: RequestEvent['action'], claim?: number): Promise<void>;
+  dispatch(requestId: string, functionName: string, event?: Partial<Omit<RequestEvent, 'request_id'>>): Promise<void>;
 }
 
 const EVENT_ACCEPTED = 202;
@@ -29,8 +31,8 @@ const EVENT_ACCEPTED = 202;
 /** Dispatches by invoking the function itself asynchronously, as Lambda's `Event` invocation type does. */
 export function createLambdaDispatcher(client: LambdaClient): Dispatcher {
   return {
-    async dispatch(requestId, functionName, action = 'process', claim) {
-      const event: RequestEvent = { action, request_id: requestId, ...(claim !== undefined ? { claim } : {}) };
+    async dispatch(requestId, functionName, options = {}) {
+      const event: RequestEvent = { action: 'process', ...options, request_id: requestId };
       let statusCode: number | undefined;
       try {
         const output = await client.send(

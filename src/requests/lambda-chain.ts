@@ -13,6 +13,11 @@
  * dispatches it: a new chain, after at most one sweep interval. Loop detection stays on for the
  * function (Terraform sets it to Terminate), and a request can still run for as long as its
  * deadline allows.
+ *
+ * The hops are counted in the events (`hops` in a continuation's process event; none in the
+ * submit's or the sweeper's), as Lambda counts the chain: in what each invocation carries. A count
+ * kept in the item would be reset when the sweeper starts a new chain, while a late event of the
+ * old chain, near the limit, could still be the one that claims the request.
  */
 export function nextContinuation(chainHops: number, chainMax: number): { chainHops: number; dispatch: boolean } {
   const hops = chainHops + 1;

@@ -75,8 +75,6 @@ export interface StoredRequest {
   step?: StepView;
   /** Times the request was handed back to go on in a fresh invocation. */
   continuations?: number;
-  /** Continuations since the last dispatch that did not come from the request's own invocation (see lambda-chain.ts). */
-  chain_hops?: number;
 }
 
 /** Whether the request's webhook is still owed. */

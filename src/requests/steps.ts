@@ -2,7 +2,7 @@ import type { StepView } from '../contract.js';
 import type { Logger } from '../log.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { TaskError } from '../tasks/task.js';
-import { StorageUnavailableError } from './errors.js';
+import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease } from './lease.js';
 import type { Checkpoint, StoredRequest } from './model.js';
@@ -26,6 +26,15 @@ export class SupersededSignal extends Error {
 /** A step's result too large for the item, with no bucket to hold it: the request ends as result_too_large. */
 export class CheckpointTooLargeError extends Error {
   override readonly name = 'CheckpointTooLargeError';
+}
+
+/**
+ * The table or the bucket stayed out of reach for as long as the invocation could wait while a
+ * checkpoint was written or read: not the task's failure. The worker fails the invocation so that
+ * Lambda delivers it again, and the next attempt replays what was checkpointed.
+ */
+export class StepStorageUnavailableError extends Error {
+  override readonly name = 'StepStorageUnavailableError';
 }
 
 const MAX_STEP_NAME_CHARS = 200;
@@ -59,6 +68,8 @@ export interface StepRunner {
   continuing(): boolean;
   /** The last step reached, for the hand-back. */
   reached(): StepView | undefined;
+  /** Every checkpoint the item holds now: the claimed ones and those written since. */
+  checkpoints(): Record<string, Checkpoint>;
 }
 
 /**
@@ -68,7 +79,10 @@ export interface StepRunner {
  */
 export function createStepRunner(options: StepRunnerOptions): StepRunner {
   const { claimed, store, log } = options;
-  const checkpoints: Record<string, Checkpoint> = { ...claimed.steps };
+  // Prototype-free, so a step named "constructor" or "__proto__" is a name like any other.
+  const checkpoints: Record<string, Checkpoint> = Object.assign(Object.create(null) as Record<string, Checkpoint>, claimed.steps);
+  // Inline checkpoints decided on but not written yet (steps run side by side): counted in the item's size too.
+  const writing: Record<string, Checkpoint> = Object.create(null) as Record<string, Checkpoint>;
   const named = new Set<string>();
   let index = 0;
   let ran = 0;
@@ -79,29 +93,44 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
 
   const view = (name: string, at: number): StepView => ({ name, index: at, ...(options.count !== undefined ? { count: options.count } : {}) });
 
+  /** Storage calls of a step, retried while out of reach and the invocation has time; then a redelivery, never the task's failure. */
+  async function withStorage<T>(name: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await retryWhileUnavailable(log, options.invocation, { ...fields, step: name }, call);
+    } catch (error) {
+      if (error instanceof StorageUnavailableError) throw new StepStorageUnavailableError(`step "${name}": ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+
   async function replay(name: string, checkpoint: Checkpoint): Promise<unknown> {
     if (checkpoint.object === undefined) return checkpoint.value;
-    if (options.objects === undefined) throw new StorageUnavailableError(`step "${name}" is checkpointed in a results bucket this deployment no longer has`);
-    return JSON.parse(await options.objects.getText(checkpoint.object.key)) as unknown;
+    const objects = options.objects;
+    if (objects === undefined) throw new StepStorageUnavailableError(`step "${name}" is checkpointed in a results bucket this deployment no longer has`);
+    return JSON.parse(await withStorage(name, () => objects.getText(checkpoint.object!.key))) as unknown;
   }
 
   /** The checkpoint as it will be stored: in the item when it is small and the item has room, else in the bucket. */
   async function checkpointOf(name: string, at: number, json: string, value: unknown): Promise<Checkpoint> {
     const bytes = Buffer.byteLength(json);
-    if (bytes <= options.inlineMaxBytes && unstorableReason(value, CHECKPOINT_DEPTH) === undefined) {
+    const unstorable = unstorableReason(value, CHECKPOINT_DEPTH);
+    if (bytes <= options.inlineMaxBytes && unstorable === undefined) {
       const inline: Checkpoint = { index: at, value };
-      const size = itemSize({ ...claimed, steps: { ...checkpoints, [name]: inline }, artifacts: options.output.artifacts() });
-      if (size + ITEM_RESERVE_BYTES <= MAX_ITEM_BYTES) return inline;
+      const size = itemSize({ ...claimed, steps: { ...checkpoints, ...writing, [name]: inline }, artifacts: options.output.artifacts() });
+      if (size + ITEM_RESERVE_BYTES <= MAX_ITEM_BYTES) {
+        writing[name] = inline;
+        return inline;
+      }
+    }
+    if (options.objects === undefined) {
+      if (unstorable !== undefined) throw new TaskError(`Step "${name}" returned a result that cannot be stored: it ${unstorable}.`);
+      throw new CheckpointTooLargeError(`Step "${name}" returned ${bytes} bytes: more than a request can hold without a results bucket.`);
     }
     try {
-      return { index: at, object: await options.output.putCheckpoint(at, json) };
+      return { index: at, object: await withStorage(name, () => options.output.putCheckpoint(at, json)) };
     } catch (error) {
       if (!(error instanceof OutputTooLargeError)) throw error;
-      throw new CheckpointTooLargeError(
-        options.objects === undefined
-          ? `Step "${name}" returned ${bytes} bytes: more than a request can hold without a results bucket.`
-          : `Step "${name}" returned ${bytes} bytes: more than MAX_OUTPUT_BYTES leaves room for.`,
-      );
+      throw new CheckpointTooLargeError(`Step "${name}" returned ${bytes} bytes: more than MAX_OUTPUT_BYTES leaves room for.`);
     }
   }
 
@@ -115,7 +144,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       named.add(name);
       index += 1;
       const at = index;
-      const done = checkpoints[name];
+      const done = Object.hasOwn(checkpoints, name) ? checkpoints[name] : undefined;
       if (done !== undefined) {
         log.info('step replayed', { ...fields, step: name, index: at });
         reached = view(name, at);
@@ -138,10 +167,16 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       }
       const stored = JSON.parse(json) as unknown;
       const checkpoint = await checkpointOf(name, at, json, stored);
-      const step = reached;
-      const written = await retryWhileUnavailable(log, options.invocation, { ...fields, step: name }, () =>
-        store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, options.output.commit()),
-      );
+      const step = view(name, at);
+      let written: boolean;
+      try {
+        written = await withStorage(name, () => store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, options.output.commit()));
+      } catch (error) {
+        if (error instanceof StorageRejectedError) throw new CheckpointTooLargeError(`Step "${name}"'s checkpoint was refused by the table: the request would pass its item limits.`);
+        throw error;
+      } finally {
+        delete writing[name];
+      }
       if (!written) {
         throw new SupersededSignal('the request was taken over, cancelled or ended');
       }
@@ -157,5 +192,6 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     ranHere: () => ran,
     continuing: () => continuing,
     reached: () => reached,
+    checkpoints: () => ({ ...checkpoints }),
   };
 }

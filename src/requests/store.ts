@@ -195,19 +195,19 @@ export class RequestStore {
   /**
    * Hands a request back to go on in a fresh invocation (a continuation): pending again, its
    * lease given up, its attempt budget one larger (a continuation is not a failed attempt), its
-   * files recorded. `chainHops` and `sweepAt` as the caller decides (see lambda-chain.ts). Answers
+   * files recorded, its sweep entry at `sweepAt` (see lambda-chain.ts). Answers
    * the item, or undefined when the request is no longer this attempt's.
    */
   async handBack(
     requestId: string,
     attempt: number,
     nowMs: number,
-    next: { step: StepView | undefined; artifacts: Artifact[]; chainHops: number; sweepAt: number },
+    next: { step: StepView | undefined; artifacts: Artifact[]; sweepAt: number },
   ): Promise<StoredRequest | undefined> {
     const sweep = sweepClauses(requestId, next.sweepAt);
     let set =
       'SET #status = :pending, lease_until = :zero, updated_at = :nowIso, max_attempts = max_attempts + :one, ' +
-      'continuations = if_not_exists(continuations, :zero) + :one, chain_hops = :hops';
+      'continuations = if_not_exists(continuations, :zero) + :one';
     if (next.step !== undefined) set += ', #stepView = :step';
     if (next.artifacts.length > 0) set += ', artifacts = :artifacts';
     return this.updateIf(requestId, FENCED, {
@@ -220,26 +220,11 @@ export class RequestStore {
         ':attempt': attempt,
         ':zero': 0,
         ':one': 1,
-        ':hops': next.chainHops,
         ':nowIso': new Date(nowMs).toISOString(),
         ...(next.step !== undefined ? { ':step': next.step } : {}),
         ...(next.artifacts.length > 0 ? { ':artifacts': next.artifacts } : {}),
       },
     });
-  }
-
-  /**
-   * Before the sweeper dispatches a handed-back request whose continuation did not arrive (or was
-   * left to it): a new chain of invocations starts, and the entry moves on to `sweepAt`. False
-   * when a worker claimed it or the entry moved meanwhile.
-   */
-  async restartChain(seen: StoredRequest, sweepAt: number): Promise<boolean> {
-    const sweep = sweepClauses(seen.request_id, sweepAt);
-    const updated = await this.updateIf(seen.request_id, `${EXISTS} AND #status = :pending AND attempt = :attempt AND ${SWEEP_AS_SEEN}`, {
-      UpdateExpression: `SET chain_hops = :zero${sweep.set}`,
-      ExpressionAttributeValues: { ...sweep.values, ':pending': RequestStatus.Pending, ':attempt': seen.attempt, ':seenSweepAt': seen.sweep_at, ':zero': 0 },
-    });
-    return updated !== undefined;
   }
 
   /**

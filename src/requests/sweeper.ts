@@ -111,7 +111,7 @@ async function sweepOne(deps: SweepDeps, requestId: string, invocation: Invocati
 async function handOffDelivery(deps: SweepDeps, item: StoredRequest, invocation: InvocationContext): Promise<boolean> {
   const claimed = await deps.store.reschedule(item.request_id, item.sweep_at!, deps.now() + deliveryWindowMs(deps.config.callbackTimeoutMs));
   if (claimed === undefined) return false;
-  await (await deps.dispatcher()).dispatch(item.request_id, invocation.invokedFunctionArn, 'deliver', claimed.sweep_at);
+  await (await deps.dispatcher()).dispatch(item.request_id, invocation.invokedFunctionArn, { action: 'deliver', claim: claimed.sweep_at });
   return true;
 }
 
@@ -145,7 +145,8 @@ async function sweepLive(deps: SweepDeps, item: StoredRequest, now: number, invo
       if (!(await deps.store.markRedispatched(item.request_id, lookAt(now + graceMs), seenAt))) return 'skipped';
       return redispatch(deps, item, invocation, 'no worker claimed it within the grace period');
     }
-    if (!(await deps.store.restartChain(item, lookAt(now + graceMs)))) return 'skipped';
+    // Its event starts a new chain of invocations (no hops): the sweeper's own comes from the schedule.
+    if ((await deps.store.reschedule(item.request_id, seenAt, lookAt(now + graceMs))) === undefined) return 'skipped';
     return redispatch(deps, item, invocation, 'a continuation no worker claimed, or one left to the sweeper');
   }
   if (item.status === RequestStatus.Processing && item.lease_until > now) {

@@ -16,7 +16,7 @@ import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js'
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
-import { CheckpointTooLargeError, ContinueSignal, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
+import { CheckpointTooLargeError, ContinueSignal, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
 import { nextContinuation } from './lambda-chain.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
@@ -31,11 +31,12 @@ export const MAX_ERROR_CHARS = 1000;
 /** Why a running task was stopped: its time (the invocation's or the request's deadline), a cancel or takeover, a lapsed lease. */
 type Stop = { kind: 'timeout'; budgetMs: number; deadline: boolean } | { kind: 'superseded' } | { kind: 'lapsed' };
 type RunResult =
-  | { kind: 'returned'; value: unknown }
+  | { kind: 'returned'; value: unknown; steps: StepRunner }
   | { kind: 'failed'; outcome: Outcome }
   | { kind: 'continue'; steps: StepRunner }
   | { kind: 'superseded' }
-  | { kind: 'lapsed' };
+  | { kind: 'lapsed' }
+  | { kind: 'redeliver'; reason: string };
 
 /** Stop this long before Lambda would kill us, so the timeout can still be written. */
 function safetyMarginMs(remainingMs: number): number {
@@ -49,7 +50,7 @@ function safetyMarginMs(remainingMs: number): number {
  * number: a worker that lost its lease can never overwrite a newer outcome. Throws when the event
  * must be delivered again (the table is unreachable, or the lease lapsed before an outcome).
  */
-export async function processRequest(deps: WorkerDeps, requestId: string, invocation: InvocationContext): Promise<ProcessResult> {
+export async function processRequest(deps: WorkerDeps, requestId: string, invocation: InvocationContext, chainHops = 0): Promise<ProcessResult> {
   const claimed = await claim(deps, requestId, invocation);
   if (claimed === undefined) return 'skipped';
   const fields = { request_id: requestId, attempt: claimed.attempt, aws_request_id: invocation.awsRequestId };
@@ -59,7 +60,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
 
   const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, claimed.artifacts);
   const run = await runTask(deps, claimed, output, invocation);
-  if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation);
+  if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation, chainHops);
   if (run.kind === 'superseded') {
     deps.log.info('superseded; stopping without writing', fields);
     await discard(deps, output, fields);
@@ -71,7 +72,12 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
     await discard(deps, output, fields);
     throw new RedeliverError('the lease lapsed before the work finished');
   }
-  const outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, claimed, run.value, output, invocation);
+  if (run.kind === 'redeliver') {
+    deps.log.error('storage out of reach for a step; failing the invocation for Lambda to deliver it again', { ...fields, reason: run.reason });
+    await discard(deps, output, fields);
+    throw new RedeliverError(run.reason);
+  }
+  const outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, { ...claimed, steps: run.steps.checkpoints() }, run.value, output, invocation);
   const ended = await finish(deps, claimed, outcome, invocation);
   if (ended?.status !== RequestStatus.Complete) await discard(deps, output, fields);
   if (ended === undefined) return 'superseded';
@@ -211,8 +217,10 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     });
     // A result that is in counts, whatever fired meanwhile: its write is fenced, so it lands only
     // if this attempt still holds the request.
-    const ended = await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value })), stopped]);
-    return 'value' in ended || ended.kind !== 'timeout' ? (ended as RunResult) : afterTimeout(ended, steps);
+    const ended = await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value, steps })), stopped]);
+    // A task that swallowed the signal to continue (say in Promise.allSettled) returned without its later steps.
+    if (ended.kind === 'returned' && steps.continuing()) return { kind: 'continue', steps };
+    return ended.kind !== 'timeout' ? ended : afterTimeout(ended, steps);
   } catch (error) {
     if (controller.signal.aborted) {
       const reason = controller.signal.reason as Stop;
@@ -221,6 +229,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     if (error instanceof ContinueSignal || steps.continuing()) return { kind: 'continue', steps };
     if (error instanceof SupersededSignal) return { kind: 'superseded' };
     if (error instanceof CheckpointTooLargeError) return { kind: 'failed', outcome: tooLarge(error.message) };
+    if (error instanceof StepStorageUnavailableError) return { kind: 'redeliver', reason: error.message };
     return { kind: 'failed', outcome: failedOutcome(deps, claimed, error, invocation) };
   } finally {
     clearTimeout(timer);
@@ -246,17 +255,18 @@ function afterTimeout(stop: Extract<Stop, { kind: 'timeout' }>, steps: StepRunne
  * the same `{"action":"process"}` event sent, or left to the sweeper when the chain of direct
  * invocations is long (see lambda-chain.ts). A continuation is not a failed attempt.
  */
-async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, steps: StepRunner, invocation: InvocationContext): Promise<ProcessResult> {
+async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, steps: StepRunner, invocation: InvocationContext, chainHops: number): Promise<ProcessResult> {
   const fields = { request_id: claimed.request_id, attempt: claimed.attempt };
-  const chain = nextContinuation(claimed.chain_hops ?? 0, deps.config.continuationChainMax);
+  // Counted by the events themselves: a late event of an old chain still knows how far that chain went.
+  const chain = nextContinuation(chainHops, deps.config.continuationChainMax);
   const now = deps.now();
   const handedBack = await retryWhileUnavailable(deps.log, invocation, fields, () =>
     deps.store.handBack(claimed.request_id, claimed.attempt, deps.now(), {
       step: steps.reached(),
       artifacts: output.commit(),
-      chainHops: chain.chainHops,
-      // Dispatched: the sweeper steps in only if that event is lost. Not: the sweeper dispatches it at its next run.
-      sweepAt: chain.dispatch ? now + deps.config.sweepGraceSeconds * 1000 : now,
+      // Dispatched: the sweeper steps in only if that event is lost (by the deadline at the latest,
+      // to end it then). Not: the sweeper dispatches it at its next run.
+      sweepAt: chain.dispatch ? Math.min(now + deps.config.sweepGraceSeconds * 1000, claimed.deadline_at) : now,
     }),
   );
   if (handedBack === undefined) {
@@ -268,7 +278,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
   deps.log.info('continues in a fresh invocation', { ...fields, step: steps.reached()?.name, chain_hops: chain.chainHops, dispatched: chain.dispatch });
   if (chain.dispatch) {
     try {
-      await (await deps.dispatcher()).dispatch(claimed.request_id, invocation.invokedFunctionArn);
+      await (await deps.dispatcher()).dispatch(claimed.request_id, invocation.invokedFunctionArn, { hops: chain.chainHops });
     } catch (error) {
       deps.log.warn('could not dispatch the continuation; the sweeper will', { ...fields, ...describeError(error) });
     }
