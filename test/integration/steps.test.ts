@@ -161,3 +161,56 @@ describe('long chains of continuations and Lambda loop detection', () => {
     expect(runsPerStep()).toEqual({ outline: 1, keywords: 1, count: 1, summary: 1, assemble: 1 });
   });
 });
+
+// Found by an adversarial review (see also test/requests/steps-attacked).
+describe('every checkpoint in the bucket (CHECKPOINT_INLINE_MAX_BYTES=0)', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('continuations and a killed worker replay bucket checkpoints to the same result as inline ones', async () => {
+    const inline = await start({ env: { DEMO_TASK_MS: '500' } });
+    const a = await submitAccepted(inline.url, { prompt: PROMPT, task: 'pipeline' });
+    const expected = (await pollUntilTerminal(inline.url, a)).final.body.result;
+    await inline.stop();
+
+    const s = await start({ lambdaTimeoutMs: 2000, asyncRetry: { retries: 2, delaysMs: [1500, 1500] }, env: { DEMO_TASK_MS: '5000', CHECKPOINT_INLINE_MAX_BYTES: '0', WORKER_LEASE_SECONDS: '1' } });
+    const id = await submitAccepted(s.url, { prompt: PROMPT, task: 'pipeline' });
+    await waitFor(() => (logs.messages('step started').some((line) => line.step === 'summary') ? true : undefined), { timeoutMs: 20_000 });
+    s.sandbox!.killAll();
+    const { final } = await pollUntilTerminal(s.url, id, { timeoutMs: 40_000 });
+    const item = await readItem(s, id);
+    const started = logs.messages('step started').map((line) => line.step);
+    expect(final.body.status).toBe('complete');
+    expect(final.body.result).toEqual(expected);
+    expect(Object.values(item!.steps!).every((checkpoint) => checkpoint.object !== undefined && checkpoint.value === undefined)).toBe(true);
+    expect(started.filter((name) => name !== 'summary')).toEqual(['outline', 'keywords', 'count', 'assemble']);
+  }, 90_000);
+});
+
+describe('loop detection when a continuation event is slower than the sweep grace', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('never lets a chain reach Lambda\'s recursion limit: the sweeper\'s restart must not hand a fresh hop budget to a late event of an old chain', async () => {
+    // Direct hops stop at 2, so a chain (submit 1, worker 2, hops 3..4) stays within a limit of 4 invocations.
+    const stack = await start({
+      lambdaTimeoutMs: 3000,
+      sweepIntervalMs: 300,
+      recursionLimit: 4,
+      env: { DEMO_TASK_MS: '10000', CONTINUATION_CHAIN_MAX: '2', SWEEP_GRACE_SECONDS: '1', WORKER_LEASE_SECONDS: '1' },
+    });
+    const id = await submitAccepted(stack.url, { prompt: PROMPT, task: 'pipeline' });
+    // The second worker (invocation 3 of the chain) is running: its continuation event (invocation 4) will be slow.
+    await waitFor(() => (message('step started').some((line) => line.step === 'keywords') ? true : undefined), { timeoutMs: 15_000 });
+    stack.lambda.faults.eventDelayMs = 4000;
+    // From here every event (a backed-up async queue) runs 4 s late, more than the 1 s grace: the sweeper
+    // starts a new chain and dispatches, but the older, late event still arrives first: its hops must count.
+
+    const { final } = await pollUntilTerminal(stack.url, id, { timeoutMs: 100_000 });
+    stack.lambda.faults.eventDelayMs = 0;
+
+    expect(final.body.status).toBe('complete');
+    // The sweeper did start new chains meanwhile, and no chain, old or new, went past the limit.
+    expect(message('re-dispatched a request: a continuation no worker claimed, or one left to the sweeper').length).toBeGreaterThanOrEqual(1);
+    expect(logs.lines.filter((line) => line.startsWith('RecursiveInvocationException'))).toEqual([]);
+    expect(message('continues in a fresh invocation').every((line) => Number(line.chain_hops) <= 2)).toBe(true);
+  }, 150_000);
+});

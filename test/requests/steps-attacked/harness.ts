@@ -1,6 +1,7 @@
 // Durable steps as an adversarial review attacked them: step names, item sizes with checkpoints,
-// storage outages inside steps, late events of an old chain, swallowed continuations. Each case
-// reproduced a fault before its fix, on dynalite, s3rver (behind a cuttable proxy) and the sandbox stack.
+// storage outages inside steps, swallowed continuations. Each case reproduced a fault before its
+// fix, on dynalite and s3rver (behind a cuttable proxy); the review's cases that need the sandbox
+// stack are in test/integration/steps.test.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable, startDynamo, type DynamoServer } from '../../../src/local/dynamo-server.js';
 import { startS3, type S3Server } from '../../../src/local/s3-server.js';
