@@ -16,7 +16,7 @@ import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js'
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
-import { CheckpointTooLargeError, ContinueSignal, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
+import { CheckpointTooLargeError, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
 import { nextContinuation } from './lambda-chain.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
@@ -226,7 +226,8 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
       const reason = controller.signal.reason as Stop;
       return reason.kind === 'timeout' ? afterTimeout(reason, steps) : reason;
     }
-    if (error instanceof ContinueSignal || steps.continuing()) return { kind: 'continue', steps };
+    // `step` throws its ContinueSignal only once the runner is continuing, whatever the task does with it.
+    if (steps.continuing()) return { kind: 'continue', steps };
     if (error instanceof SupersededSignal) return { kind: 'superseded' };
     if (error instanceof CheckpointTooLargeError) return { kind: 'failed', outcome: tooLarge(error.message) };
     if (error instanceof StepStorageUnavailableError) return { kind: 'redeliver', reason: error.message };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/client/format.js';
 import type { Stack } from '../../src/local/stack.js';
@@ -12,6 +12,14 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 const PROMPT =
   'Serverless functions scale to zero and cost nothing while idle. Long work does not fit in one HTTP call, so the API answers at once. ' +
   'A worker runs the job in the background and records progress. The client polls until the job is complete.';
+
+/** Opens the demo page of `url` and submits PROMPT as `task` with the Submit button. */
+async function submitOnPage(page: Page, url: string, task: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByLabel('Prompt').fill(PROMPT);
+  await page.getByLabel('Task').selectOption(task);
+  await page.getByRole('button', { name: /Submit/ }).click();
+}
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/web/demo.test.ts: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium)`);
@@ -140,10 +148,7 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${stack.url}/`);
-    await page.getByLabel('Prompt').fill(PROMPT);
-    await page.getByLabel('Task').selectOption('report');
-    await page.getByRole('button', { name: /Submit/ }).click();
+    await submitOnPage(page, stack.url, 'report');
 
     await expect.poll(() => page.textContent('#status-label'), { timeout: 20_000 }).toBe('complete');
     await expect.poll(() => page.isVisible('#downloads')).toBe(true);
@@ -181,10 +186,7 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${stack.url}/`);
-    await page.getByLabel('Prompt').fill(PROMPT);
-    await page.getByLabel('Task').selectOption('pipeline');
-    await page.getByRole('button', { name: /Submit/ }).click();
+    await submitOnPage(page, stack.url, 'pipeline');
 
     const messages = new Set<string>();
     await expect
@@ -212,10 +214,7 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     const spilling = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '300', PROGRESS_INTERVAL_MS: '50', INLINE_RESULT_MAX_BYTES: '0' } });
     try {
       const page = await browser.newPage();
-      await page.goto(`${spilling.url}/`);
-      await page.getByLabel('Prompt').fill(PROMPT);
-      await page.getByLabel('Task').selectOption('assess');
-      await page.getByRole('button', { name: /Submit/ }).click();
+      await submitOnPage(page, spilling.url, 'assess');
 
       await expect.poll(() => page.textContent('#status-label'), { timeout: 15_000 }).toBe('complete');
       await expect.poll(() => page.isVisible('#downloads')).toBe(true);
@@ -238,10 +237,7 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     const shortLived = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '300', PROGRESS_INTERVAL_MS: '50', RESULT_URL_SECONDS: '3' } });
     try {
       const page = await browser.newPage();
-      await page.goto(`${shortLived.url}/`);
-      await page.getByLabel('Prompt').fill(PROMPT);
-      await page.getByLabel('Task').selectOption('report');
-      await page.getByRole('button', { name: /Submit/ }).click();
+      await submitOnPage(page, shortLived.url, 'report');
       await expect.poll(() => page.textContent('#status-label'), { timeout: 15_000 }).toBe('complete');
       const link = page.locator('#download-list a[data-name="report.html"]');
       const first = (await link.getAttribute('href'))!;
