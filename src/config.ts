@@ -33,6 +33,7 @@ export const TUNING_ENV_VARS = [
   'CALLBACK_TIMEOUT_MS',
   'STEP_BUDGET_SECONDS',
   'CHECKPOINT_INLINE_MAX_BYTES',
+  'MAX_FILES',
 ] as const;
 
 /** Variables Lambda's runtime sets for every function. */
@@ -86,6 +87,8 @@ export interface Config {
   resultUrlSeconds: number;
   /** The most one request may write to the bucket, result and files together. */
   maxOutputBytes: number;
+  /** Files one request may write (names; a file written again counts once): each is a presigned URL in its view. */
+  maxFiles: number;
   /** A result whose JSON is larger goes to the bucket, the view pointing at it. */
   inlineResultMaxBytes: number;
   /** The size of the `report` demo task's file. */
@@ -144,6 +147,13 @@ export class ConfigError extends Error {
 
 const SECONDS_PER_DAY = 86_400;
 const GIB = 1024 ** 3;
+const DEFAULT_MAX_FILES = 100;
+/**
+ * The most MAX_FILES may be: a view (and a webhook) lists a presigned URL for each file, about 3 KB
+ * with session credentials and the longest name, and must stay under 1 MB (BENCHMARKS.md measures
+ * the largest one) with Lambda's response limit 6 MB.
+ */
+export const MAX_FILES_CEILING = 200;
 /** Lambda's longest timeout, which the deployment uses and the local stack copies. */
 export const LAMBDA_MAX_TIMEOUT_S = 900;
 /** API Gateway's integration timeout: the wall this project exists for. */
@@ -289,6 +299,7 @@ export function loadConfig(env: Env): Config {
     // S3 presigned URLs work for 7 days at most.
     resultUrlSeconds: integer(env, 'RESULT_URL_SECONDS', 900, 1, 7 * SECONDS_PER_DAY),
     maxOutputBytes: integer(env, 'MAX_OUTPUT_BYTES', GIB, 1024, 5 * 1024 * GIB),
+    maxFiles: integer(env, 'MAX_FILES', DEFAULT_MAX_FILES, 0, MAX_FILES_CEILING),
     inlineResultMaxBytes: integer(env, 'INLINE_RESULT_MAX_BYTES', 64 * 1024, 0, 300_000),
     demoReportMb: integer(env, 'DEMO_REPORT_MB', 1, 1, 100),
     webhookSecret: webhookSecret(env),

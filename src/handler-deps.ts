@@ -41,6 +41,7 @@ export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'dis
     | 'leaseSeconds'
     | 'progressIntervalMs'
     | 'maxOutputBytes'
+    | 'maxFiles'
     | 'inlineResultMaxBytes'
     | 'stepBudgetSeconds'
     | 'checkpointInlineMaxBytes'

@@ -11,9 +11,14 @@ import { CallbackRefusedError, callbackPolicy, parseCallbackUrl } from './callba
 import { CallbackLookupError, resolveDestination } from './destination.js';
 import { TRIES_IN_INVOCATION, backoffMs, deliveryWindowMs, retryDelayMs, webhookId } from './schedule.js';
 
-/** The body of a request's webhook: the Standard Webhooks envelope around its view (without the delivery's own state). */
-async function payloadOf(deps: CallbackDeps, item: StoredRequest): Promise<string> {
-  const { callback: _delivery, ...view } = await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds);
+/**
+ * The body of a request's webhook: the Standard Webhooks envelope around its view (without the
+ * delivery's own state), so bounded as the view is; none once the view reads as gone.
+ */
+async function payloadOf(deps: CallbackDeps, item: StoredRequest): Promise<string | undefined> {
+  const presented = await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds);
+  if (presented === undefined) return undefined;
+  const { callback: _delivery, ...view } = presented;
   return JSON.stringify({ type: `request.${item.status}`, timestamp: item.updated_at, data: view });
 }
 
@@ -57,6 +62,10 @@ export async function deliverCallback(
     return record(deps, item, { status: CallbackStatus.Failed, attempts: seen.attempts, last_status: DeliveryFailure.Refused });
   }
   const payload = await payloadOf(deps, item);
+  if (payload === undefined) {
+    deps.log.warn('webhook owed by a request about to expire; the sweeper clears it', fields);
+    return seen;
+  }
   let attempts = seen.attempts;
   let last: DeliveryResult | undefined;
   for (let index = 0; index < maxTries && attempts < deps.config.callbackMaxAttempts; index += 1) {

@@ -61,5 +61,7 @@ export async function statusRoute(
 
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (!isTerminal(item.status)) headers['Retry-After'] = String(retryAfterSeconds(item, deps.now()));
-  return json(200, await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds), headers);
+  const view = await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds);
+  if (view === undefined) throw notFound();
+  return json(200, view, headers);
 }

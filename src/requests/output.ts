@@ -5,6 +5,9 @@ import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject } from './model.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** The longest content type a file may have: a media type and its parameters, well within S3's headers. */
+export const MAX_CONTENT_TYPE_CHARS = 200;
+const CONTENT_TYPE = new RegExp(`^[\\x20-\\x7e]{1,${MAX_CONTENT_TYPE_CHARS}}$`);
 
 /** What one attempt writes to the bucket, kept to the request's byte budget. */
 export interface RequestOutput {
@@ -24,17 +27,20 @@ export interface RequestOutput {
 
 /**
  * The output of one attempt at a request: files and a spilled result under the attempt's own
- * prefix, at most `maxBytes` in all with the files earlier attempts recorded (`recorded`).
- * Without a bucket, files cannot be written at all.
+ * prefix, at most `maxBytes` in all with the files earlier attempts recorded (`recorded`), and
+ * at most `maxFiles` file names (MAX_FILES). Without a bucket, files cannot be written at all.
  */
 export function createRequestOutput(
   objects: ObjectStore | undefined,
   requestId: string,
   attempt: number,
   maxBytes: number,
+  maxFiles: number,
   recorded: readonly Artifact[] = [],
 ): RequestOutput {
   const files = new Map<string, Artifact>(recorded.map((file) => [file.name, file]));
+  // Names count from their first write, before it finishes: parallel writes cannot pass the limit.
+  const names = new Set(files.keys());
   const written = new Set<string>();
   const committed = new Set<string>();
   let usedBytes = 0;
@@ -53,6 +59,11 @@ export function createRequestOutput(
         if (typeof name !== 'string' || !FILE_NAME.test(name)) {
           throw new TaskError(`The task tried to write a file named ${JSON.stringify(name)}: a name is 1-200 letters, digits, ".", "_" or "-", not starting with ".".`);
         }
+        if (typeof contentType !== 'string' || !CONTENT_TYPE.test(contentType)) {
+          throw new TaskError(`The task gave the file ${JSON.stringify(name)} a content type that is not 1-${MAX_CONTENT_TYPE_CHARS} printable ASCII characters.`);
+        }
+        if (!names.has(name) && names.size >= maxFiles) throw new TaskError(`The task wrote more than MAX_FILES (${maxFiles}) files.`);
+        names.add(name);
         const key = fileKey(requestId, attempt, name);
         const replaced = files.get(name);
         files.delete(name); // its room is given back while the new body is written

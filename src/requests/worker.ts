@@ -58,7 +58,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   const claimedAt = deps.now();
   if (claimed.attempt === 1) deps.metrics.put(Metric.QueueWaitMs, Math.max(0, claimedAt - Date.parse(claimed.created_at)));
 
-  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, claimed.artifacts);
+  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, deps.config.maxFiles, claimed.artifacts);
   const run = await runTask(deps, claimed, output, invocation);
   if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation, chainHops);
   if (run.kind === 'superseded') {

@@ -13,8 +13,8 @@ export interface ObjectStore {
   put(key: string, body: ObjectBody, contentType: string, maxBytes: number): Promise<number>;
   /** Reads a (small) object as UTF-8 text. */
   getText(key: string): Promise<string>;
-  /** A URL that GETs the object for `seconds`, nothing public. */
-  presign(key: string, seconds: number): Promise<string>;
+  /** URLs that GET the objects for `seconds`, in the order of `keys`; nothing public. */
+  presign(keys: readonly string[], seconds: number): Promise<string[]>;
   /** Removes objects, ignoring ones already gone. */
   remove(keys: readonly string[]): Promise<void>;
 }

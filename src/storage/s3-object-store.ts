@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { StorageRejectedError, StorageUnavailableError } from '../requests/errors.js';
 import { OutputTooLargeError, type ObjectBody, type ObjectStore } from './object-store.js';
+import { presignGets } from './s3-presign.js';
 
 /** Bodies at most this large go up in one PutObject; larger streams in a multipart upload. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -78,9 +79,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       }
     },
 
-    async presign(key, seconds) {
+    async presign(keys, seconds) {
       const { sdk, client } = await s3();
-      return sdk[2].getSignedUrl(client, new sdk[0].GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn: Math.max(1, Math.floor(seconds)) });
+      return presignGets({ s3: sdk[0], presigner: sdk[2] }, client, options.bucket, keys, Math.max(1, Math.floor(seconds)));
     },
 
     async remove(keys) {

@@ -7,6 +7,7 @@ export function workerConfig(overrides: Partial<WorkerDeps['config']> = {}): Wor
     leaseSeconds: 60,
     progressIntervalMs: 50,
     maxOutputBytes: 1024 ** 3,
+    maxFiles: 100,
     inlineResultMaxBytes: 65_536,
     webhookSecret: undefined,
     callbackAllowedHosts: [],
