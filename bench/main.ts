@@ -17,6 +17,7 @@ import { measureThroughput } from './throughput.js';
 import { measureDroppedEvents, measureIdleSweep, measureKilledWorker } from './sweeper.js';
 import { initCodeBytes } from './init-code.js';
 import { measureContinuationGaps, measureStepWrites } from './steps.js';
+import { measureWorstView, worstViewRow } from './view.js';
 
 // Zip timestamps are local time; build.mjs pins the zone the same way.
 process.env.TZ = 'UTC';
@@ -55,6 +56,7 @@ const KILLED_RUNS = 5;
 const IDLE_SWEEPS = 20;
 const STEP_REQUESTS = 3;
 const CONTINUATION_REQUESTS = 4;
+const VIEW_RUNS = 20;
 
 interface Row {
   figure: string;
@@ -333,6 +335,9 @@ const medianOf = (lives: RequestLife[], pick: (life: RequestLife) => number) => 
   });
 }
 
+// 14. The largest view a request can have, and its webhook (`npm run bench:view` runs only this).
+rows.push(worstViewRow(await step('largest view', () => measureWorstView(VIEW_RUNS))));
+
 // The report.
 const totalSeconds = (performance.now() - started) / 1000;
 const verdict = (met: boolean | undefined) => (met === undefined ? 'reported' : met ? 'yes' : '**NO**');
@@ -417,6 +422,12 @@ ${table}
   Duration in its REPORT line). Locally the worker that dispatched has usually finished by the
   time its event runs, so continuations find a warm environment; in AWS the next one may start
   cold, and then adds about a cold start's init (given from every cold start of the run).
+- **Largest view:** a complete request built in memory with every field a view shows at its
+  longest (MAX_FILES at its ceiling, 200-character file names and content types, an inline result
+  at INLINE_RESULT_MAX_BYTES's ceiling, the longest progress message and step name in characters
+  JSON escapes 6-fold), presented by the code the status route and webhooks use (src/requests/present.ts,
+  src/callbacks/notify.ts), its URLs signed for 7 days with a 4,096-byte session token (STS's cap);
+  bytes of the JSON; build time of the whole view, ${VIEW_RUNS} runs after a first that loads the S3 SDK.
 - **Throughput:** ${THROUGHPUT_REQUESTS} requests, ${THROUGHPUT_CONCURRENCY} clients at a time, each
   \`submit\` then \`wait()\`, DEMO_TASK_MS 0, in-process runtime; every request is read back at the end
   and must be \`complete\`.

@@ -15,7 +15,10 @@ import { TRIES_IN_INVOCATION, backoffMs, deliveryWindowMs, retryDelayMs, webhook
  * The body of a request's webhook: the Standard Webhooks envelope around its view (without the
  * delivery's own state), so bounded as the view is; none once the view reads as gone.
  */
-async function payloadOf(deps: CallbackDeps, item: StoredRequest): Promise<string | undefined> {
+export async function payloadOf(
+  deps: Pick<CallbackDeps, 'objects' | 'now'> & { config: Pick<CallbackDeps['config'], 'resultUrlSeconds'> },
+  item: StoredRequest,
+): Promise<string | undefined> {
   const presented = await presentView(item, deps.objects, deps.now(), deps.config.resultUrlSeconds);
   if (presented === undefined) return undefined;
   const { callback: _delivery, ...view } = presented;
