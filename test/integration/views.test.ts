@@ -3,9 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import type { Task, TaskContext } from '../../src/tasks/task.js';
-import { pollUntilTerminal, status, submit } from '../support/http.js';
+import { pollUntilTerminal, status, submit, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'A view is whole, and small enough to read, whatever the task wrote.';
 
@@ -31,9 +33,12 @@ async function bucketKeys(stack: Stack, prefix: string): Promise<string[]> {
 
 describe('a view stays whole and small', () => {
   let stack: Stack | undefined;
+  let receiver: WebhookReceiver | undefined;
   afterEach(async () => {
     await stack?.stop();
+    await receiver?.stop();
     stack = undefined;
+    receiver = undefined;
   });
 
   it('ends a task that writes more than MAX_FILES files at once as task_failed, naming the limit, and keeps none of them', async () => {
@@ -104,5 +109,32 @@ describe('a view stays whole and small', () => {
     expect(new URL(before.body.result_url).searchParams.get('X-Amz-Expires')).toBe('1');
     expect(lastSecond.status).toBe(404);
     expect(lastSecond.body).toEqual(unknown.body);
+  });
+
+  it('sends no webhook with a partial view in the last second before expiry; the sweeper gives it up once the request expires', async () => {
+    const clock = stoppableClock();
+    stack = await startTestStack({
+      env: { INLINE_RESULT_MAX_BYTES: '0', REQUEST_TTL_SECONDS: '7200', CALLBACK_TIMEOUT_MS: '300' },
+      handlerOverrides: { now: clock.now, tasks: only(async () => ({ answer: 42 })) },
+    });
+    receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    receiver.answers.push(500, 500, 500);
+    const requestId = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
+    const handedOver = await waitFor(async () => {
+      const item = await readItem(stack!, requestId);
+      return item?.callback?.attempts === 3 ? item : undefined;
+    });
+
+    clock.stopAt(handedOver.expires_at * 1000 - 500);
+    stack.sweep();
+    await stack.lambda.idle();
+    const inLastSecond = receiver.deliveries.length;
+    clock.stopAt(handedOver.expires_at * 1000 + 600_000);
+    stack.sweep();
+    await stack.lambda.idle();
+
+    expect(inLastSecond).toBe(3);
+    expect(receiver.deliveries.every((delivery) => delivery.contractError === undefined)).toBe(true);
+    expect((await readItem(stack, requestId))?.callback).toEqual({ status: 'failed', attempts: 3, last_status: 500 });
   });
 });
