@@ -7,7 +7,7 @@ import { pollUntilTerminal, status, submit, submitAccepted } from '../support/ht
 import { readItem } from '../support/items.js';
 import { startTestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'A view is whole, and small enough to read, whatever the task wrote.';
 
@@ -32,17 +32,15 @@ async function bucketKeys(stack: Stack, prefix: string): Promise<string[]> {
 }
 
 describe('a view stays whole and small', () => {
-  let stack: Stack | undefined;
-  let receiver: WebhookReceiver | undefined;
+  /** What a test started, stopped after it, last first. */
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const track = <T extends { stop(): Promise<void> }>(thing: T): T => (started.push(thing), thing);
   afterEach(async () => {
-    await stack?.stop();
-    await receiver?.stop();
-    stack = undefined;
-    receiver = undefined;
+    for (const thing of started.splice(0).reverse()) await thing.stop();
   });
 
   it('ends a task that writes more than MAX_FILES files at once as task_failed, naming the limit, and keeps none of them', async () => {
-    stack = await startTestStack({
+    const stack = track(await startTestStack({
       env: { MAX_FILES: '3' },
       handlerOverrides: {
         tasks: only(async ({ files }) => {
@@ -50,7 +48,7 @@ describe('a view stays whole and small', () => {
           return 'unreachable';
         }),
       },
-    });
+    }));
 
     const accepted = await submit(stack.url, { prompt: PROMPT });
     const { final } = await pollUntilTerminal(stack.url, accepted.body.request_id);
@@ -61,7 +59,7 @@ describe('a view stays whole and small', () => {
   });
 
   it('counts a file written again under its name once: MAX_FILES files, each URL in the view GETs its own bytes', async () => {
-    stack = await startTestStack({
+    const stack = track(await startTestStack({
       env: { MAX_FILES: '3' },
       handlerOverrides: {
         tasks: only(async ({ files }) => {
@@ -70,7 +68,7 @@ describe('a view stays whole and small', () => {
           return 'ok';
         }),
       },
-    });
+    }));
 
     const accepted = await submit(stack.url, { prompt: PROMPT });
     const { final } = await pollUntilTerminal(stack.url, accepted.body.request_id);
@@ -82,7 +80,7 @@ describe('a view stays whole and small', () => {
   });
 
   it('refuses a content type longer than a media type can be, naming it', async () => {
-    stack = await startTestStack({ handlerOverrides: { tasks: only(async ({ files }) => files.put('a.txt', 'x', `text/plain; x=${'y'.repeat(300)}`)) } });
+    const stack = track(await startTestStack({ handlerOverrides: { tasks: only(async ({ files }) => files.put('a.txt', 'x', `text/plain; x=${'y'.repeat(300)}`)) } }));
     const accepted = await submit(stack.url, { prompt: PROMPT });
     const { final } = await pollUntilTerminal(stack.url, accepted.body.request_id);
     expect(final.body).toMatchObject({ status: 'error', error_code: 'task_failed', error: expect.stringContaining('content type') });
@@ -90,10 +88,10 @@ describe('a view stays whole and small', () => {
 
   it('answers a complete request with a spilled result whole up to its last second, then 404, never complete without its result', async () => {
     const clock = stoppableClock();
-    stack = await startTestStack({
+    const stack = track(await startTestStack({
       env: { INLINE_RESULT_MAX_BYTES: '0', REQUEST_TTL_SECONDS: '7200' },
       handlerOverrides: { now: clock.now, tasks: only(async () => ({ answer: 42 })) },
-    });
+    }));
     const accepted = await submit(stack.url, { prompt: PROMPT });
     await pollUntilTerminal(stack.url, accepted.body.request_id);
     const expiresAtMs = (await readItem(stack, accepted.body.request_id))!.expires_at * 1000;
@@ -113,15 +111,15 @@ describe('a view stays whole and small', () => {
 
   it('sends no webhook with a partial view in the last second before expiry; the sweeper gives it up once the request expires', async () => {
     const clock = stoppableClock();
-    stack = await startTestStack({
+    const stack = track(await startTestStack({
       env: { INLINE_RESULT_MAX_BYTES: '0', REQUEST_TTL_SECONDS: '7200', CALLBACK_TIMEOUT_MS: '300' },
       handlerOverrides: { now: clock.now, tasks: only(async () => ({ answer: 42 })) },
-    });
-    receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    }));
+    const receiver = track(await startWebhookReceiver(stack.config.webhookSecret!));
     receiver.answers.push(500, 500, 500);
     const requestId = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
     const handedOver = await waitFor(async () => {
-      const item = await readItem(stack!, requestId);
+      const item = await readItem(stack, requestId);
       return item?.callback?.attempts === 3 ? item : undefined;
     });
 
