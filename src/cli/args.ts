@@ -5,7 +5,10 @@ import { DEFAULT_CHECK_ORIGIN, DEFAULT_CHECK_TIMEOUT_SECONDS } from './check.js'
 
 const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;
 
-export const USAGE = `Usage: async-router <command> [options]
+/** The command's name, as package.json's `bin` installs it: `async-router` on the registry is someone else's. */
+export const PROGRAM = 'async-request-router';
+
+export const USAGE = `Usage: ${PROGRAM} <command> [options]
 
 Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)

@@ -28,7 +28,7 @@ function expectOnly(run: CliRun, failing: Record<string, RegExp>): void {
   expect(run.code).toBe(Object.keys(failing).length === 0 ? 0 : 1);
 }
 
-describe('async-router check', () => {
+describe('async-request-router check', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack();
@@ -42,7 +42,7 @@ describe('async-router check', () => {
     const run = await cli(['check', '--url', stack.url]);
 
     expect(run.stdout).toBe(`${CHECKS.map((name) => `PASS ${name}`).join('\n')}\n`);
-    expect(run.stderr).toBe(`async-router: all 7 checks passed (${stack.url})\n`);
+    expect(run.stderr).toBe(`async-request-router: all 7 checks passed (${stack.url})\n`);
     expectOnly(run, {});
   });
 
@@ -109,7 +109,7 @@ describe('async-router check', () => {
     ]);
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toContain('async-router --help');
+      expect(run.stderr).toContain('async-request-router --help');
       expect(run.stdout).toBe('');
     }
     expect(runs[1]!.stderr).toContain('--task only applies to submit');
@@ -121,7 +121,7 @@ describe('async-router check', () => {
   });
 });
 
-describe('async-router check on the function URL front', () => {
+describe('async-request-router check on the function URL front', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack({ front: 'function_url' });
@@ -133,7 +133,7 @@ describe('async-router check on the function URL front', () => {
   });
 });
 
-describe('async-router check with origins restricted', () => {
+describe('async-request-router check with origins restricted', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack({ env: { CORS_ALLOW_ORIGINS: 'https://app.example.com' } });
@@ -151,7 +151,7 @@ describe('async-router check with origins restricted', () => {
   });
 });
 
-describe('async-router check behind a misconfigured front', () => {
+describe('async-request-router check behind a misconfigured front', () => {
   let stack: Stack;
   let proxy: FaultProxy;
   beforeAll(async () => {

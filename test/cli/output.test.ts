@@ -22,7 +22,7 @@ const MB = 1024 * 1024;
 const BIG = { rows: Array.from({ length: 20_000 }, (_, index) => ({ row: index, text: `row ${index} `.padEnd(90, '.') })) };
 const bigResult: Task = { name: 'summarize', description: 'big result', run: async () => BIG };
 
-describe('async-router --output', () => {
+describe('async-request-router --output', () => {
   let stack: Stack;
   let scratch: string;
   beforeAll(async () => {
@@ -111,7 +111,7 @@ describe('async-router --output', () => {
     const json = await cli(['status', id, '--output', file, '--json', '--url', stack.url]);
 
     expect(text.code).toBe(1);
-    expect(text.stderr).toMatch(new RegExp(`^async-router: could not save report\\.html of request ${id} to ${file}: GET \\S+/report\\.html answered 404: The specified key does not exist\\.$`, 'm'));
+    expect(text.stderr).toMatch(new RegExp(`^async-request-router: could not save report\\.html of request ${id} to ${file}: GET \\S+/report\\.html answered 404: The specified key does not exist\\.$`, 'm'));
     expect(text.stderr).not.toContain('X-Amz-Signature');
     expect(text.stdout).toBe('');
     expect(json.code).toBe(1);
@@ -181,7 +181,7 @@ describe('async-router --output', () => {
   });
 });
 
-describe('async-router --output of a request with several files', () => {
+describe('async-request-router --output of a request with several files', () => {
   let stack: Stack;
   let scratch: string;
   beforeAll(async () => {
