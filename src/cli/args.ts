@@ -109,6 +109,14 @@ function checkUrl(url: string, source: string): void {
   }
 }
 
+/**
+ * The base URL the routes hang off. A URL copied with the API's version at its end
+ * (`…/api/v1`) names the same API; the CLI adds `/v1/…` itself.
+ */
+function apiBaseUrl(url: string): string {
+  return url.replace(/\/v1\/*$/, '');
+}
+
 /** An origin as browsers send it: scheme, host and port only. */
 function parseOrigin(value: string): string {
   let url: URL;
@@ -160,7 +168,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const base = { url: values.url ?? config.url, apiKey: values.key ?? config.apiKey, json: values.json ?? false };
+  const base = { url: apiBaseUrl(values.url ?? config.url), apiKey: values.key ?? config.apiKey, json: values.json ?? false };
   if (values.help) return { ...base, command: { kind: 'help' } };
   checkUrl(base.url, values.url !== undefined ? '--url' : 'ASYNC_ROUTER_URL');
 

@@ -53,6 +53,12 @@ describe('async-request-router check', () => {
     expect(JSON.parse(run.stdout)).toEqual({ url: `${stack.url}/`, ok: true, checks: CHECKS.map((name) => ({ name, ok: true, reason: null })) });
   });
 
+  it('a URL ending in /v1 (the version, copied along) is the same API: every check passes', async () => {
+    const run = await cli(['check', '--url', `${stack.url}/v1`]);
+
+    expectOnly(run, {});
+  });
+
   it('dispatch refused (POST answers 503): submit and cancel fail with the answer, long-poll has nothing to poll, exit 1', async () => {
     stack.lambda.faults.rejectInvokes = 1_000;
 
