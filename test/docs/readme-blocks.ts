@@ -19,9 +19,9 @@ export function readmeBlocks(file = 'README.md'): CodeBlock[] {
   return blocks;
 }
 
-/** The one block of `lang` whose first line is `firstLine`; throws, naming it, when there is none. */
-export function readmeBlock(lang: string, firstLine: string): CodeBlock {
-  const block = readmeBlocks().find((each) => each.lang === lang && each.code.startsWith(`${firstLine}\n`));
-  if (block === undefined) throw new Error(`README.md has no \`\`\`${lang} block starting with ${firstLine}`);
+/** The one README block of `lang` that starts with `start`; throws, naming it, when there is none. */
+export function readmeBlock(lang: string, start: string): CodeBlock {
+  const block = readmeBlocks().find((each) => each.lang === lang && each.code.startsWith(start));
+  if (block === undefined) throw new Error(`README.md has no \`\`\`${lang} block starting with ${start}`);
   return block;
 }
