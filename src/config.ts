@@ -39,7 +39,7 @@ export const TUNING_ENV_VARS = [
 /** Variables Lambda's runtime sets for every function. */
 export const RUNTIME_ENV_VARS = ['AWS_LAMBDA_FUNCTION_NAME'] as const;
 
-/** Variables the `async-router` CLI reads. */
+/** Variables the `async-request-router` CLI reads. */
 export const CLI_ENV_VARS = ['ASYNC_ROUTER_URL', 'ASYNC_ROUTER_API_KEY'] as const;
 
 /** Variables only the local stack reads (the AWS runtime provides its own endpoints). */
@@ -120,7 +120,7 @@ export interface Config {
   s3Endpoint: string | undefined;
 }
 
-/** The `async-router` CLI's settings. */
+/** The `async-request-router` CLI's settings. */
 export interface CliConfig {
   /** `ASYNC_ROUTER_URL`, else the local stack's address. */
   url: string;

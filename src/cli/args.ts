@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import type { CliConfig } from '../config.js';
@@ -5,11 +6,14 @@ import { DEFAULT_CHECK_ORIGIN, DEFAULT_CHECK_TIMEOUT_SECONDS } from './check.js'
 
 const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;
 
-export const USAGE = `Usage: async-router <command> [options]
+/** The command's name, as package.json's `bin` installs it: `async-router` on the registry is someone else's. */
+export const PROGRAM = 'async-request-router';
+
+export const USAGE = `Usage: ${PROGRAM} <command> [options]
 
 Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)
-  status <id>       show a request (with --output: save its result or a file)
+  status <id>       show a request (--output: save its result; --artifact: a file)
   cancel <id>       cancel a pending or running request
   check             post-deploy check of the API at --url: CORS preflight, submit,
                     long-poll, cancel, unknown id, wrong method, CORS headers;
@@ -22,10 +26,11 @@ Options:
                          ${`how long check waits for its request (default ${DEFAULT_CHECK_TIMEOUT_SECONDS})`.padEnd(52)}[check]
   --idempotency-key K    same key and prompt: same request, started once     [submit]
   --callback-url URL     POST the ended request there, signed (webhooks)     [submit]
-  -o, --output FILE      save to FILE, streamed: the file --artifact names,
-                         else the request's only file, else its result (JSON);
+  -o, --output FILE      save the request's result (JSON) to FILE, streamed;
+                         with --artifact, save that file there instead;
                          a progress bar on a terminal; implies --wait        [submit status]
-  --artifact NAME        which file of the request --output saves            [submit status]
+  --artifact NAME        save the request's file NAME (to --output FILE, else
+                         to NAME in the current folder); implies --wait      [submit status]
   --origin ORIGIN        ${`Origin to send (default ${DEFAULT_CHECK_ORIGIN})`.padEnd(52)}[check]
                          (with cors_allow_origins set: one of those)
   --url URL              API base URL (env ASYNC_ROUTER_URL, default http://127.0.0.1:3000)
@@ -52,10 +57,10 @@ export type Command =
   | { kind: 'cancel'; requestId: string }
   | { kind: 'check'; timeoutMs: number; origin: string };
 
-/** `--output FILE [--artifact NAME]`: where to save which bytes of a complete request. */
+/** `--output FILE` and `--artifact NAME`: where to save which bytes of a complete request. */
 export interface Output {
   file: string;
-  /** The artifact to save; without it, the only artifact there is, or the result when there is none. */
+  /** The file to save; without it, the request's result as JSON. */
   artifact: string | undefined;
 }
 
@@ -106,6 +111,14 @@ function checkUrl(url: string, source: string): void {
   }
 }
 
+/**
+ * The base URL the routes hang off. A URL copied with the API's version at its end
+ * (`…/api/v1`) names the same API; the CLI adds `/v1/…` itself.
+ */
+function apiBaseUrl(url: string): string {
+  return url.replace(/\/v1\/*$/, '');
+}
+
 /** An origin as browsers send it: scheme, host and port only. */
 function parseOrigin(value: string): string {
   let url: URL;
@@ -120,14 +133,16 @@ function parseOrigin(value: string): string {
   return url.origin;
 }
 
+/**
+ * `--output FILE` alone: the result's JSON. `--artifact NAME`: that file, into `--output FILE` if
+ * given, else into NAME's last segment in the current folder.
+ */
 function parseOutput(file: string | undefined, artifact: string | undefined): Output | undefined {
-  if (file === undefined) {
-    if (artifact !== undefined) throw new UsageError('--artifact picks the file --output saves: add --output FILE');
-    return undefined;
-  }
-  if (file.trim() === '') throw new UsageError('--output needs a file name');
-  if (artifact !== undefined && artifact.trim() === '') throw new UsageError('--artifact needs a file name, as the request lists it');
-  return { file, artifact };
+  if (file !== undefined && file.trim() === '') throw new UsageError('--output needs a file name');
+  if (artifact === undefined) return file === undefined ? undefined : { file, artifact };
+  const ownName = basename(artifact);
+  if (artifact.trim() === '' || ownName === '.' || ownName === '..') throw new UsageError('--artifact needs a file name, as the request lists it');
+  return { file: file ?? ownName, artifact };
 }
 
 /** Turns the argument list into what to do, or throws {@link UsageError}. */
@@ -157,7 +172,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const base = { url: values.url ?? config.url, apiKey: values.key ?? config.apiKey, json: values.json ?? false };
+  const base = { url: apiBaseUrl(values.url ?? config.url), apiKey: values.key ?? config.apiKey, json: values.json ?? false };
   if (values.help) return { ...base, command: { kind: 'help' } };
   checkUrl(base.url, values.url !== undefined ? '--url' : 'ASYNC_ROUTER_URL');
 

@@ -1,7 +1,7 @@
 import { loadCliConfig } from '../config.js';
 import { runCli } from './run.js';
 
-// The `async-router` command (dist/cli.mjs). Ctrl-C stops waiting; the request itself runs on.
+// The `async-request-router` command (dist/cli.mjs). Ctrl-C stops waiting; the request itself runs on.
 const interrupt = new AbortController();
 process.once('SIGINT', () => interrupt.abort());
 

@@ -85,8 +85,13 @@ export function formatOutcome(view: RequestView): string {
   const lines: string[] = [];
   if (view.result !== undefined) lines.push(formatResult(view.result));
   else if (view.result_url !== undefined) lines.push(`result     ${view.result_size !== undefined ? `${formatBytes(view.result_size)} of JSON` : 'JSON'}, too large to show inline (save it with --output FILE)`);
-  for (const file of view.artifacts ?? []) lines.push(`file       ${file.name}  ${formatBytes(file.size)}  ${file.content_type}`);
+  for (const file of view.artifacts ?? []) lines.push(`file       ${file.name}  ${formatBytes(file.size)}  ${file.content_type}  (save it with --artifact ${shellWord(file.name)})`);
   return lines.join('\n');
+}
+
+/** A name as a shell reads it back: as it is when it is plain, else in single quotes. */
+function shellWord(name: string): string {
+  return /^[\w.,@%+=:\/-]+$/.test(name) ? name : `'${name.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `[#########---------------]  38%  0.4 of 1.0 MB  report.html`: a download, redrawn in place on a terminal. */

@@ -1,5 +1,5 @@
 import { HttpError, NetworkError, RequestFailedError, TimeoutError, createClient, type Client, type RequestView } from '../client/index.js';
-import { USAGE, UsageError, parseCommandLine, type Command, type CommandLine } from './args.js';
+import { PROGRAM, USAGE, UsageError, parseCommandLine, type Command, type CommandLine } from './args.js';
 import type { CliConfig } from '../config.js';
 import { ExitCode } from './exit-codes.js';
 import { formatCheck, runChecks } from './check.js';
@@ -21,7 +21,7 @@ export async function runCli(argv: readonly string[], config: CliConfig, io: Cli
     commandLine = parseCommandLine(argv, config);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`async-router: ${error.message}\nRun "async-router --help" for usage.\n`);
+    io.stderr.write(`${PROGRAM}: ${error.message}\nRun "${PROGRAM} --help" for usage.\n`);
     return ExitCode.Usage;
   }
   if (commandLine.command.kind === 'help') {
@@ -40,7 +40,7 @@ export async function runCli(argv: readonly string[], config: CliConfig, io: Cli
 const print = (io: CliIo, json: boolean, document: unknown, text: string) => io.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${text}\n`);
 
 /**
- * `async-router check`: each check as a line on stdout as it ends (or one JSON document at the
+ * `async-request-router check`: each check as a line on stdout as it ends (or one JSON document at the
  * end), a count on stderr; 0 only when every check passed.
  */
 async function check(commandLine: CommandLine, command: Extract<Command, { kind: 'check' }>, io: CliIo): Promise<ExitCode> {
@@ -60,7 +60,7 @@ async function check(commandLine: CommandLine, command: Extract<Command, { kind:
   const failed = results.filter((result) => !result.ok).length;
   const ok = failed === 0;
   if (commandLine.json) io.stdout.write(`${JSON.stringify({ url: commandLine.url, ok, checks: results }, null, 2)}\n`);
-  io.stderr.write(`async-router: ${ok ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks failed`} (${commandLine.url})\n`);
+  io.stderr.write(`${PROGRAM}: ${ok ? `all ${results.length} checks passed` : `${failed} of ${results.length} checks failed`} (${commandLine.url})\n`);
   return ok ? ExitCode.Ok : ExitCode.Failed;
 }
 
@@ -153,7 +153,7 @@ function describeFailure(error: unknown, interrupted: boolean): { code: ExitCode
     return { code: ExitCode.Failed, line: `request ${error.request_id} failed (${error.error_code}): ${error.message}`, document: { ...error.view } };
   }
   if (error instanceof TimeoutError) {
-    const line = `gave up after ${error.timeoutMs / 1000} s; the request may still finish: async-router status ${error.requestId}`;
+    const line = `gave up after ${error.timeoutMs / 1000} s; the request may still finish: ${PROGRAM} status ${error.requestId}`;
     return { code: ExitCode.Timeout, line, document: { error: 'timeout', message: line, request_id: error.requestId, last_view: error.lastView ?? null } };
   }
   if (interrupted) return { code: ExitCode.Interrupted, line: 'interrupted', document: { error: 'interrupted' } };
@@ -170,6 +170,6 @@ function describeFailure(error: unknown, interrupted: boolean): { code: ExitCode
 function report(error: unknown, json: boolean, io: CliIo): ExitCode {
   const { code, line, document } = describeFailure(error, io.interrupt.aborted);
   if (json) io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  io.stderr.write(`async-router: ${line}\n`);
+  io.stderr.write(`${PROGRAM}: ${line}\n`);
   return code;
 }

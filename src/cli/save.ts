@@ -62,18 +62,6 @@ export async function checkWritable(file: string): Promise<void> {
   }
 }
 
-/**
- * Which bytes `--output` means: `--artifact NAME`; else the one file the request wrote; else, when
- * it wrote none, its result. Several files and no `--artifact` is a question only the user can answer.
- */
-function choose(view: RequestView, output: Output): string | undefined {
-  if (output.artifact !== undefined) return output.artifact;
-  const files = view.artifacts ?? [];
-  if (files.length <= 1) return files[0]?.name;
-  const names = files.map((file) => JSON.stringify(file.name)).join(', ');
-  throw new SaveFailure(`request ${view.request_id} wrote ${files.length} files (${names}): pick one with --artifact NAME`, view.request_id, output.file, undefined);
-}
-
 /** A `WritableStream` onto an open file: each chunk is written before the next is taken, so memory stays flat. */
 function fileSink(handle: FileHandle): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>({
@@ -96,7 +84,7 @@ function fileSink(handle: FileHandle): WritableStream<Uint8Array> {
  */
 export async function saveOutput(client: Client, view: RequestView, output: Output, io: Io, json: boolean): Promise<Saved> {
   const { file } = output;
-  const artifact = choose(view, output);
+  const { artifact } = output;
   const what = artifact ?? 'the result';
   const existing = await stat(file).catch(() => undefined);
   const direct = existing !== undefined && !existing.isFile();

@@ -10,6 +10,11 @@ export interface ApiRequest {
   method: string;
   /** The API's resource that matched (`/v1/status/{request_id}`), or undefined when none did. */
   resource: string | undefined;
+  /**
+   * The front's own resource (`/{proxy+}`) when it matched a path one of the API's resources
+   * declares: the deployment routed the call past that resource, so the API does not serve it.
+   */
+  catchAll?: string;
   /** The path as the caller sent it, for messages and logs. */
   path: string;
   params: Record<string, string>;
@@ -45,10 +50,13 @@ export function fromRestEvent(event: APIGatewayProxyEvent): ApiRequest {
   const apiKeyId = event.requestContext?.identity?.apiKeyId;
   const multi = Object.entries(event.multiValueHeaders ?? {}).flatMap(([name, values]) => (name.toLowerCase() === 'content-type' ? (values ?? []) : []));
   const headers = lowerCased(event.headers);
+  const path = event.path ?? '';
+  const catchAll = resource === undefined && event.resource !== undefined && ROUTE_PATTERNS.some(({ pattern }) => pattern.test(path)) ? event.resource : undefined;
   return {
     method: (event.httpMethod ?? '').toUpperCase(),
     resource,
-    path: event.path ?? '',
+    ...(catchAll !== undefined ? { catchAll } : {}),
+    path,
     params: { ...(event.pathParameters as Record<string, string> | null) },
     query: { ...event.queryStringParameters },
     headers,

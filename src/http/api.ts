@@ -29,6 +29,14 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal_error', 'unexpected error');
 }
 
+function notFoundMessage(request: ApiRequest): string {
+  const call = `${request.method} ${clip(request.path, MAX_ECHOED_PATH_CHARS, '…')}`;
+  if (request.catchAll !== undefined) {
+    return `${call} came through the catch-all resource ${request.catchAll}, which this API does not serve: the deployment routes the call there instead of to the API's own resource.`;
+  }
+  return `No route for ${call}. Routes: ${ROUTE_LIST}.`;
+}
+
 /** The v1 REST API: one try/catch for every route, and CORS headers on every answer. */
 export function createApi(deps: ApiDeps) {
   async function route(request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
@@ -37,7 +45,7 @@ export function createApi(deps: ApiDeps) {
       case 'preflight':
         return empty(204, preflightHeaders());
       case 'not_found':
-        throw new HttpError(404, 'route_not_found', `No route for ${request.method} ${clip(request.path, MAX_ECHOED_PATH_CHARS, '…')}. Routes: ${ROUTE_LIST}.`);
+        throw new HttpError(404, 'route_not_found', notFoundMessage(request));
       case 'method_not_allowed':
         throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; allowed: ${match.allow}.`, {
           headers: { Allow: match.allow },

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   console.log(`
 async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs}, front: ${local.front === 'rest' ? 'REST API' : 'function URL'})
 
-  API       ${stack.url}/v1
+  API base URL  ${stack.url}   (for clients, check --url and the OpenAPI document's server)
   Demo      ${stack.url}/
   Try it    curl -i -X POST ${stack.url}/v1/invoke -H 'Content-Type: application/json' \\
               -d '{"prompt":"Serverless functions scale to zero. They are cheap when idle."}'

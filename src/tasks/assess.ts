@@ -1,15 +1,10 @@
 import { TASKS } from '../contract.js';
 import { delay } from '../delay.js';
 import { TaskError, type Task } from './task.js';
-import { extractiveSummary, keywords, readingTimeSeconds, sentences, words } from './text-analysis.js';
+import { counted, extractiveSummary, keywords, readingTimeSeconds, sentences, words } from './text-analysis.js';
 
 const KEYWORD_LIMIT = 8;
 const SUMMARY_SENTENCES = 2;
-
-/** `1 word`, `2 words`, `0 words`: a count and its noun, for the progress messages people read. */
-function count(n: number, noun: string): string {
-  return `${n} ${n === 1 ? noun : `${noun}s`}`;
-}
 
 /**
  * The default task: an offline, deterministic assessment of the prompt, in four paced steps so a
@@ -26,10 +21,10 @@ export function createAssessTask(totalMs: number): Task<'assess'> {
       const allWords = words(input.prompt);
       if (allWords.length === 0) throw new TaskError('The prompt has no words to assess.');
       const allSentences = sentences(input.prompt);
-      reportProgress({ percent: 30, message: `Counted ${count(allWords.length, 'word')} in ${count(allSentences.length, 'sentence')}` });
+      reportProgress({ percent: 30, message: `Counted ${counted(allWords.length, 'word')} in ${counted(allSentences.length, 'sentence')}` });
       await delay(stepMs, signal);
       const ranked = keywords(input.prompt, KEYWORD_LIMIT);
-      reportProgress({ percent: 55, message: `Weighed ${count(ranked.length, 'keyword')}` });
+      reportProgress({ percent: 55, message: `Weighed ${counted(ranked.length, 'keyword')}` });
       await delay(stepMs, signal);
       const summary = extractiveSummary(input.prompt, ranked, SUMMARY_SENTENCES);
       reportProgress({ percent: 80, message: 'Wrote the summary' });

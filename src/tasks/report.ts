@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { TASKS } from '../contract.js';
 import { delay } from '../delay.js';
 import { TaskError, type Task } from './task.js';
-import { extractiveSummary, keywords, readingTimeSeconds, sentences, words, type Keyword } from './text-analysis.js';
+import { counted, extractiveSummary, keywords, readingTimeSeconds, sentences, words, type Keyword } from './text-analysis.js';
 
 const KEYWORD_LIMIT = 12;
 const SUMMARY_SENTENCES = 3;
@@ -23,7 +23,7 @@ function* reportHtml(prompt: string, ranked: Keyword[], summary: string, minByte
   yield emit(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assessment report</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto}td,th{padding:.2rem .6rem;text-align:left}</style></head><body>
 <h1>Assessment report</h1>
-<p>${allWords.length} words in ${allSentences.length} sentences, about ${readingTimeSeconds(allWords.length)} s to read.</p>
+<p>${counted(allWords.length, 'word')} in ${counted(allSentences.length, 'sentence')}, about ${readingTimeSeconds(allWords.length)} s to read.</p>
 <h2>Summary</h2><blockquote>${escapeHtml(summary)}</blockquote>
 <h2>Keywords</h2><table><tr><th>term</th><th>count</th><th>weight</th></tr>
 ${ranked.map((keyword) => `<tr><td>${escapeHtml(keyword.term)}</td><td>${keyword.count}</td><td>${keyword.weight}</td></tr>`).join('\n')}
@@ -32,7 +32,7 @@ ${ranked.map((keyword) => `<tr><td>${escapeHtml(keyword.term)}</td><td>${keyword
     const sentence = allSentences[index % allSentences.length] ?? prompt;
     const terms = words(sentence).map((word) => word.toLowerCase());
     const weight = ranked.filter((keyword) => terms.includes(keyword.term)).reduce((total, keyword) => total + keyword.weight, 0);
-    yield emit(`<li><p>${escapeHtml(sentence)}</p><p>${terms.length} words, keyword weight ${weight.toFixed(3)}, pass ${Math.floor(index / Math.max(1, allSentences.length)) + 1}</p></li>\n`);
+    yield emit(`<li><p>${escapeHtml(sentence)}</p><p>${counted(terms.length, 'word')}, keyword weight ${weight.toFixed(3)}, pass ${Math.floor(index / Math.max(1, allSentences.length)) + 1}</p></li>\n`);
   }
   yield emit('</ol></body></html>\n');
 }

@@ -70,3 +70,8 @@ export function extractiveSummary(text: string, ranked: Keyword[], limit: number
 export function readingTimeSeconds(wordCount: number): number {
   return Math.ceil((wordCount / WORDS_PER_MINUTE) * 60);
 }
+
+/** `1 word`, `2 words`, `0 words`: a count and its noun, for the text people read. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${n === 1 ? noun : `${noun}s`}`;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../src/contract.js';
 import { createAssessTask } from '../../src/tasks/assess.js';
 
-/** The progress messages the assess task reports for `prompt` (what `async-router submit --wait` prints). */
+/** The progress messages the assess task reports for `prompt` (what `async-request-router submit --wait` prints). */
 async function messagesFor(prompt: string): Promise<string[]> {
   const reported: Progress[] = [];
   const files = { put: () => Promise.reject(new Error('the assess task writes no files')) };

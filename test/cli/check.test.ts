@@ -28,7 +28,7 @@ function expectOnly(run: CliRun, failing: Record<string, RegExp>): void {
   expect(run.code).toBe(Object.keys(failing).length === 0 ? 0 : 1);
 }
 
-describe('async-router check', () => {
+describe('async-request-router check', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack();
@@ -42,7 +42,7 @@ describe('async-router check', () => {
     const run = await cli(['check', '--url', stack.url]);
 
     expect(run.stdout).toBe(`${CHECKS.map((name) => `PASS ${name}`).join('\n')}\n`);
-    expect(run.stderr).toBe(`async-router: all 7 checks passed (${stack.url})\n`);
+    expect(run.stderr).toBe(`async-request-router: all 7 checks passed (${stack.url})\n`);
     expectOnly(run, {});
   });
 
@@ -51,6 +51,12 @@ describe('async-router check', () => {
 
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ url: `${stack.url}/`, ok: true, checks: CHECKS.map((name) => ({ name, ok: true, reason: null })) });
+  });
+
+  it('a URL ending in /v1 (the version, copied along) is the same API: every check passes', async () => {
+    const run = await cli(['check', '--url', `${stack.url}/v1`]);
+
+    expectOnly(run, {});
   });
 
   it('dispatch refused (POST answers 503): submit and cancel fail with the answer, long-poll has nothing to poll, exit 1', async () => {
@@ -109,7 +115,7 @@ describe('async-router check', () => {
     ]);
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toContain('async-router --help');
+      expect(run.stderr).toContain('async-request-router --help');
       expect(run.stdout).toBe('');
     }
     expect(runs[1]!.stderr).toContain('--task only applies to submit');
@@ -121,7 +127,7 @@ describe('async-router check', () => {
   });
 });
 
-describe('async-router check on the function URL front', () => {
+describe('async-request-router check on the function URL front', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack({ front: 'function_url' });
@@ -133,7 +139,7 @@ describe('async-router check on the function URL front', () => {
   });
 });
 
-describe('async-router check with origins restricted', () => {
+describe('async-request-router check with origins restricted', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack({ env: { CORS_ALLOW_ORIGINS: 'https://app.example.com' } });
@@ -151,7 +157,7 @@ describe('async-router check with origins restricted', () => {
   });
 });
 
-describe('async-router check behind a misconfigured front', () => {
+describe('async-request-router check behind a misconfigured front', () => {
   let stack: Stack;
   let proxy: FaultProxy;
   beforeAll(async () => {

@@ -14,7 +14,7 @@ const PROMPT = 'Queues decouple producers from consumers. Workers pull jobs at t
 
 const slowTask: Task = { name: 'summarize', description: 'slow', run: async ({ signal }) => (await delay(30_000, signal), { summary: '' }) };
 
-describe('async-router CLI', () => {
+describe('async-request-router CLI', () => {
   let stack: Stack;
   beforeAll(async () => {
     expect(existsSync(CLI), `${CLI} is missing: run node build.mjs first`).toBe(true);
@@ -88,7 +88,7 @@ describe('async-router CLI', () => {
 
     for (const run of runs) {
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('async-router --help');
+      expect(run.stderr).toContain('async-request-router --help');
     }
     expect(runs[2]!.stderr).toContain('--task must be one of: assess, summarize');
   });

@@ -18,7 +18,7 @@ const stuckAt30: Task = {
   },
 };
 
-describe('async-router status of a request that ended as error', () => {
+describe('async-request-router status of a request that ended as error', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startTestStack({ handlerOverrides: { tasks: createTaskRegistry([stuckAt30]) } });

@@ -6,7 +6,7 @@ import { closedPortUrl } from '../support/ports.js';
 import { startTestStack } from '../support/stack.js';
 import { cli } from './run-cli.js';
 
-describe('async-router --json when things go wrong', () => {
+describe('async-request-router --json when things go wrong', () => {
   let stack: Stack;
   beforeAll(async () => {
     const slow = createTaskRegistry([{ name: 'assess', description: 'slow', run: async ({ signal }) => (await delay(30_000, signal), 'late') }]);

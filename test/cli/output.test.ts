@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type RequestView } from '../../src/client/index.js';
-import { delay } from '../../src/delay.js';
 import { runCli } from '../../src/cli/run.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 import { createAssessTask } from '../../src/tasks/assess.js';
@@ -22,7 +21,7 @@ const MB = 1024 * 1024;
 const BIG = { rows: Array.from({ length: 20_000 }, (_, index) => ({ row: index, text: `row ${index} `.padEnd(90, '.') })) };
 const bigResult: Task = { name: 'summarize', description: 'big result', run: async () => BIG };
 
-describe('async-router --output', () => {
+describe('async-request-router --output', () => {
   let stack: Stack;
   let scratch: string;
   beforeAll(async () => {
@@ -39,9 +38,9 @@ describe('async-router --output', () => {
   /** Whatever a failed save left in the folder besides the files asked for: nothing, if it cleaned up. */
   const leftovers = async () => (await readdir(scratch)).filter((name) => name.endsWith('.part'));
 
-  it('submit --task report --output FILE --json: saves report.html whole and prints the view with what was saved', async () => {
+  it('submit --task report --artifact report.html --output FILE --json: saves report.html whole and prints the view with what was saved', async () => {
     const file = join(scratch, 'report.html');
-    const run = await cli(['submit', PROMPT, '--task', 'report', '--output', file, '--json', '--url', stack.url]);
+    const run = await cli(['submit', PROMPT, '--task', 'report', '--artifact', 'report.html', '--output', file, '--json', '--url', stack.url]);
 
     expect(run.code, run.stderr).toBe(0);
     const document = JSON.parse(run.stdout);
@@ -54,18 +53,43 @@ describe('async-router --output', () => {
     expect(run.stderr).toBe('');
   });
 
-  it('submit --output FILE (text): the summary, the file line, then "saved FILE (N bytes)"; one line on stderr as it downloads', async () => {
+  it('submit --artifact NAME --output FILE (text): the summary, the file line, then "saved FILE (N bytes)"; one line on stderr as it downloads', async () => {
     const file = join(scratch, 'text-report.html');
-    const run = await cli(['submit', PROMPT, '--task', 'report', '-o', file, '--url', stack.url]);
+    const run = await cli(['submit', PROMPT, '--task', 'report', '--artifact', 'report.html', '-o', file, '--url', stack.url]);
 
     expect(run.code, run.stderr).toBe(0);
     const size = (await stat(file)).size;
     expect(size).toBeGreaterThanOrEqual(MB);
     expect(run.stdout).toMatch(/^report {5}report\.html \(1\.0 MB\)$/m);
     expect(run.stdout).toMatch(/^summary {4}\S/m);
-    expect(run.stdout).toMatch(/^file {7}report\.html {2}1\.0 MB {2}text\/html; charset=utf-8$/m);
+    expect(run.stdout).toMatch(/^file {7}report\.html {2}1\.0 MB {2}text\/html; charset=utf-8 {2}\(save it with --artifact report\.html\)$/m);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`saved ${file} (${size} bytes)`);
     expect(run.stderr).toContain(`downloading report.html (1.0 MB) to ${file}`);
+  });
+
+  it('status <report id> --output FILE saves the result as JSON, not the file the report wrote', async () => {
+    const accepted = await createClient({ baseUrl: stack.url }).submit({ prompt: PROMPT, task: 'report' });
+    const view = await createClient({ baseUrl: stack.url }).wait(accepted);
+    const file = join(scratch, 'report-result.json');
+
+    const run = await cli(['status', accepted.request_id, '--output', file, '--json', '--url', stack.url]);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(view.result);
+    expect(JSON.parse(run.stdout).saved).toEqual({ file, bytes: Buffer.byteLength(JSON.stringify(view.result)), artifact: null, content_type: 'application/json' });
+  });
+
+  it('status <id> --artifact NAME saves that file under its own name in the current folder, and the view says how', async () => {
+    const accepted = await createClient({ baseUrl: stack.url }).submit({ prompt: PROMPT, task: 'report' });
+    const view = await createClient({ baseUrl: stack.url }).wait(accepted);
+    const shown = await cli(['status', accepted.request_id, '--url', stack.url]);
+
+    const run = await cli(['status', accepted.request_id, '--artifact', 'report.html', '--url', stack.url], {}, scratch);
+
+    expect(shown.stdout).toMatch(/^file {7}report\.html {2}1\.0 MB {2}text\/html; charset=utf-8 {2}\(save it with --artifact report\.html\)$/m);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await stat(join(scratch, 'report.html'))).size).toBe(view.artifacts![0]!.size);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`saved report.html (${view.artifacts![0]!.size} bytes)`);
   });
 
   it('status <id> --output FILE saves a result the API only links (result_url), byte for byte', async () => {
@@ -107,11 +131,11 @@ describe('async-router --output', () => {
     s3.destroy();
     const file = join(scratch, 'gone.html');
 
-    const text = await cli(['status', id, '--output', file, '--url', stack.url]);
-    const json = await cli(['status', id, '--output', file, '--json', '--url', stack.url]);
+    const text = await cli(['status', id, '--artifact', 'report.html', '--output', file, '--url', stack.url]);
+    const json = await cli(['status', id, '--artifact', 'report.html', '--output', file, '--json', '--url', stack.url]);
 
     expect(text.code).toBe(1);
-    expect(text.stderr).toMatch(new RegExp(`^async-router: could not save report\\.html of request ${id} to ${file}: GET \\S+/report\\.html answered 404: The specified key does not exist\\.$`, 'm'));
+    expect(text.stderr).toMatch(new RegExp(`^async-request-router: could not save report\\.html of request ${id} to ${file}: GET \\S+/report\\.html answered 404: The specified key does not exist\\.$`, 'm'));
     expect(text.stderr).not.toContain('X-Amz-Signature');
     expect(text.stdout).toBe('');
     expect(json.code).toBe(1);
@@ -147,15 +171,15 @@ describe('async-router --output', () => {
     expect(nowhere.stderr).not.toContain('accepted');
   });
 
-  it('usage: --artifact needs --output; neither applies to cancel or check', async () => {
+  it('usage: --artifact needs a name; neither it nor --output applies to cancel or check', async () => {
     const runs = await Promise.all([
-      cli(['status', 'x', '--artifact', 'a.txt']),
+      cli(['status', 'x', '--artifact', '..']),
       cli(['cancel', 'x', '--output', 'f']),
       cli(['check', '--output', 'f']),
       cli(['status', 'x', '--output', '']),
     ]);
     expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2]);
-    expect(runs[0]!.stderr).toContain('--artifact picks the file --output saves: add --output FILE');
+    expect(runs[0]!.stderr).toContain('--artifact needs a file name, as the request lists it');
     expect(runs[1]!.stderr).toContain('--output only applies to submit and status');
   });
 
@@ -166,7 +190,7 @@ describe('async-router --output', () => {
     let stdout = '';
     let stderr = '';
 
-    const code = await runCli(['status', accepted.request_id, '--output', file, '--url', stack.url], { url: stack.url, apiKey: undefined }, {
+    const code = await runCli(['status', accepted.request_id, '--artifact', 'report.html', '--output', file, '--url', stack.url], { url: stack.url, apiKey: undefined }, {
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text), isTTY: true },
       interrupt: new AbortController().signal,
@@ -181,15 +205,19 @@ describe('async-router --output', () => {
   });
 });
 
-describe('async-router --output of a request with several files', () => {
+describe('async-request-router --output of a request with several files', () => {
   let stack: Stack;
   let scratch: string;
+  /** A request with this prompt runs until the test releases it: still running, whatever the machine's pace. */
+  const HELD = 'Held until released.';
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
   beforeAll(async () => {
     const twoFiles: Task = {
       name: 'assess',
       description: 'writes two files',
-      run: async ({ files, signal }) => {
-        await delay(1500, signal);
+      run: async ({ input, files }) => {
+        if (input.prompt === HELD) await released;
         await files.put('a.txt', 'first file\n', 'text/plain');
         await files.put('b.csv', 'x,y\n1,2\n', 'text/csv');
         return { files: 2 };
@@ -199,14 +227,16 @@ describe('async-router --output of a request with several files', () => {
     scratch = await mkdtemp(join(tmpdir(), 'cli-output-two-'));
   });
   afterAll(async () => {
+    release();
     await stack?.stop();
     if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   });
 
   it('status --output of a request still running exits 1 with a plain sentence', async () => {
-    const accepted = await createClient({ baseUrl: stack.url }).submit({ prompt: PROMPT });
+    const accepted = await createClient({ baseUrl: stack.url }).submit({ prompt: HELD });
     const early = await cli(['status', accepted.request_id, '--output', join(scratch, 'early'), '--json', '--url', stack.url]);
     const text = await cli(['status', accepted.request_id, '--output', join(scratch, 'early'), '--url', stack.url]);
+    release();
 
     expect(early.code).toBe(1);
     expect(JSON.parse(early.stdout)).toMatchObject({ error: 'download', code: 'not_complete', request_id: accepted.request_id });
@@ -216,14 +246,17 @@ describe('async-router --output of a request with several files', () => {
     expect((await readdir(scratch)).filter((name) => name.endsWith('.part'))).toEqual([]);
   });
 
-  it('asks for --artifact, naming both, and saves the one named', async () => {
+  it('--output saves the result, the view names both files with how to save each, --artifact saves the one named', async () => {
     const file = join(scratch, 'out');
-    const unsure = await cli(['submit', PROMPT, '--output', file, '--url', stack.url]);
-    const id = /^accepted {3}([0-9a-f-]{36})$/m.exec(unsure.stderr)?.[1];
+    const result = await cli(['submit', PROMPT, '--output', join(scratch, 'result.json'), '--url', stack.url]);
+    const id = /^accepted {3}([0-9a-f-]{36})$/m.exec(result.stderr)?.[1];
+    const shown = await cli(['status', id!, '--url', stack.url]);
     const picked = await cli(['status', id!, '--output', file, '--artifact', 'b.csv', '--json', '--url', stack.url]);
 
-    expect(unsure.code).toBe(1);
-    expect(unsure.stderr).toContain(`request ${id} wrote 2 files ("a.txt", "b.csv"): pick one with --artifact NAME`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(scratch, 'result.json'), 'utf8'))).toEqual({ files: 2 });
+    expect(shown.stdout).toContain('file       a.txt  11 B  text/plain  (save it with --artifact a.txt)');
+    expect(shown.stdout).toContain('file       b.csv  8 B  text/csv  (save it with --artifact b.csv)');
     expect(picked.code, picked.stderr).toBe(0);
     expect(JSON.parse(picked.stdout).saved).toEqual({ file, bytes: 8, artifact: 'b.csv', content_type: 'text/csv' });
     expect(await readFile(file, 'utf8')).toBe('x,y\n1,2\n');

@@ -35,7 +35,7 @@ describe('render: files, linked results and downloads', () => {
       artifacts: [{ name: 'report.html', content_type: 'text/html; charset=utf-8', size: 2 * 1024 * 1024, url: 'http://127.0.0.1:1/b/report.html?X-Amz-Signature=x' }],
     };
     expect(formatOutcome(view)).toBe(
-      ['result     3.0 MB of JSON, too large to show inline (save it with --output FILE)', 'file       report.html  2.0 MB  text/html; charset=utf-8'].join('\n'),
+      ['result     3.0 MB of JSON, too large to show inline (save it with --output FILE)', 'file       report.html  2.0 MB  text/html; charset=utf-8  (save it with --artifact report.html)'].join('\n'),
     );
     expect(formatView(view)).not.toContain('undefined');
     expect(formatView(view)).not.toContain('X-Amz-Signature');

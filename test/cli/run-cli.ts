@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../support/stack.js';
 
 /** The built CLI, as `npm i` installs it. */
 export const CLI = 'dist/cli.mjs';
@@ -9,10 +11,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, with only the env it is given. */
-export function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs the built CLI as a user would, with only the env it is given, in `cwd` (the repository's root by default). */
+export function cli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, [join(REPO_ROOT, CLI), ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -37,6 +37,15 @@ describe('the client package', () => {
     expect(installed).toEqual(['async-request-router']);
   });
 
+  it('installs one command, async-request-router, that npx --no runs without asking the registry', () => {
+    const bins = readdirSync(join(consumer, 'node_modules', '.bin'));
+    // npm_config_offline: were npx to look past the project's own bins, it would fail here.
+    const run = spawnSync('npx', ['--no', 'async-request-router', 'check', '--url', 'not-a-url'], { cwd: consumer, encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
+    expect(bins).toEqual(['async-request-router']);
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain('async-request-router: --url must be an http(s) URL');
+  });
+
   it('loads with import, and with require on Node 20.19 and later', () => {
     const imported = spawnSync(process.execPath, ['--input-type=module', '-e', "import('async-request-router/client').then((m) => console.log(typeof m.createClient))"], { cwd: consumer, encoding: 'utf8' });
     const required = spawnSync(process.execPath, ['-e', "console.log(typeof require('async-request-router/client').createClient)"], { cwd: consumer, encoding: 'utf8' });

@@ -1,53 +1,63 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../../src/local/stack.js';
-import { submitAccepted } from '../support/http.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNpmStart } from '../support/npm-start.js';
 import { freePort } from '../support/ports.js';
-import { REPO_ROOT, startTestStack } from '../support/stack.js';
+import { REPO_ROOT, ensureBuilt } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { readmeBlock } from './readme-blocks.js';
 
-/** The README's receiver, exactly as printed: the code block that starts `// receiver.mjs`. */
-function readmeReceiver(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const block = /```js\n(\/\/ receiver\.mjs[\s\S]*?)```/.exec(readme);
-  if (block === null) throw new Error('README.md has no ```js block starting with // receiver.mjs');
-  return block[1]!;
-}
-
-describe("the README's webhook receiver", () => {
-  // Inside the repository, so its `import 'standardwebhooks'` resolves as it would in a user's project.
+/**
+ * The README's local webhook recipe, run as printed against `npm start`: the receiver block saved
+ * as receiver.mjs, then the recipe's shell lines in the folder `npm start` keeps its `.data` in.
+ * Only the two ports change (3000 and 8080 may be taken on a test machine).
+ */
+describe("the README's local webhook recipe", () => {
+  // Inside the repository, so the receiver's `import 'standardwebhooks'` resolves as it does in the clone.
   const dir = join(REPO_ROOT, 'test-results', `readme-receiver-${process.pid}`);
-  let stack: Stack | undefined;
+  let service: ReturnType<typeof startNpmStart>;
+  let apiPort: number;
+  beforeAll(async () => {
+    ensureBuilt();
+    mkdirSync(dir, { recursive: true });
+    apiPort = await freePort();
+    service = startNpmStart({ PORT: String(apiPort), DATA_DIR: join(dir, '.data'), DEMO_TASK_MS: '300' });
+    await service.banner();
+  }, 60_000);
   afterAll(async () => {
-    await stack?.stop();
+    await service?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs as copied, verifies what the service sends, and refuses what it did not sign', async () => {
-    stack = await startTestStack();
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'receiver.mjs'), readmeReceiver());
-    const port = await freePort();
-    const child = spawn(process.execPath, ['receiver.mjs'], { cwd: dir, env: { ...process.env, WEBHOOK_SECRET: stack.config.webhookSecret!, PORT: String(port) } });
+  it('runs as pasted: the receiver verifies the signed callback and prints it once; a forged one gets 401', async () => {
+    writeFileSync(join(dir, 'receiver.mjs'), readmeBlock('js', '// receiver.mjs').code);
+    const receiverPort = await freePort();
+    const recipe = readmeBlock('sh', '# the local webhook recipe')
+      .code.replaceAll('127.0.0.1:3000', `127.0.0.1:${apiPort}`)
+      .replaceAll('8080', String(receiverPort));
+    const shell = spawn('bash', ['-c', recipe], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, detached: true });
     const lines: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: shell.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: shell.stderr! }).on('line', (line) => lines.push(line));
+    const seen = (error: unknown) => {
+      throw new Error(`${String(error)}; the recipe printed:\n${lines.join('\n')}`);
+    };
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' }).catch(() => undefined))?.status);
-      const forged = await fetch(`http://127.0.0.1:${port}/`, {
+      const accepted = await waitFor(() => lines.map((line) => /"request_id":"([0-9a-f-]{36})"/.exec(line)?.[1]).find(Boolean), { timeoutMs: 30_000 }).catch(seen);
+      const delivered = await waitFor(() => lines.find((line) => line.startsWith('request.')), { timeoutMs: 30_000 }).catch(seen);
+      const forged = await fetch(`http://127.0.0.1:${receiverPort}/hook`, {
         method: 'POST',
         body: '{"type":"request.complete"}',
         headers: { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
       });
-      expect(forged.status).toBe(401);
 
-      const id = await submitAccepted(stack.url, { prompt: 'Receivers verify. Then they act.', callback_url: `http://127.0.0.1:${port}/hook` });
-      await waitFor(() => (lines.length > 0 ? true : undefined));
-      expect(lines).toEqual([`request.complete ${id} complete `]);
+      expect(delivered).toBe(`request.complete ${accepted} complete `);
+      expect(forged.status).toBe(401);
+      expect(lines.filter((line) => line.startsWith('request.'))).toEqual([delivered]);
     } finally {
-      child.kill();
+      if (shell.pid !== undefined) process.kill(-shell.pid, 'SIGTERM');
     }
   });
 });

@@ -38,7 +38,7 @@ async function startService(env: Record<string, string>): Promise<Service> {
   createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
   createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await waitFor(() => lines.map((line) => /^\s+API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1$/.exec(line)?.[1]).find(Boolean), {
+  const url = await waitFor(() => lines.map((line) => /^\s+API base URL\s+(http:\/\/127\.0\.0\.1:\d+)\s/.exec(line)?.[1]).find(Boolean), {
     timeoutMs: 30_000,
   }).catch((error: unknown) => {
     throw new Error(`main.ts did not start: ${String(error)}\n${lines.join('\n')}`);
