@@ -1,10 +1,13 @@
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
+import { createByteBudget } from '../storage/byte-budget.js';
 import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
-import type { Artifact, ResultObject } from './model.js';
+import type { Artifact, ResultObject, StoredRequest } from './model.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** How long removing an attempt's objects waits for its writes still under way, so they are removed too. */
+const DISCARD_WAIT_MS = 10_000;
 
 /** What one attempt writes to the bucket, kept to the request's byte budget. */
 export interface RequestOutput {
@@ -12,39 +15,95 @@ export interface RequestOutput {
   files: TaskFiles;
   /** The request's files so far: those earlier attempts recorded, and this attempt's, the latest of each name. */
   artifacts(): Artifact[];
+  /** Whether a write was refused for lack of room: the request is past MAX_OUTPUT_BYTES, whatever the task did with the error. */
+  overflowed(): boolean;
   /** Stores a result too large for the item. */
   putResult(json: string): Promise<ResultObject>;
-  /** Stores a step's checkpoint too large for the item; it outlives the attempt. */
+  /** Stores a step's checkpoint too large for the item; it outlives the attempt once recorded. */
   putCheckpoint(index: number, json: string): Promise<ResultObject>;
-  /** Marks this attempt's files as recorded in the table (a checkpoint or a hand-back points at them); answers the whole list. */
-  commit(): Artifact[];
-  /** Removes what this attempt wrote and never recorded (its outcome will not point at it). */
+  /**
+   * Marks this attempt's files, and `keys` (a checkpoint object), as recorded in the table: called
+   * as a checkpoint or a hand-back that lists them is written. Answers the whole file list.
+   */
+  commit(...keys: string[]): Artifact[];
+  /** The write that was to record `key` was fenced out: it is this attempt's to remove again. */
+  uncommit(key: string): Promise<void>;
+  /** Removes what this attempt wrote and never recorded (its outcome will not point at it); later writes are refused. */
   discard(): Promise<void>;
+  /** Removes all the request's objects: this attempt's, and those `ended` (an error, terminal) records from earlier ones. */
+  removeAll(ended: StoredRequest): Promise<void>;
+}
+
+/** An attempt's write that lands after its objects were removed: it is removed too, and the task told. */
+export class AttemptOverError extends Error {
+  override readonly name = 'AttemptOverError';
+}
+
+/** The objects an item records: its files, its bucket checkpoints and its result. */
+function recordedKeys(item: Pick<StoredRequest, 'artifacts' | 'steps' | 'result_object'>): string[] {
+  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object.key] : []));
+  return [...(item.artifacts ?? []).map((file) => file.key), ...checkpoints, ...(item.result_object !== undefined ? [item.result_object.key] : [])];
+}
+
+/** The bytes an item's recorded objects hold: what earlier invocations used of the request's budget. */
+function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number {
+  const checkpoints = Object.values(item.steps ?? {}).reduce((total, checkpoint) => total + (checkpoint.object?.size ?? 0), 0);
+  return (item.artifacts ?? []).reduce((total, file) => total + file.size, checkpoints);
 }
 
 /**
- * The output of one attempt at a request: files and a spilled result under the attempt's own
- * prefix, at most `maxBytes` in all with the files earlier attempts recorded (`recorded`).
- * Without a bucket, files cannot be written at all.
+ * The output of one attempt at a request: files, bucket checkpoints and a spilled result under the
+ * attempt's own keys, at most `maxBytes` in all with what earlier attempts and invocations recorded
+ * (`recorded`). Without a bucket, files cannot be written at all.
  */
 export function createRequestOutput(
   objects: ObjectStore | undefined,
   requestId: string,
   attempt: number,
   maxBytes: number,
-  recorded: readonly Artifact[] = [],
+  recorded: Pick<StoredRequest, 'artifacts' | 'steps'> = {},
 ): RequestOutput {
-  const files = new Map<string, Artifact>(recorded.map((file) => [file.name, file]));
+  const files = new Map<string, Artifact>((recorded.artifacts ?? []).map((file) => [file.name, file]));
+  const budget = createByteBudget(maxBytes, recordedBytes(recorded));
   const written = new Set<string>();
   const committed = new Set<string>();
-  let usedBytes = 0;
-  const room = () => maxBytes - [...files.values()].reduce((total, file) => total + file.size, usedBytes);
+  const underWay = new Set<Promise<unknown>>();
+  let overflowed = false;
+  let closed = false;
+
+  /** Every write of the attempt: its key noted before it starts, its room taken from the shared budget. */
+  async function write(store: ObjectStore, key: string, body: ObjectBody, contentType: string): Promise<number> {
+    if (closed) throw new AttemptOverError('the attempt is over: nothing more is written');
+    written.add(key);
+    const put = store.put(key, body, contentType, budget);
+    underWay.add(put);
+    try {
+      const size = await put;
+      if (closed) {
+        await store.remove([key]);
+        throw new AttemptOverError('the attempt is over: what it wrote late was removed');
+      }
+      return size;
+    } catch (error) {
+      if (error instanceof OutputTooLargeError) overflowed = true;
+      throw error;
+    } finally {
+      underWay.delete(put);
+    }
+  }
+
   const spill = async (key: string, json: string): Promise<ResultObject> => {
     if (objects === undefined) throw new OutputTooLargeError(0);
-    const size = await objects.put(key, json, 'application/json', room());
-    usedBytes += size;
-    return { key, size };
+    return { key, size: await write(objects, key, json, 'application/json') };
   };
+
+  async function remove(keys: string[]): Promise<void> {
+    closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, DISCARD_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (objects !== undefined && keys.length > 0) await objects.remove(keys);
+  }
 
   return {
     files: {
@@ -56,31 +115,34 @@ export function createRequestOutput(
         const key = fileKey(requestId, attempt, name);
         const replaced = files.get(name);
         files.delete(name); // its room is given back while the new body is written
-        written.add(key);
+        if (replaced !== undefined) budget.release(replaced.size);
         try {
-          const size = await objects.put(key, body, contentType, room());
+          const size = await write(objects, key, body, contentType);
           files.set(name, { name, key, size, content_type: contentType });
           return { name, size };
         } catch (error) {
-          if (replaced !== undefined && !(error instanceof OutputTooLargeError)) files.set(name, replaced);
+          if (replaced !== undefined && !(error instanceof OutputTooLargeError)) {
+            files.set(name, replaced);
+            budget.restore(replaced.size);
+          }
           throw error;
         }
       },
     },
     artifacts: () => [...files.values()],
-    putResult(json) {
-      const key = resultKey(requestId, attempt);
-      written.add(key);
-      return spill(key, json);
-    },
+    overflowed: () => overflowed,
+    putResult: (json) => spill(resultKey(requestId, attempt), json),
     putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),
-    commit() {
-      for (const key of written) committed.add(key);
-      return [...files.values()];
+    commit(...keys) {
+      const list = [...files.values()];
+      for (const key of [...list.map((file) => file.key), ...keys]) if (written.has(key)) committed.add(key);
+      return list;
     },
-    async discard() {
-      const keys = [...written].filter((key) => !committed.has(key));
-      if (objects !== undefined && keys.length > 0) await objects.remove(keys);
+    async uncommit(key) {
+      committed.delete(key);
+      if (closed && objects !== undefined) await objects.remove([key]);
     },
+    discard: () => remove([...written].filter((key) => !committed.has(key))),
+    removeAll: (ended) => remove([...new Set([...written, ...recordedKeys(ended)])]),
   };
 }

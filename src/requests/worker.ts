@@ -16,7 +16,7 @@ import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js'
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
-import { CheckpointTooLargeError, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
+import { CheckpointTooLargeError, ContinueSignal, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
 import { nextContinuation } from './lambda-chain.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
@@ -58,12 +58,12 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   const claimedAt = deps.now();
   if (claimed.attempt === 1) deps.metrics.put(Metric.QueueWaitMs, Math.max(0, claimedAt - Date.parse(claimed.created_at)));
 
-  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, claimed.artifacts);
+  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, claimed);
   const run = await runTask(deps, claimed, output, invocation);
   if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation, chainHops);
   if (run.kind === 'superseded') {
     deps.log.info('superseded; stopping without writing', fields);
-    await discard(deps, output, fields);
+    await discardSuperseded(deps, output, fields);
     return 'superseded';
   }
   if (run.kind === 'lapsed') {
@@ -79,8 +79,11 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   }
   const outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, { ...claimed, steps: run.steps.checkpoints() }, run.value, output, invocation);
   const ended = await finish(deps, claimed, outcome, invocation);
-  if (ended?.status !== RequestStatus.Complete) await discard(deps, output, fields);
-  if (ended === undefined) return 'superseded';
+  if (ended === undefined) {
+    await discardSuperseded(deps, output, fields);
+    return 'superseded';
+  }
+  if (ended.status !== RequestStatus.Complete) await discard(deps, output, fields, ended);
   deps.metrics.put(Metric.RunTimeMs, deps.now() - claimedAt);
   if (ended.status === RequestStatus.Complete) deps.metrics.put(Metric.Completed, 1);
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
@@ -96,13 +99,28 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   return ended.status === RequestStatus.Complete ? 'completed' : 'failed';
 }
 
-/** Removes what an attempt wrote to the bucket when no outcome of its will point at it; a failure only costs storage until the lifecycle rule. */
-async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>): Promise<void> {
+/**
+ * Removes what an attempt wrote to the bucket when no outcome of its will point at it; once the
+ * request has ended in error (`ended`), also what earlier attempts recorded (files, checkpoints),
+ * since nothing will read them again. A failure only costs storage until the lifecycle rule.
+ */
+async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>, ended?: StoredRequest): Promise<void> {
   try {
-    await output.discard();
+    await (ended?.status === RequestStatus.Error ? output.removeAll(ended) : output.discard());
   } catch (error) {
     deps.log.warn('could not remove the objects of an attempt that wrote no outcome', { ...fields, ...describeError(error) });
   }
+}
+
+/** An attempt that lost the request: a cancel or the deadline ended it (all it holds goes), or another attempt took it over (only this one's leftovers go). */
+async function discardSuperseded(deps: WorkerDeps, output: RequestOutput, fields: { request_id: string }): Promise<void> {
+  let current: StoredRequest | undefined;
+  try {
+    current = await deps.store.get(fields.request_id);
+  } catch (error) {
+    deps.log.warn('could not read the request to tell what its objects are for; removing only this attempt\'s leftovers', { ...fields, ...describeError(error) });
+  }
+  await discard(deps, output, fields, current);
 }
 
 /**
@@ -192,8 +210,13 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
   });
 
   const controller = new AbortController();
+  // What the task sees: every stop, and also the hand-back (which is not a stop of the worker's).
+  const taskSignal = new AbortController();
   const stopped = new Promise<Stop>((resolve) =>
-    controller.signal.addEventListener('abort', () => resolve(controller.signal.reason as Stop), { once: true }),
+    controller.signal.addEventListener('abort', () => {
+      taskSignal.abort(controller.signal.reason);
+      resolve(controller.signal.reason as Stop);
+    }, { once: true }),
   );
   const stop = (reason: Stop) => controller.abort(reason);
   const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs, deadline: deadlineBudgetMs <= invocationBudgetMs }), Math.max(0, budgetMs));
@@ -202,7 +225,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
   try {
     const work = task.run({
       input: claimed.input,
-      signal: controller.signal,
+      signal: taskSignal.signal,
       reportProgress(progress) {
         // A task that kept the event loop past its lease is stopped here, at its first sign of life.
         if (lease.lapsed()) stop({ kind: 'lapsed' });
@@ -219,7 +242,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     // if this attempt still holds the request.
     const ended = await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value, steps })), stopped]);
     // A task that swallowed the signal to continue (say in Promise.allSettled) returned without its later steps.
-    if (ended.kind === 'returned' && steps.continuing()) return { kind: 'continue', steps };
+    if (ended.kind === 'returned' && steps.continuing()) return await handOver(steps, taskSignal, stopped);
     return ended.kind !== 'timeout' ? ended : afterTimeout(ended, steps);
   } catch (error) {
     if (controller.signal.aborted) {
@@ -227,7 +250,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
       return reason.kind === 'timeout' ? afterTimeout(reason, steps) : reason;
     }
     // `step` throws its ContinueSignal only once the runner is continuing, whatever the task does with it.
-    if (steps.continuing()) return { kind: 'continue', steps };
+    if (steps.continuing()) return await handOver(steps, taskSignal, stopped);
     if (error instanceof SupersededSignal) return { kind: 'superseded' };
     if (error instanceof CheckpointTooLargeError) return { kind: 'failed', outcome: tooLarge(error.message) };
     if (error instanceof StepStorageUnavailableError) return { kind: 'redeliver', reason: error.message };
@@ -236,6 +259,18 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     clearTimeout(timer);
     await lease.release();
   }
+}
+
+/**
+ * Before a hand-back, the steps still under way in this invocation (side by side with the one that
+ * asked to continue) get their signal aborted, with a ContinueSignal as its reason, and are waited
+ * for until the invocation's time is up: a checkpoint that lands meanwhile is kept, so its step
+ * never runs again; one that does not land is fenced out by the hand-back and reruns.
+ */
+async function handOver(steps: StepRunner, taskSignal: AbortController, stopped: Promise<Stop>): Promise<RunResult> {
+  taskSignal.abort(new ContinueSignal('the request continues in a fresh invocation'));
+  const ended = await Promise.race([steps.settled().then((): RunResult => ({ kind: 'continue', steps })), stopped]);
+  return ended.kind === 'timeout' ? afterTimeout(ended, steps) : ended;
 }
 
 /**
@@ -272,7 +307,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
   );
   if (handedBack === undefined) {
     deps.log.info('not handed back: the request was cancelled, expired or taken over', fields);
-    await discard(deps, output, fields);
+    await discardSuperseded(deps, output, fields);
     return 'superseded';
   }
   deps.metrics.put(Metric.Continued, 1);
@@ -308,6 +343,8 @@ async function completeOutcome(deps: WorkerDeps, claimed: StoredRequest, value: 
   } catch {
     return taskFailed('The task returned a result that is not JSON.');
   }
+  // A task that caught the refusal of a write past the limit and returned anyway is still past it.
+  if (output.overflowed()) return outputTooLarge(deps);
   const artifacts = output.artifacts();
   const itemWith = (fields: Record<string, unknown>) =>
     itemSize({ ...claimed, ...fields, status: RequestStatus.Complete, artifacts, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 });
