@@ -6,8 +6,6 @@ import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject, StoredRequest } from './model.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
-/** How long removing an attempt's objects waits for its writes still under way, so they are removed too. */
-const DISCARD_WAIT_MS = 10_000;
 
 /** What one attempt writes to the bucket, kept to the request's byte budget. */
 export interface RequestOutput {
@@ -28,10 +26,13 @@ export interface RequestOutput {
   commit(...keys: string[]): Artifact[];
   /** The write that was to record `key` was fenced out: it is this attempt's to remove again. */
   uncommit(key: string): Promise<void>;
-  /** Removes what this attempt wrote and never recorded (its outcome will not point at it); later writes are refused. */
-  discard(): Promise<void>;
-  /** Removes all the request's objects: this attempt's, and those `ended` (an error, terminal) records from earlier ones. */
-  removeAll(ended: StoredRequest): Promise<void>;
+  /**
+   * Removes what this attempt wrote and never recorded (its outcome will not point at it), after
+   * waiting up to `waitMs` for writes still under way; a write that lands later removes itself.
+   */
+  discard(waitMs: number): Promise<void>;
+  /** The same for all the request's objects: this attempt's, and those `ended` (an error, terminal) records from earlier ones. */
+  removeAll(ended: StoredRequest, waitMs: number): Promise<void>;
 }
 
 /** An attempt's write that lands after its objects were removed: it is removed too, and the task told. */
@@ -97,12 +98,13 @@ export function createRequestOutput(
     return { key, size: await write(objects, key, json, 'application/json') };
   };
 
-  async function remove(keys: string[]): Promise<void> {
+  async function remove(keys: () => string[], waitMs: number): Promise<void> {
     closed = true;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, DISCARD_WAIT_MS)))]);
+    await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
-    if (objects !== undefined && keys.length > 0) await objects.remove(keys);
+    const doomed = keys();
+    if (objects !== undefined && doomed.length > 0) await objects.remove(doomed);
   }
 
   return {
@@ -142,7 +144,7 @@ export function createRequestOutput(
       committed.delete(key);
       if (closed && objects !== undefined) await objects.remove([key]);
     },
-    discard: () => remove([...written].filter((key) => !committed.has(key))),
-    removeAll: (ended) => remove([...new Set([...written, ...recordedKeys(ended)])]),
+    discard: (waitMs) => remove(() => [...written].filter((key) => !committed.has(key)), waitMs),
+    removeAll: (ended, waitMs) => remove(() => [...new Set([...written, ...recordedKeys(ended)])], waitMs),
   };
 }

@@ -63,27 +63,27 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation, chainHops);
   if (run.kind === 'superseded') {
     deps.log.info('superseded; stopping without writing', fields);
-    await discardSuperseded(deps, output, fields);
+    await discardSuperseded(deps, output, fields, invocation);
     return 'superseded';
   }
   if (run.kind === 'lapsed') {
     // The task was stopped at its first chance; whatever it was doing is not trusted and not written.
     deps.log.error('lease lapsed unrenewed; stopped the task without writing, for the next delivery to take over', fields);
-    await discard(deps, output, fields);
+    await discard(deps, output, fields, invocation);
     throw new RedeliverError('the lease lapsed before the work finished');
   }
   if (run.kind === 'redeliver') {
     deps.log.error('storage out of reach for a step; failing the invocation for Lambda to deliver it again', { ...fields, reason: run.reason });
-    await discard(deps, output, fields);
+    await discard(deps, output, fields, invocation);
     throw new RedeliverError(run.reason);
   }
   const outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, { ...claimed, steps: run.steps.checkpoints() }, run.value, output, invocation);
   const ended = await finish(deps, claimed, outcome, invocation);
   if (ended === undefined) {
-    await discardSuperseded(deps, output, fields);
+    await discardSuperseded(deps, output, fields, invocation);
     return 'superseded';
   }
-  if (ended.status !== RequestStatus.Complete) await discard(deps, output, fields, ended);
+  if (ended.status !== RequestStatus.Complete) await discard(deps, output, fields, invocation, ended);
   deps.metrics.put(Metric.RunTimeMs, deps.now() - claimedAt);
   if (ended.status === RequestStatus.Complete) deps.metrics.put(Metric.Completed, 1);
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
@@ -104,23 +104,26 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
  * request has ended in error (`ended`), also what earlier attempts recorded (files, checkpoints),
  * since nothing will read them again. A failure only costs storage until the lifecycle rule.
  */
-async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>, ended?: StoredRequest): Promise<void> {
+async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>, invocation: InvocationContext, ended?: StoredRequest): Promise<void> {
+  // Writes still under way are waited for while the invocation has time; one that lands later removes itself.
+  const remainingMs = invocation.getRemainingTimeInMillis();
+  const waitMs = Math.max(0, remainingMs - safetyMarginMs(remainingMs));
   try {
-    await (ended?.status === RequestStatus.Error ? output.removeAll(ended) : output.discard());
+    await (ended?.status === RequestStatus.Error ? output.removeAll(ended, waitMs) : output.discard(waitMs));
   } catch (error) {
     deps.log.warn('could not remove the objects of an attempt that wrote no outcome', { ...fields, ...describeError(error) });
   }
 }
 
 /** An attempt that lost the request: a cancel or the deadline ended it (all it holds goes), or another attempt took it over (only this one's leftovers go). */
-async function discardSuperseded(deps: WorkerDeps, output: RequestOutput, fields: { request_id: string }): Promise<void> {
+async function discardSuperseded(deps: WorkerDeps, output: RequestOutput, fields: { request_id: string }, invocation: InvocationContext): Promise<void> {
   let current: StoredRequest | undefined;
   try {
     current = await deps.store.get(fields.request_id);
   } catch (error) {
     deps.log.warn('could not read the request to tell what its objects are for; removing only this attempt\'s leftovers', { ...fields, ...describeError(error) });
   }
-  await discard(deps, output, fields, current);
+  await discard(deps, output, fields, invocation, current);
 }
 
 /**
@@ -307,7 +310,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
   );
   if (handedBack === undefined) {
     deps.log.info('not handed back: the request was cancelled, expired or taken over', fields);
-    await discardSuperseded(deps, output, fields);
+    await discardSuperseded(deps, output, fields, invocation);
     return 'superseded';
   }
   deps.metrics.put(Metric.Continued, 1);
