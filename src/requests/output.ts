@@ -1,6 +1,6 @@
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
-import { createByteBudget } from '../storage/byte-budget.js';
+import { createByteBudget, type ByteBudget } from '../storage/byte-budget.js';
 import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject, StoredRequest } from './model.js';
@@ -53,6 +53,51 @@ function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number
 }
 
 /**
+ * An attempt's writes to the bucket: each key noted before its write starts, its room taken from
+ * the request's budget; once the attempt's objects are removed, later writes are refused and a
+ * write that lands late removes itself.
+ */
+function createAttemptWrites(budget: ByteBudget) {
+  const written = new Set<string>();
+  const underWay = new Set<Promise<unknown>>();
+  let overflowed = false;
+  let closed = false;
+  return {
+    written,
+    overflowed: () => overflowed,
+    closed: () => closed,
+    async write(store: ObjectStore, key: string, body: ObjectBody, contentType: string): Promise<number> {
+      if (closed) throw new AttemptOverError('the attempt is over: nothing more is written');
+      written.add(key);
+      const put = store.put(key, body, contentType, budget);
+      underWay.add(put);
+      try {
+        const size = await put;
+        if (closed) {
+          await store.remove([key]);
+          throw new AttemptOverError('the attempt is over: what it wrote late was removed');
+        }
+        return size;
+      } catch (error) {
+        if (error instanceof OutputTooLargeError) overflowed = true;
+        throw error;
+      } finally {
+        underWay.delete(put);
+      }
+    },
+    /** Refuses further writes, waits up to `waitMs` for those under way, then removes `keys()`. */
+    async removeAfterWrites(store: ObjectStore | undefined, keys: () => string[], waitMs: number): Promise<void> {
+      closed = true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+      const doomed = keys();
+      if (store !== undefined && doomed.length > 0) await store.remove(doomed);
+    },
+  };
+}
+
+/**
  * The output of one attempt at a request: files, bucket checkpoints and a spilled result under the
  * attempt's own keys, at most `maxBytes` in all with what earlier attempts and invocations recorded
  * (`recorded`). Without a bucket, files cannot be written at all.
@@ -66,46 +111,12 @@ export function createRequestOutput(
 ): RequestOutput {
   const files = new Map<string, Artifact>((recorded.artifacts ?? []).map((file) => [file.name, file]));
   const budget = createByteBudget(maxBytes, recordedBytes(recorded));
-  const written = new Set<string>();
+  const writes = createAttemptWrites(budget);
   const committed = new Set<string>();
-  const underWay = new Set<Promise<unknown>>();
-  let overflowed = false;
-  let closed = false;
-
-  /** Every write of the attempt: its key noted before it starts, its room taken from the shared budget. */
-  async function write(store: ObjectStore, key: string, body: ObjectBody, contentType: string): Promise<number> {
-    if (closed) throw new AttemptOverError('the attempt is over: nothing more is written');
-    written.add(key);
-    const put = store.put(key, body, contentType, budget);
-    underWay.add(put);
-    try {
-      const size = await put;
-      if (closed) {
-        await store.remove([key]);
-        throw new AttemptOverError('the attempt is over: what it wrote late was removed');
-      }
-      return size;
-    } catch (error) {
-      if (error instanceof OutputTooLargeError) overflowed = true;
-      throw error;
-    } finally {
-      underWay.delete(put);
-    }
-  }
-
   const spill = async (key: string, json: string): Promise<ResultObject> => {
     if (objects === undefined) throw new OutputTooLargeError(0);
-    return { key, size: await write(objects, key, json, 'application/json') };
+    return { key, size: await writes.write(objects, key, json, 'application/json') };
   };
-
-  async function remove(keys: () => string[], waitMs: number): Promise<void> {
-    closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-    clearTimeout(timer);
-    const doomed = keys();
-    if (objects !== undefined && doomed.length > 0) await objects.remove(doomed);
-  }
 
   return {
     files: {
@@ -117,34 +128,36 @@ export function createRequestOutput(
         const key = fileKey(requestId, attempt, name);
         const replaced = files.get(name);
         files.delete(name); // its room is given back while the new body is written
-        if (replaced !== undefined) budget.release(replaced.size);
+        // An earlier attempt's object stays in the bucket, so it keeps counting; this attempt's is overwritten.
+        const freed = replaced?.key === key ? replaced.size : 0;
+        budget.release(freed);
         try {
-          const size = await write(objects, key, body, contentType);
+          const size = await writes.write(objects, key, body, contentType);
           files.set(name, { name, key, size, content_type: contentType });
           return { name, size };
         } catch (error) {
           if (replaced !== undefined && !(error instanceof OutputTooLargeError)) {
             files.set(name, replaced);
-            budget.restore(replaced.size);
+            budget.restore(freed);
           }
           throw error;
         }
       },
     },
     artifacts: () => [...files.values()],
-    overflowed: () => overflowed,
+    overflowed: () => writes.overflowed(),
     putResult: (json) => spill(resultKey(requestId, attempt), json),
     putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),
     commit(...keys) {
       const list = [...files.values()];
-      for (const key of [...list.map((file) => file.key), ...keys]) if (written.has(key)) committed.add(key);
+      for (const key of [...list.map((file) => file.key), ...keys]) if (writes.written.has(key)) committed.add(key);
       return list;
     },
     async uncommit(key) {
       committed.delete(key);
-      if (closed && objects !== undefined) await objects.remove([key]);
+      if (writes.closed() && objects !== undefined) await objects.remove([key]);
     },
-    discard: (waitMs) => remove(() => [...written].filter((key) => !committed.has(key)), waitMs),
-    removeAll: (ended, waitMs) => remove(() => [...new Set([...written, ...recordedKeys(ended)])], waitMs),
+    discard: (waitMs) => writes.removeAfterWrites(objects, () => [...writes.written].filter((key) => !committed.has(key)), waitMs),
+    removeAll: (ended, waitMs) => writes.removeAfterWrites(objects, () => [...new Set([...writes.written, ...recordedKeys(ended)])], waitMs),
   };
 }

@@ -179,6 +179,23 @@ async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Inv
   return 'ended';
 }
 
+/**
+ * How a running task is stopped: `stop` aborts the worker's own signal (its reason a Stop) and
+ * settles `stopped`; the task's signal fires with it, and also alone before a hand-back, which
+ * is not a stop of the worker's.
+ */
+function stopControls() {
+  const controller = new AbortController();
+  const taskSignal = new AbortController();
+  const stopped = new Promise<Stop>((resolve) =>
+    controller.signal.addEventListener('abort', () => {
+      taskSignal.abort(controller.signal.reason);
+      resolve(controller.signal.reason as Stop);
+    }, { once: true }),
+  );
+  return { controller, taskSignal, stopped, stop: (reason: Stop) => controller.abort(reason) };
+}
+
 /** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse) or continue. */
 async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, invocation: InvocationContext): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
@@ -212,16 +229,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     invocation,
   });
 
-  const controller = new AbortController();
-  // What the task sees: every stop, and also the hand-back (which is not a stop of the worker's).
-  const taskSignal = new AbortController();
-  const stopped = new Promise<Stop>((resolve) =>
-    controller.signal.addEventListener('abort', () => {
-      taskSignal.abort(controller.signal.reason);
-      resolve(controller.signal.reason as Stop);
-    }, { once: true }),
-  );
-  const stop = (reason: Stop) => controller.abort(reason);
+  const { controller, taskSignal, stopped, stop } = stopControls();
   const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs, deadline: deadlineBudgetMs <= invocationBudgetMs }), Math.max(0, budgetMs));
   void lease.lost.then((reason: LeaseLoss) => stop(reason === 'lapsed' ? { kind: 'lapsed' } : { kind: 'superseded' }));
 

@@ -1,6 +1,7 @@
 // Issue 18, property 2: MAX_OUTPUT_BYTES bounds everything a request writes, files written side by
 // side and bucket checkpoints of earlier invocations included; past it the request ends as
 // result_too_large and what it wrote is removed. Bytes are counted by listing the real bucket.
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketContents, depsFor, runToEnd, startHarness, storedRequest, type Harness } from './harness.js';
 
@@ -26,6 +27,34 @@ describe('MAX_OUTPUT_BYTES over the whole request', () => {
     const stored = await h.store.get(item.request_id);
     expect({ results, status: stored?.status, code: stored?.error_code }).toEqual({ results: ['failed'], status: 'error', code: 'result_too_large' });
     expect(written.length).toBeLessThanOrEqual(1);
+    expect(await bucketContents(h, item.request_id)).toEqual({ keys: [], bytes: 0 });
+  });
+
+  it('the same eight files as streams, side by side: result_too_large, nothing left in the bucket', async () => {
+    const item = await storedRequest(h);
+    const chunks = () => Readable.from(Array.from({ length: 7 }, () => Buffer.alloc(100 * KIB, 1)));
+    const deps = depsFor(h, async ({ files }) => {
+      await Promise.all(Array.from({ length: 8 }, (_, index) => files.put(`part-${index}.bin`, chunks())));
+      return 'all written';
+    }, { config: { maxOutputBytes: MAX_OUTPUT_BYTES } });
+
+    const results = await runToEnd(deps, item.request_id, INVOCATION_MS);
+
+    expect({ results, code: (await h.store.get(item.request_id))?.error_code }).toEqual({ results: ['failed'], code: 'result_too_large' });
+    expect(await bucketContents(h, item.request_id)).toEqual({ keys: [], bytes: 0 });
+  });
+
+  it('a task that catches the refusal and returns anyway still ends result_too_large', async () => {
+    const item = await storedRequest(h);
+    const deps = depsFor(h, async ({ files }) => {
+      await files.put('small.bin', Buffer.alloc(600 * KIB));
+      await files.put('large.bin', Buffer.alloc(600 * KIB)).catch(() => undefined);
+      return 'done anyway';
+    }, { config: { maxOutputBytes: MAX_OUTPUT_BYTES } });
+
+    const results = await runToEnd(deps, item.request_id, INVOCATION_MS);
+
+    expect({ results, code: (await h.store.get(item.request_id))?.error_code }).toEqual({ results: ['failed'], code: 'result_too_large' });
     expect(await bucketContents(h, item.request_id)).toEqual({ keys: [], bytes: 0 });
   });
 
