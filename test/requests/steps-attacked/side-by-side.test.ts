@@ -27,6 +27,8 @@ function stepCounter() {
   const slow = (context: TaskContext, name: string) =>
     context.step(name, async () => {
       runs[name] = (runs[name] ?? 0) + 1;
+      // Held only on its first run: a run that should never happen must not hang the test too.
+      if (runs[name] > 1) return name;
       live += 1;
       maxLive = Math.max(maxLive, live);
       const gone = released();
