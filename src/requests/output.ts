@@ -155,7 +155,8 @@ export function createRequestOutput(
     },
     async uncommit(key) {
       committed.delete(key);
-      if (writes.closed() && objects !== undefined) await objects.remove([key]);
+      // Already past the attempt's clean-up: removed here, else left to it. A failure costs storage until the lifecycle rule, no more.
+      if (writes.closed() && objects !== undefined) await objects.remove([key]).catch(() => undefined);
     },
     discard: (waitMs) => writes.removeAfterWrites(objects, () => [...writes.written].filter((key) => !committed.has(key)), waitMs),
     removeAll: (ended, waitMs) => writes.removeAfterWrites(objects, () => [...new Set([...writes.written, ...recordedKeys(ended)])], waitMs),
