@@ -85,7 +85,7 @@ export interface Config {
   resultsBucket: string | undefined;
   /** How long a presigned URL in a view works (never past the request's expiry). */
   resultUrlSeconds: number;
-  /** The most one request may write to the bucket, result and files together. */
+  /** The most one request may write to the bucket, result, files and bucket checkpoints together, over all its invocations. */
   maxOutputBytes: number;
   /** Files one request may write (names; a file written again counts once): each is a presigned URL in its view. */
   maxFiles: number;

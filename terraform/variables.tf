@@ -147,7 +147,7 @@ variable "result_url_seconds" {
 }
 
 variable "max_output_bytes" {
-  description = "The most one request may write to the results bucket, its result and files together, in bytes (default 1 GiB; at least 1024, at most 5 TiB, S3's largest object)."
+  description = "The most one request may write to the results bucket, its result, files and step checkpoints together over all its invocations, in bytes (default 1 GiB; at least 1024, at most 5 TiB, S3's largest object)."
   type        = number
   default     = 1073741824
 

@@ -1,8 +1,9 @@
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
+import { createByteBudget, type ByteBudget } from '../storage/byte-budget.js';
 import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
-import type { Artifact, ResultObject } from './model.js';
+import type { Artifact, ResultObject, StoredRequest } from './model.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** The longest content type a file may have: a media type and its parameters, well within S3's headers. */
@@ -15,20 +16,95 @@ export interface RequestOutput {
   files: TaskFiles;
   /** The request's files so far: those earlier attempts recorded, and this attempt's, the latest of each name. */
   artifacts(): Artifact[];
+  /** Whether a write was refused for lack of room: the request is past MAX_OUTPUT_BYTES, whatever the task did with the error. */
+  overflowed(): boolean;
   /** Stores a result too large for the item. */
   putResult(json: string): Promise<ResultObject>;
-  /** Stores a step's checkpoint too large for the item; it outlives the attempt. */
+  /** Stores a step's checkpoint too large for the item; it outlives the attempt once recorded. */
   putCheckpoint(index: number, json: string): Promise<ResultObject>;
-  /** Marks this attempt's files as recorded in the table (a checkpoint or a hand-back points at them); answers the whole list. */
-  commit(): Artifact[];
-  /** Removes what this attempt wrote and never recorded (its outcome will not point at it). */
-  discard(): Promise<void>;
+  /**
+   * Marks this attempt's files, and `keys` (a checkpoint object), as recorded in the table: called
+   * as a checkpoint or a hand-back that lists them is written. Answers the whole file list.
+   */
+  commit(...keys: string[]): Artifact[];
+  /** The write that was to record `key` was fenced out: it is this attempt's to remove again. */
+  uncommit(key: string): Promise<void>;
+  /**
+   * Removes what this attempt wrote and never recorded (its outcome will not point at it), after
+   * waiting up to `waitMs` for writes still under way; a write that lands later removes itself.
+   */
+  discard(waitMs: number): Promise<void>;
+  /** The same for all the request's objects: this attempt's, and those `ended` (an error, terminal) records from earlier ones. */
+  removeAll(ended: StoredRequest, waitMs: number): Promise<void>;
+}
+
+/** An attempt's write that lands after its objects were removed: it is removed too, and the task told. */
+export class AttemptOverError extends Error {
+  override readonly name = 'AttemptOverError';
+}
+
+/** The objects an item records: its files, its bucket checkpoints and its result. */
+function recordedKeys(item: Pick<StoredRequest, 'artifacts' | 'steps' | 'result_object'>): string[] {
+  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object.key] : []));
+  return [...(item.artifacts ?? []).map((file) => file.key), ...checkpoints, ...(item.result_object !== undefined ? [item.result_object.key] : [])];
+}
+
+/** The bytes an item's recorded objects hold: what earlier invocations used of the request's budget. */
+function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number {
+  const checkpoints = Object.values(item.steps ?? {}).reduce((total, checkpoint) => total + (checkpoint.object?.size ?? 0), 0);
+  return (item.artifacts ?? []).reduce((total, file) => total + file.size, checkpoints);
 }
 
 /**
- * The output of one attempt at a request: files and a spilled result under the attempt's own
- * prefix, at most `maxBytes` in all with the files earlier attempts recorded (`recorded`), and
- * at most `maxFiles` file names (MAX_FILES). Without a bucket, files cannot be written at all.
+ * An attempt's writes to the bucket: each key noted before its write starts, its room taken from
+ * the request's budget; once the attempt's objects are removed, later writes are refused and a
+ * write that lands late removes itself.
+ */
+function createAttemptWrites(budget: ByteBudget) {
+  const written = new Set<string>();
+  const underWay = new Set<Promise<unknown>>();
+  let overflowed = false;
+  let closed = false;
+  return {
+    written,
+    overflowed: () => overflowed,
+    closed: () => closed,
+    async write(store: ObjectStore, key: string, body: ObjectBody, contentType: string): Promise<number> {
+      if (closed) throw new AttemptOverError('the attempt is over: nothing more is written');
+      written.add(key);
+      const put = store.put(key, body, contentType, budget);
+      underWay.add(put);
+      try {
+        const size = await put;
+        if (closed) {
+          await store.remove([key]);
+          throw new AttemptOverError('the attempt is over: what it wrote late was removed');
+        }
+        return size;
+      } catch (error) {
+        if (error instanceof OutputTooLargeError) overflowed = true;
+        throw error;
+      } finally {
+        underWay.delete(put);
+      }
+    },
+    /** Refuses further writes, waits up to `waitMs` for those under way, then removes `keys()`. */
+    async removeAfterWrites(store: ObjectStore | undefined, keys: () => string[], waitMs: number): Promise<void> {
+      closed = true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
+      const doomed = keys();
+      if (store !== undefined && doomed.length > 0) await store.remove(doomed);
+    },
+  };
+}
+
+/**
+ * The output of one attempt at a request: files, bucket checkpoints and a spilled result under the
+ * attempt's own keys, at most `maxBytes` in all with what earlier attempts and invocations recorded
+ * (`recorded`), and at most `maxFiles` file names (MAX_FILES). Without a bucket, files cannot be
+ * written at all.
  */
 export function createRequestOutput(
   objects: ObjectStore | undefined,
@@ -36,20 +112,17 @@ export function createRequestOutput(
   attempt: number,
   maxBytes: number,
   maxFiles: number,
-  recorded: readonly Artifact[] = [],
+  recorded: Pick<StoredRequest, 'artifacts' | 'steps'> = {},
 ): RequestOutput {
-  const files = new Map<string, Artifact>(recorded.map((file) => [file.name, file]));
+  const files = new Map<string, Artifact>((recorded.artifacts ?? []).map((file) => [file.name, file]));
   // Names count from their first write, before it finishes: parallel writes cannot pass the limit.
   const names = new Set(files.keys());
-  const written = new Set<string>();
+  const budget = createByteBudget(maxBytes, recordedBytes(recorded));
+  const writes = createAttemptWrites(budget);
   const committed = new Set<string>();
-  let usedBytes = 0;
-  const room = () => maxBytes - [...files.values()].reduce((total, file) => total + file.size, usedBytes);
   const spill = async (key: string, json: string): Promise<ResultObject> => {
     if (objects === undefined) throw new OutputTooLargeError(0);
-    const size = await objects.put(key, json, 'application/json', room());
-    usedBytes += size;
-    return { key, size };
+    return { key, size: await writes.write(objects, key, json, 'application/json') };
   };
 
   return {
@@ -67,31 +140,37 @@ export function createRequestOutput(
         const key = fileKey(requestId, attempt, name);
         const replaced = files.get(name);
         files.delete(name); // its room is given back while the new body is written
-        written.add(key);
+        // An earlier attempt's object stays in the bucket, so it keeps counting; this attempt's is overwritten.
+        const freed = replaced?.key === key ? replaced.size : 0;
+        budget.release(freed);
         try {
-          const size = await objects.put(key, body, contentType, room());
+          const size = await writes.write(objects, key, body, contentType);
           files.set(name, { name, key, size, content_type: contentType });
           return { name, size };
         } catch (error) {
-          if (replaced !== undefined && !(error instanceof OutputTooLargeError)) files.set(name, replaced);
+          if (replaced !== undefined && !(error instanceof OutputTooLargeError)) {
+            files.set(name, replaced);
+            budget.restore(freed);
+          }
           throw error;
         }
       },
     },
     artifacts: () => [...files.values()],
-    putResult(json) {
-      const key = resultKey(requestId, attempt);
-      written.add(key);
-      return spill(key, json);
-    },
+    overflowed: () => writes.overflowed(),
+    putResult: (json) => spill(resultKey(requestId, attempt), json),
     putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),
-    commit() {
-      for (const key of written) committed.add(key);
-      return [...files.values()];
+    commit(...keys) {
+      const list = [...files.values()];
+      for (const key of [...list.map((file) => file.key), ...keys]) if (writes.written.has(key)) committed.add(key);
+      return list;
     },
-    async discard() {
-      const keys = [...written].filter((key) => !committed.has(key));
-      if (objects !== undefined && keys.length > 0) await objects.remove(keys);
+    async uncommit(key) {
+      committed.delete(key);
+      // Already past the attempt's clean-up: removed here, else left to it. A failure costs storage until the lifecycle rule, no more.
+      if (writes.closed() && objects !== undefined) await objects.remove([key]).catch(() => undefined);
     },
+    discard: (waitMs) => writes.removeAfterWrites(objects, () => [...writes.written].filter((key) => !committed.has(key)), waitMs),
+    removeAll: (ended, waitMs) => writes.removeAfterWrites(objects, () => [...new Set([...writes.written, ...recordedKeys(ended)])], waitMs),
   };
 }

@@ -66,6 +66,8 @@ export interface StepRunner {
   ranHere(): number;
   /** Whether a step asked to continue. */
   continuing(): boolean;
+  /** Resolves once every step under way in this invocation has checkpointed or failed. */
+  settled(): Promise<void>;
   /** The last step reached, for the hand-back. */
   reached(): StepView | undefined;
   /** Every checkpoint the item holds now: the claimed ones and those written since. */
@@ -84,6 +86,8 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   // Inline checkpoints decided on but not written yet (steps run side by side): counted in the item's size too.
   const writing: Record<string, Checkpoint> = Object.create(null) as Record<string, Checkpoint>;
   const named = new Set<string>();
+  // Steps of this invocation whose function or checkpoint is still under way.
+  const underWay = new Set<Promise<unknown>>();
   let index = 0;
   let ran = 0;
   let continuing = false;
@@ -158,40 +162,55 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       reached = view(name, at);
       options.lease.reportStep(reached);
       log.info('step started', { ...fields, step: name, index: at });
-      const value = await run();
-      let json: string;
-      try {
-        json = JSON.stringify(value ?? null) ?? 'null';
-      } catch {
-        throw new TaskError(`Step "${name}" returned a result that is not JSON.`);
-      }
-      const stored = JSON.parse(json) as unknown;
-      const checkpoint = await checkpointOf(name, at, json, stored);
-      const step = view(name, at);
-      let written: boolean;
-      try {
-        written = await withStorage(name, () => store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, options.output.commit()));
-      } catch (error) {
-        if (error instanceof StorageRejectedError) throw new CheckpointTooLargeError(`Step "${name}"'s checkpoint was refused by the table: the request would pass its item limits.`);
-        throw error;
-      } finally {
-        delete writing[name];
-      }
-      if (!written) {
-        throw new SupersededSignal('the request was taken over, cancelled or ended');
-      }
-      checkpoints[name] = checkpoint;
-      ran += 1;
-      log.info('step checkpointed', { ...fields, step: name, index: at, inline: checkpoint.object === undefined });
-      // The same value a replay gives: what JSON keeps of it.
-      return stored as T;
+      const running = runAndCheckpoint(name, at, run);
+      const forget = () => void underWay.delete(running);
+      underWay.add(running);
+      running.then(forget, forget);
+      return running;
     },
     continueLater() {
       asked = true;
     },
     ranHere: () => ran,
     continuing: () => continuing,
+    settled: () => Promise.allSettled([...underWay]).then(() => undefined),
     reached: () => reached,
     checkpoints: () => ({ ...checkpoints }),
   };
+
+  /** Runs a step's function and checkpoints its result under the worker's fence. */
+  async function runAndCheckpoint<T>(name: string, at: number, run: () => Promise<T>): Promise<T> {
+    const value = await run();
+    let json: string;
+    try {
+      json = JSON.stringify(value ?? null) ?? 'null';
+    } catch {
+      throw new TaskError(`Step "${name}" returned a result that is not JSON.`);
+    }
+    const stored = JSON.parse(json) as unknown;
+    const checkpoint = await checkpointOf(name, at, json, stored);
+    const step = view(name, at);
+    const objectKey = checkpoint.object?.key;
+    // Marked recorded before the write, so that removing the attempt's leftovers meanwhile spares it.
+    const artifacts = options.output.commit(...(objectKey !== undefined ? [objectKey] : []));
+    let written: boolean;
+    try {
+      written = await withStorage(name, () => store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, artifacts));
+    } catch (error) {
+      if (!(error instanceof StorageRejectedError)) throw error;
+      if (objectKey !== undefined) await options.output.uncommit(objectKey);
+      throw new CheckpointTooLargeError(`Step "${name}"'s checkpoint was refused by the table: the request would pass its item limits.`);
+    } finally {
+      delete writing[name];
+    }
+    if (!written) {
+      if (objectKey !== undefined) await options.output.uncommit(objectKey);
+      throw new SupersededSignal('the request was taken over, cancelled or ended');
+    }
+    checkpoints[name] = checkpoint;
+    ran += 1;
+    log.info('step checkpointed', { ...fields, step: name, index: at, inline: checkpoint.object === undefined });
+    // The same value a replay gives: what JSON keeps of it.
+    return stored as T;
+  }
 }

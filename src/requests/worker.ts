@@ -16,7 +16,7 @@ import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js'
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
-import { CheckpointTooLargeError, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
+import { CheckpointTooLargeError, ContinueSignal, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
 import { nextContinuation } from './lambda-chain.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
@@ -58,29 +58,32 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   const claimedAt = deps.now();
   if (claimed.attempt === 1) deps.metrics.put(Metric.QueueWaitMs, Math.max(0, claimedAt - Date.parse(claimed.created_at)));
 
-  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, deps.config.maxFiles, claimed.artifacts);
+  const output = createRequestOutput(deps.objects, requestId, claimed.attempt, deps.config.maxOutputBytes, deps.config.maxFiles, claimed);
   const run = await runTask(deps, claimed, output, invocation);
   if (run.kind === 'continue') return continueLater(deps, claimed, output, run.steps, invocation, chainHops);
   if (run.kind === 'superseded') {
     deps.log.info('superseded; stopping without writing', fields);
-    await discard(deps, output, fields);
+    await discardSuperseded(deps, output, fields, invocation);
     return 'superseded';
   }
   if (run.kind === 'lapsed') {
     // The task was stopped at its first chance; whatever it was doing is not trusted and not written.
     deps.log.error('lease lapsed unrenewed; stopped the task without writing, for the next delivery to take over', fields);
-    await discard(deps, output, fields);
+    await discard(deps, output, fields, invocation);
     throw new RedeliverError('the lease lapsed before the work finished');
   }
   if (run.kind === 'redeliver') {
     deps.log.error('storage out of reach for a step; failing the invocation for Lambda to deliver it again', { ...fields, reason: run.reason });
-    await discard(deps, output, fields);
+    await discard(deps, output, fields, invocation);
     throw new RedeliverError(run.reason);
   }
   const outcome = run.kind === 'failed' ? run.outcome : await completeOutcome(deps, { ...claimed, steps: run.steps.checkpoints() }, run.value, output, invocation);
   const ended = await finish(deps, claimed, outcome, invocation);
-  if (ended?.status !== RequestStatus.Complete) await discard(deps, output, fields);
-  if (ended === undefined) return 'superseded';
+  if (ended === undefined) {
+    await discardSuperseded(deps, output, fields, invocation);
+    return 'superseded';
+  }
+  if (ended.status !== RequestStatus.Complete) await discard(deps, output, fields, invocation, ended);
   deps.metrics.put(Metric.RunTimeMs, deps.now() - claimedAt);
   if (ended.status === RequestStatus.Complete) deps.metrics.put(Metric.Completed, 1);
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
@@ -96,13 +99,31 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   return ended.status === RequestStatus.Complete ? 'completed' : 'failed';
 }
 
-/** Removes what an attempt wrote to the bucket when no outcome of its will point at it; a failure only costs storage until the lifecycle rule. */
-async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>): Promise<void> {
+/**
+ * Removes what an attempt wrote to the bucket when no outcome of its will point at it; once the
+ * request has ended in error (`ended`), also what earlier attempts recorded (files, checkpoints),
+ * since nothing will read them again. A failure only costs storage until the lifecycle rule.
+ */
+async function discard(deps: WorkerDeps, output: RequestOutput, fields: Record<string, unknown>, invocation: InvocationContext, ended?: StoredRequest): Promise<void> {
+  // Writes still under way are waited for while the invocation has time; one that lands later removes itself.
+  const remainingMs = invocation.getRemainingTimeInMillis();
+  const waitMs = Math.max(0, remainingMs - safetyMarginMs(remainingMs));
   try {
-    await output.discard();
+    await (ended?.status === RequestStatus.Error ? output.removeAll(ended, waitMs) : output.discard(waitMs));
   } catch (error) {
     deps.log.warn('could not remove the objects of an attempt that wrote no outcome', { ...fields, ...describeError(error) });
   }
+}
+
+/** An attempt that lost the request: a cancel or the deadline ended it (all it holds goes), or another attempt took it over (only this one's leftovers go). */
+async function discardSuperseded(deps: WorkerDeps, output: RequestOutput, fields: { request_id: string }, invocation: InvocationContext): Promise<void> {
+  let current: StoredRequest | undefined;
+  try {
+    current = await deps.store.get(fields.request_id);
+  } catch (error) {
+    deps.log.warn('could not read the request to tell what its objects are for; removing only this attempt\'s leftovers', { ...fields, ...describeError(error) });
+  }
+  await discard(deps, output, fields, invocation, current);
 }
 
 /**
@@ -158,6 +179,23 @@ async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: Inv
   return 'ended';
 }
 
+/**
+ * How a running task is stopped: `stop` aborts the worker's own signal (its reason a Stop) and
+ * settles `stopped`; the task's signal fires with it, and also alone before a hand-back, which
+ * is not a stop of the worker's.
+ */
+function stopControls() {
+  const controller = new AbortController();
+  const taskSignal = new AbortController();
+  const stopped = new Promise<Stop>((resolve) =>
+    controller.signal.addEventListener('abort', () => {
+      taskSignal.abort(controller.signal.reason);
+      resolve(controller.signal.reason as Stop);
+    }, { once: true }),
+  );
+  return { controller, taskSignal, stopped, stop: (reason: Stop) => controller.abort(reason) };
+}
+
 /** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse) or continue. */
 async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, invocation: InvocationContext): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
@@ -191,18 +229,14 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     invocation,
   });
 
-  const controller = new AbortController();
-  const stopped = new Promise<Stop>((resolve) =>
-    controller.signal.addEventListener('abort', () => resolve(controller.signal.reason as Stop), { once: true }),
-  );
-  const stop = (reason: Stop) => controller.abort(reason);
+  const { controller, taskSignal, stopped, stop } = stopControls();
   const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs, deadline: deadlineBudgetMs <= invocationBudgetMs }), Math.max(0, budgetMs));
   void lease.lost.then((reason: LeaseLoss) => stop(reason === 'lapsed' ? { kind: 'lapsed' } : { kind: 'superseded' }));
 
   try {
     const work = task.run({
       input: claimed.input,
-      signal: controller.signal,
+      signal: taskSignal.signal,
       reportProgress(progress) {
         // A task that kept the event loop past its lease is stopped here, at its first sign of life.
         if (lease.lapsed()) stop({ kind: 'lapsed' });
@@ -219,7 +253,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     // if this attempt still holds the request.
     const ended = await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value, steps })), stopped]);
     // A task that swallowed the signal to continue (say in Promise.allSettled) returned without its later steps.
-    if (ended.kind === 'returned' && steps.continuing()) return { kind: 'continue', steps };
+    if (ended.kind === 'returned' && steps.continuing()) return await handOver(steps, taskSignal, stopped);
     return ended.kind !== 'timeout' ? ended : afterTimeout(ended, steps);
   } catch (error) {
     if (controller.signal.aborted) {
@@ -227,7 +261,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
       return reason.kind === 'timeout' ? afterTimeout(reason, steps) : reason;
     }
     // `step` throws its ContinueSignal only once the runner is continuing, whatever the task does with it.
-    if (steps.continuing()) return { kind: 'continue', steps };
+    if (steps.continuing()) return await handOver(steps, taskSignal, stopped);
     if (error instanceof SupersededSignal) return { kind: 'superseded' };
     if (error instanceof CheckpointTooLargeError) return { kind: 'failed', outcome: tooLarge(error.message) };
     if (error instanceof StepStorageUnavailableError) return { kind: 'redeliver', reason: error.message };
@@ -236,6 +270,18 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     clearTimeout(timer);
     await lease.release();
   }
+}
+
+/**
+ * Before a hand-back, the steps still under way in this invocation (side by side with the one that
+ * asked to continue) get their signal aborted, with a ContinueSignal as its reason, and are waited
+ * for until the invocation's time is up: a checkpoint that lands meanwhile is kept, so its step
+ * never runs again; one that does not land is fenced out by the hand-back and reruns.
+ */
+async function handOver(steps: StepRunner, taskSignal: AbortController, stopped: Promise<Stop>): Promise<RunResult> {
+  taskSignal.abort(new ContinueSignal('the request continues in a fresh invocation'));
+  const ended = await Promise.race([steps.settled().then((): RunResult => ({ kind: 'continue', steps })), stopped]);
+  return ended.kind === 'timeout' ? afterTimeout(ended, steps) : ended;
 }
 
 /**
@@ -272,7 +318,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
   );
   if (handedBack === undefined) {
     deps.log.info('not handed back: the request was cancelled, expired or taken over', fields);
-    await discard(deps, output, fields);
+    await discardSuperseded(deps, output, fields, invocation);
     return 'superseded';
   }
   deps.metrics.put(Metric.Continued, 1);
@@ -308,6 +354,8 @@ async function completeOutcome(deps: WorkerDeps, claimed: StoredRequest, value: 
   } catch {
     return taskFailed('The task returned a result that is not JSON.');
   }
+  // A task that caught the refusal of a write past the limit and returned anyway is still past it.
+  if (output.overflowed()) return outputTooLarge(deps);
   const artifacts = output.artifacts();
   const itemWith = (fields: Record<string, unknown>) =>
     itemSize({ ...claimed, ...fields, status: RequestStatus.Complete, artifacts, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 });

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ByteBudget } from './byte-budget.js';
 
 /** A body a task may hand over: bytes, text, or a stream of any size. */
 export type ObjectBody = Buffer | Uint8Array | string | Readable;
@@ -9,8 +10,11 @@ export type ObjectBody = Buffer | Uint8Array | string | Readable;
  * StorageUnavailableError to retry, StorageRejectedError not to.
  */
 export interface ObjectStore {
-  /** Writes an object of at most `maxBytes` (a longer stream is cut off and refused); answers its size. */
-  put(key: string, body: ObjectBody, contentType: string, maxBytes: number): Promise<number>;
+  /**
+   * Writes an object, taking its bytes from `budget` before they go out (a stream that runs out of
+   * room is cut off and refused, and gives its room back); answers its size.
+   */
+  put(key: string, body: ObjectBody, contentType: string, budget: ByteBudget): Promise<number>;
   /** Reads a (small) object as UTF-8 text. */
   getText(key: string): Promise<string>;
   /** URLs that GET the objects for `seconds`, in the order of `keys`; nothing public. */

@@ -1,5 +1,6 @@
 import { Readable, Transform } from 'node:stream';
 import { StorageRejectedError, StorageUnavailableError } from '../requests/errors.js';
+import type { ByteBudget } from './byte-budget.js';
 import { OutputTooLargeError, type ObjectBody, type ObjectStore } from './object-store.js';
 import { presignGets } from './s3-presign.js';
 
@@ -29,13 +30,17 @@ function translate(error: unknown): Error {
   return new StorageUnavailableError('S3 call failed', { cause: error });
 }
 
-/** A stream that fails with OutputTooLargeError as soon as more than `maxBytes` pass through it. */
-function limited(body: Readable, maxBytes: number): Readable {
-  let seen = 0;
+/** A stream that takes each chunk's room from `budget` before passing it on, and fails with OutputTooLargeError when there is none. */
+function limited(body: Readable, budget: ByteBudget, counted: { bytes: number }): Readable {
   const guard = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      done(seen > maxBytes ? new OutputTooLargeError(maxBytes) : null, chunk);
+      try {
+        budget.reserve(chunk.length);
+      } catch (error) {
+        return done(error as Error);
+      }
+      counted.bytes += chunk.length;
+      done(null, chunk);
     },
   });
   body.on('error', (error) => guard.destroy(error));
@@ -49,22 +54,24 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
   const s3 = () => (loaded ??= loadSdk().then((sdk) => ({ sdk, client: new sdk[0].S3Client(config) })));
 
   return {
-    async put(key, body, contentType, maxBytes) {
-      const { sdk, client } = await s3();
+    async put(key, body, contentType, budget) {
+      const reserved = { bytes: 0 };
       try {
         if (!(body instanceof Readable)) {
           const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-          if (bytes.length > maxBytes) throw new OutputTooLargeError(maxBytes);
+          budget.reserve(bytes.length);
+          reserved.bytes = bytes.length;
+          const { sdk, client } = await s3();
           await client.send(new sdk[0].PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: contentType }));
           return bytes.length;
         }
-        let size = 0;
-        const counted = limited(body, maxBytes).on('data', (chunk: Buffer) => (size += chunk.length));
+        const { sdk, client } = await s3();
         // An upload that fails is aborted, parts included: nothing half-written stays.
-        const upload = new sdk[1].Upload({ client, params: { Bucket: options.bucket, Key: key, Body: counted, ContentType: contentType }, partSize: PART_BYTES, leavePartsOnError: false });
+        const upload = new sdk[1].Upload({ client, params: { Bucket: options.bucket, Key: key, Body: limited(body, budget, reserved), ContentType: contentType }, partSize: PART_BYTES, leavePartsOnError: false });
         await upload.done();
-        return size;
+        return reserved.bytes;
       } catch (error) {
+        budget.release(reserved.bytes);
         throw translate(error);
       }
     },

@@ -15,7 +15,13 @@ export interface TaskFiles {
 /** What a task gets to do its work. */
 export interface TaskContext {
   input: RequestInput;
-  /** Fires on the invocation's deadline and on cancellation; stop work and reject when it does. */
+  /**
+   * Fires on the invocation's deadline and on cancellation: stop work and reject when it does.
+   * Also fires, with a ContinueSignal (`reason.name === 'ContinueSignal'`) as its reason, when the
+   * request is about to continue in a fresh invocation while steps of this one still run side by
+   * side: the worker waits for them (as long as the invocation has time) and keeps a checkpoint
+   * that lands meanwhile, so a step close to done had better finish; one that rejects runs again.
+   */
   signal: AbortSignal;
   /** Records progress; cheap to call often, writes are coalesced. */
   reportProgress(progress: Progress): void;
@@ -25,7 +31,7 @@ export interface TaskContext {
    * checkpointed (under this worker's fence) before `step` returns. A later attempt (after a
    * crash or a timeout) or a continuation gets the checkpoint back instead of running the step
    * again, and goes on from the first step not done. Name each step once per request; call them
-   * one after another. Before a step, when the invocation has less than STEP_BUDGET_SECONDS left
+   * one after another or side by side. Before a step, when the invocation has less than STEP_BUDGET_SECONDS left
    * (or after `continueLater()`), the request goes on in a fresh invocation instead: `step` then
    * throws, and the task must let that error through.
    */

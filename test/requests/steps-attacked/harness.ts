@@ -3,6 +3,7 @@
 // fix, on dynalite and s3rver (behind a cuttable proxy); the review's cases that need the sandbox
 // stack are in test/integration/steps.test.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ensureTable, startDynamo, type DynamoServer } from '../../../src/local/dynamo-server.js';
 import { startS3, type S3Server } from '../../../src/local/s3-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/stack.js';
@@ -18,6 +19,7 @@ import type { Dispatcher } from '../../../src/requests/dispatcher.js';
 import { createS3ObjectStore } from '../../../src/storage/s3-object-store.js';
 import type { ObjectStore } from '../../../src/storage/object-store.js';
 import { newItem } from '../store-contract.js';
+import { processRequest } from '../../../src/requests/worker.js';
 import { workerConfig } from '../../support/worker-config.js';
 import { startTcpProxy } from '../../support/tcp-proxy.js';
 
@@ -100,4 +102,28 @@ export async function storedRequest(h: Harness, overrides = {}) {
   const item = newItem(Date.now(), overrides);
   await h.store.create(item);
   return item;
+}
+
+/** What the bucket holds under a request's prefix, listed with the real S3 client: keys and their bytes. */
+export async function bucketContents(h: Harness, requestId: string): Promise<{ keys: string[]; bytes: number }> {
+  const client = new S3Client({ endpoint: h.s3.endpoint, forcePathStyle: true, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `requests/${requestId}/` }));
+    const contents = page.Contents ?? [];
+    return { keys: contents.map((object) => object.Key!), bytes: contents.reduce((total, object) => total + (object.Size ?? 0), 0) };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Runs a request's deliveries one after another, as the continuation events would, until one does not continue. */
+export async function runToEnd(deps: WorkerDeps, requestId: string, invocationMs: number, afterEach: () => void = () => {}, maxDeliveries = 20): Promise<string[]> {
+  const results: string[] = [];
+  for (let delivery = 0; delivery < maxDeliveries; delivery += 1) {
+    const result = await processRequest(deps, requestId, invocation(invocationMs), delivery);
+    results.push(result);
+    afterEach();
+    if (result !== 'continued') break;
+  }
+  return results;
 }
