@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * The local deployment's secrets, each as Terraform provisions one per deployment: the variable
- * that gives it directly, the SSM parameter that holds it (terraform/secrets.ts's names for the
+ * that gives it directly, the SSM parameter that holds it (terraform/secrets.tf's names for the
  * default deployment name), and the file that keeps it.
  */
 export const SECRETS = {
