@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startSsm } from '../src/local/ssm-server.js';
 import { median } from './stats.js';
 
 export interface ColdImportFigures {
@@ -54,6 +55,42 @@ export async function measureColdImport(bundle: string, plainBundle: string, run
   }
   const [bareMs, importMs, plainMs] = kinds.map((kind) => median(kind.times)) as [number, number, number];
   return { runs, bareMs, importMs, ratio: importMs / bareMs, plainMs, plainRatio: plainMs / bareMs };
+}
+
+export interface SecretsReadFigures {
+  runs: number;
+  /** Cold import with the secrets given directly (no SSM client loaded, no call). */
+  plainMs: number;
+  /** Cold import with the secrets named by their parameters, read from the local SSM endpoint. */
+  ssmMs: number;
+}
+
+/**
+ * What reading the secrets from SSM adds to a cold start (the SSM client's import and one
+ * GetParameters call to the local endpoint): the bundle's cold import with the secrets given
+ * directly against the same with their parameters named, rotated run by run.
+ */
+export async function measureSecretsRead(bundle: string, runs: number): Promise<SecretsReadFigures> {
+  const ssm = await startSsm({ '/bench/request-id-secret': FUNCTION_ENV.REQUEST_ID_SECRET });
+  try {
+    const { REQUEST_ID_SECRET: _given, ...rest } = FUNCTION_ENV;
+    const args = ['-e', `import(${JSON.stringify(pathToFileURL(bundle).href)})`];
+    const kinds = [
+      { env: { PATH: process.env.PATH, ...FUNCTION_ENV }, times: [] as number[] },
+      { env: { PATH: process.env.PATH, ...rest, REQUEST_ID_SECRET_PARAMETER: '/bench/request-id-secret', SSM_ENDPOINT: ssm.endpoint }, times: [] as number[] },
+    ];
+    for (let warm = 0; warm < 3; warm += 1) for (const kind of kinds) await timeNode(args, kind.env);
+    for (let run = 0; run < runs; run += 1) {
+      for (let offset = 0; offset < kinds.length; offset += 1) {
+        const kind = kinds[(run + offset) % kinds.length]!;
+        kind.times.push(await timeNode(args, kind.env));
+      }
+    }
+    const [plainMs, ssmMs] = kinds.map((kind) => median(kind.times)) as [number, number];
+    return { runs, plainMs, ssmMs };
+  } finally {
+    await ssm.stop();
+  }
 }
 
 /** Bundles {@link plain-sdk-entry.ts} the plain way: one ESM file, minified, no stand-ins, no splitting. */

@@ -11,11 +11,11 @@ export const DEPLOYED_ENV_VARS = [
   'MAX_ATTEMPTS',
   'CORS_ALLOW_ORIGINS',
   'DEMO_TASK_MS',
-  'REQUEST_ID_SECRET',
+  'REQUEST_ID_SECRET_PARAMETER',
   'RESULTS_BUCKET',
   'RESULT_URL_SECONDS',
   'MAX_OUTPUT_BYTES',
-  'WEBHOOK_SECRET',
+  'WEBHOOK_SECRET_PARAMETER',
   'CALLBACK_ALLOWED_HOSTS',
   'CALLBACK_MAX_ATTEMPTS',
   'CONTINUATION_CHAIN_MAX',
@@ -39,6 +39,13 @@ export const TUNING_ENV_VARS = [
 /** Variables Lambda's runtime sets for every function. */
 export const RUNTIME_ENV_VARS = ['AWS_LAMBDA_FUNCTION_NAME'] as const;
 
+/**
+ * The secrets' values given directly, for the local stack and tests only: a deployed function's
+ * environment is readable with lambda:GetFunctionConfiguration, so Terraform sets the
+ * `*_PARAMETER` names instead and the function reads the values from SSM (src/secrets.ts).
+ */
+export const PLAIN_SECRET_ENV_VARS = ['REQUEST_ID_SECRET', 'WEBHOOK_SECRET'] as const;
+
 /** Variables the `async-request-router` CLI reads. */
 export const CLI_ENV_VARS = ['ASYNC_ROUTER_URL', 'ASYNC_ROUTER_API_KEY'] as const;
 
@@ -49,6 +56,7 @@ export const LOCAL_ENV_VARS = [
   'DYNAMODB_ENDPOINT',
   'LAMBDA_ENDPOINT',
   'S3_ENDPOINT',
+  'SSM_ENDPOINT',
   'CALLBACK_ALLOW_LOOPBACK',
   'SWEEP_INTERVAL_MS',
   'GATEWAY_TIMEOUT_MS',
@@ -62,6 +70,7 @@ export const TTL_ATTRIBUTE = 'expires_at';
 type EnvName =
   | (typeof DEPLOYED_ENV_VARS)[number]
   | (typeof TUNING_ENV_VARS)[number]
+  | (typeof PLAIN_SECRET_ENV_VARS)[number]
   | (typeof LOCAL_ENV_VARS)[number]
   | (typeof RUNTIME_ENV_VARS)[number]
   | (typeof CLI_ENV_VARS)[number];
@@ -118,6 +127,17 @@ export interface Config {
   dynamodbEndpoint: string | undefined;
   lambdaEndpoint: string | undefined;
   s3Endpoint: string | undefined;
+}
+
+/** A secret's value, as read from SSM by the variable that names its parameter. */
+export type LoadedSecrets = Partial<Record<(typeof PLAIN_SECRET_ENV_VARS)[number], string>>;
+
+/** Where the function reads its secrets: the SSM parameter behind each one, when named. */
+export interface SecretParameters {
+  /** Parameter names by the secret they hold; a secret given directly (or not at all) has none. */
+  names: LoadedSecrets;
+  /** Set only by the local stack; undefined in AWS, where the SDK finds the regional endpoint. */
+  ssmEndpoint: string | undefined;
 }
 
 /** The `async-request-router` CLI's settings. */
@@ -202,12 +222,35 @@ function bucket(env: Env, name: EnvName): string | undefined {
 /** Standard Webhooks secrets: `whsec_` and the base64 of 24 to 64 random bytes. */
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
 
-function webhookSecret(env: Env): string | undefined {
-  const text = raw(env, 'WEBHOOK_SECRET');
-  if (text !== undefined && !WEBHOOK_SECRET.test(text)) {
-    throw new ConfigError('WEBHOOK_SECRET must be "whsec_" and the base64 of 24-64 random bytes (Terraform provisions one)');
+/** A secret's value, as read from its parameter or given directly, and how to name it in an error. */
+function secret(env: Env, loaded: LoadedSecrets, name: (typeof PLAIN_SECRET_ENV_VARS)[number]): { value: string | undefined; label: string } {
+  const parameter = raw(env, `${name}_PARAMETER`);
+  if (parameter === undefined) return { value: raw(env, name), label: name };
+  return { value: loaded[name]?.trim() || undefined, label: `${name} (the SSM parameter ${name}_PARAMETER names, ${parameter})` };
+}
+
+function webhookSecret(env: Env, loaded: LoadedSecrets): string | undefined {
+  const { value, label } = secret(env, loaded, 'WEBHOOK_SECRET');
+  if (value !== undefined && !WEBHOOK_SECRET.test(value)) {
+    throw new ConfigError(`${label} must be "whsec_" and the base64 of 24-64 random bytes (Terraform provisions one)`);
   }
-  return text;
+  return value;
+}
+
+/** An SSM parameter name: letters, digits and `_.-/`, a path starting with `/` (AWS's own rules). */
+const PARAMETER_NAME = /^\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+
+/** Reads which SSM parameters hold the secrets; a secret is named by its parameter or given directly, never both. */
+export function loadSecretParameters(env: Env): SecretParameters {
+  const names: LoadedSecrets = {};
+  for (const name of PLAIN_SECRET_ENV_VARS) {
+    const parameter = raw(env, `${name}_PARAMETER`);
+    if (parameter === undefined) continue;
+    if (!PARAMETER_NAME.test(parameter)) throw new ConfigError(`${name}_PARAMETER must be an SSM parameter name like /async-router/${name.toLowerCase().replaceAll('_', '-')}, got "${parameter}"`);
+    if (raw(env, name) !== undefined) throw new ConfigError(`${name} and ${name}_PARAMETER are both set: set one (Terraform sets the parameter)`);
+    names[name] = parameter;
+  }
+  return { names, ssmEndpoint: url(env, 'SSM_ENDPOINT') };
 }
 
 const HOST_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -258,8 +301,11 @@ function origins(env: Env, name: EnvName): '*' | readonly string[] {
   return list;
 }
 
-/** Reads the function's configuration; throws {@link ConfigError} naming the first bad variable. */
-export function loadConfig(env: Env): Config {
+/**
+ * Reads the function's configuration; throws {@link ConfigError} naming the first bad variable.
+ * A secret named by its `*_PARAMETER` is taken from `loaded` (src/secrets.ts reads them).
+ */
+export function loadConfig(env: Env, loaded: LoadedSecrets = {}): Config {
   const tableName = raw(env, 'REQUESTS_TABLE');
   if (tableName === undefined) throw new ConfigError('REQUESTS_TABLE must be set to the DynamoDB table name');
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
@@ -272,10 +318,10 @@ export function loadConfig(env: Env): Config {
       `REQUEST_DEADLINE_SECONDS (${deadlineSeconds}) must be shorter than REQUEST_TTL_SECONDS (${ttlSeconds}), or results expire before they are read`,
     );
   }
-  const requestIdSecret = raw(env, 'REQUEST_ID_SECRET');
+  const { value: requestIdSecret, label: requestIdSecretLabel } = secret(env, loaded, 'REQUEST_ID_SECRET');
   if (requestIdSecret === undefined || requestIdSecret.length < MIN_SECRET_CHARS) {
     throw new ConfigError(
-      `REQUEST_ID_SECRET must be a random secret of at least ${MIN_SECRET_CHARS} characters (Terraform provisions one; the local stack keeps one in DATA_DIR)`,
+      `${requestIdSecretLabel} must be a random secret of at least ${MIN_SECRET_CHARS} characters (Terraform provisions one; the local stack keeps one in DATA_DIR)`,
     );
   }
   const leaseSeconds = integer(env, 'WORKER_LEASE_SECONDS', 60, 1, LAMBDA_MAX_TIMEOUT_S);
@@ -302,7 +348,7 @@ export function loadConfig(env: Env): Config {
     maxFiles: integer(env, 'MAX_FILES', DEFAULT_MAX_FILES, 0, MAX_FILES_CEILING),
     inlineResultMaxBytes: integer(env, 'INLINE_RESULT_MAX_BYTES', 64 * 1024, 0, 300_000),
     demoReportMb: integer(env, 'DEMO_REPORT_MB', 1, 1, 100),
-    webhookSecret: webhookSecret(env),
+    webhookSecret: webhookSecret(env, loaded),
     callbackAllowedHosts: hostList(env, 'CALLBACK_ALLOWED_HOSTS'),
     callbackMaxAttempts: integer(env, 'CALLBACK_MAX_ATTEMPTS', 12, 1, 30),
     callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 5000, 100, 30_000),

@@ -1,5 +1,8 @@
 import { buildHandler } from './build-handler.js';
-import { loadConfig } from './config.js';
+import { loadConfigWithSecrets } from './secrets.js';
 
-/** The Lambda entry point. Configuration is read at init, so a bad variable fails the cold start by name. */
-export const handler = buildHandler(loadConfig(process.env), { leaseThreadUrl: new URL('./lease-thread.mjs', import.meta.url) });
+/**
+ * The Lambda entry point. Configuration and secrets are read at init, once per cold start, so a
+ * bad variable or a missing parameter fails the cold start by name.
+ */
+export const handler = buildHandler(await loadConfigWithSecrets(process.env), { leaseThreadUrl: new URL('./lease-thread.mjs', import.meta.url) });

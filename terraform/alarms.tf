@@ -57,3 +57,49 @@ resource "aws_cloudwatch_metric_alarm" "webhook_failures" {
   alarm_actions = var.alarm_actions
   ok_actions    = var.alarm_actions
 }
+
+# Alarms on what Lambda itself counts for the function (namespace AWS/Lambda): invocations that
+# failed (a crash, a timeout, an init failure such as a missing secret parameter), invocations
+# refused for lack of concurrency, and background events dropped before the function ever ran
+# them (too old or out of retries; the sweeper re-dispatches their requests). Each is zero in a
+# healthy deployment, so one in 5 minutes sets its alarm off.
+locals {
+  function_alarms = {
+    errors = {
+      metric      = "Errors"
+      description = "Invocations of ${local.function_name} that failed (crash, timeout, init failure) in 5 minutes. Logs: /aws/lambda/${local.function_name}."
+    }
+    throttles = {
+      metric      = "Throttles"
+      description = "Invocations of ${local.function_name} throttled in 5 minutes: the function (reserved_concurrency) or the account is out of concurrency."
+    }
+    async_events_dropped = {
+      metric      = "AsyncEventsDropped"
+      description = "Background events of ${local.function_name} dropped in 5 minutes without being run (too old, or retries exhausted); the sweeper re-dispatches their requests."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "function" {
+  for_each = local.function_alarms
+
+  alarm_name        = "${var.name}-${replace(each.key, "_", "-")}"
+  alarm_description = each.value.description
+
+  namespace   = "AWS/Lambda"
+  metric_name = each.value.metric
+  dimensions  = local.alarm_dimensions
+
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  datapoints_to_alarm = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+
+  # Lambda writes these metrics only while something happens.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = var.alarm_actions
+  ok_actions    = var.alarm_actions
+}

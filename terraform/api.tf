@@ -92,7 +92,7 @@ resource "aws_api_gateway_method" "route" {
   resource_id      = local.api_resource_ids[each.value.path]
   http_method      = each.value.method
   authorization    = "NONE"
-  api_key_required = var.api_key_required && each.value.method != "OPTIONS"
+  api_key_required = local.api_key_required && each.value.method != "OPTIONS"
 }
 
 resource "aws_api_gateway_integration" "route" {
@@ -213,7 +213,7 @@ resource "aws_lambda_permission" "api" {
 }
 
 resource "aws_api_gateway_usage_plan" "this" {
-  count = local.rest_front && var.api_key_required ? 1 : 0
+  count = local.api_key_required ? 1 : 0
 
   name        = "${local.api_name}-default"
   description = "Quota and throttle for the ${local.api_name} API key."
@@ -235,14 +235,14 @@ resource "aws_api_gateway_usage_plan" "this" {
 }
 
 resource "aws_api_gateway_api_key" "this" {
-  count = local.rest_front && var.api_key_required ? 1 : 0
+  count = local.api_key_required ? 1 : 0
 
   name    = "${local.api_name}-default"
   enabled = true
 }
 
 resource "aws_api_gateway_usage_plan_key" "this" {
-  count = local.rest_front && var.api_key_required ? 1 : 0
+  count = local.api_key_required ? 1 : 0
 
   key_id        = aws_api_gateway_api_key.this[0].id
   key_type      = "API_KEY"

@@ -23,8 +23,15 @@ resource "aws_lambda_function_url" "this" {
   lifecycle {
     # Variables cannot refer to each other in Terraform < 1.9, so the cross-checks live here.
     precondition {
-      condition     = !var.api_key_required
+      condition     = var.api_key_required != true
       error_message = "api_key_required = true needs front = \"rest\": a Lambda function URL has no API keys or usage plans. Use front = \"rest\" for API keys, or function_url_auth_type = \"AWS_IAM\" to let only IAM principals call the function URL."
+    }
+
+    # A public URL has no throttling of its own: the reservation is the only cap on what anyone
+    # can make the function (and the account's concurrency) do.
+    precondition {
+      condition     = !local.function_url_public || coalesce(var.reserved_concurrency, -1) >= 1
+      error_message = "function_url_auth_type = \"NONE\" makes a public function URL with no throttling: set reserved_concurrency (a whole number of at least 1) to cap it, or use front = \"rest\" (throttling and API keys) or function_url_auth_type = \"AWS_IAM\"."
     }
 
     precondition {

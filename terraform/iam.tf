@@ -17,6 +17,18 @@ resource "aws_iam_role" "this" {
   assume_role_policy = data.aws_iam_policy_document.assume_role.json
 }
 
+locals {
+  # By statement id; a key left null adds nothing.
+  customer_key_uses = merge(
+    var.dynamodb_kms_key_arn == null ? {} : {
+      UseTableKey = { key = var.dynamodb_kms_key_arn, service = "dynamodb", actions = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] }
+    },
+    var.secrets_kms_key_arn == null ? {} : {
+      DecryptSecrets = { key = var.secrets_kms_key_arn, service = "ssm", actions = ["kms:Decrypt"] }
+    },
+  )
+}
+
 data "aws_iam_policy_document" "this" {
   # The log group is created by Terraform (lambda.tf), so the function needs no logs:CreateLogGroup.
   statement {
@@ -71,22 +83,32 @@ data "aws_iam_policy_document" "this" {
     resources = ["${local.results_bucket_arn}/${local.results_prefix}*"]
   }
 
-  # With a customer managed table key, whoever reads and writes items must also be allowed to use
-  # the key (unless its key policy already allows it). kms:ViaService keeps these usable through
-  # DynamoDB in this region only, never directly.
+  # The deployment's two secrets (secrets.tf), read once per cold start with one GetParameters
+  # call; no other parameter, and no GetParametersByPath.
+  statement {
+    sid       = "ReadSecrets"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameters"]
+    resources = local.secret_parameter_arns
+  }
+
+  # Customer managed keys, each usable only through the service that needs it, in this region
+  # (kms:ViaService), never directly: the table's, for whoever reads and writes items (unless its
+  # key policy already allows it), and the secrets', with which SSM decrypts a SecureString on the
+  # caller's permission (AWS's aws/ssm key needs none).
   dynamic "statement" {
-    for_each = var.dynamodb_kms_key_arn == null ? [] : [var.dynamodb_kms_key_arn]
+    for_each = local.customer_key_uses
 
     content {
-      sid       = "UseTableKey"
+      sid       = statement.key
       effect    = "Allow"
-      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
+      actions   = statement.value.actions
+      resources = [statement.value.key]
 
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["dynamodb.${data.aws_region.current.name}.${data.aws_partition.current.dns_suffix}"]
+        values   = ["${statement.value.service}.${data.aws_region.current.name}.${data.aws_partition.current.dns_suffix}"]
       }
     }
   }

@@ -6,41 +6,16 @@ locals {
   lambda_zip_hash = try(filebase64sha256(local.lambda_zip_path), null)
 }
 
-# The key behind request ids (src/requests/idempotency.ts): made once per deployment from
-# Terraform's own uuid() (122 random bits each) and kept in the state, with no extra provider.
-# ignore_changes keeps the first value; changing request_id_secret_version makes a new one.
-resource "terraform_data" "request_id_secret" {
-  input            = "${uuid()}${uuid()}"
-  triggers_replace = [var.request_id_secret_version]
-
-  lifecycle {
-    ignore_changes = [input]
-  }
-}
-
-# The key that signs completion webhooks (Standard Webhooks: "whsec_" and the base64 of the key's
-# bytes; src/config.ts refuses anything else). Made like the request-id secret, from Terraform's
-# own uuid()s with no extra provider: two UUIDs (244 random bits) hashed into 32 bytes, whose
-# base64 is 43 characters and one "=". ignore_changes keeps the first value, which receivers
-# hold; changing webhook_secret_version makes a new one (see README, "Rotating the webhook
-# secret"). Read it with `terraform output -raw webhook_secret`.
-resource "terraform_data" "webhook_secret" {
-  input            = "whsec_${base64sha256("${uuid()}${uuid()}")}"
-  triggers_replace = [var.webhook_secret_version]
-
-  lifecycle {
-    ignore_changes = [input]
-  }
-}
-
 resource "aws_cloudwatch_log_group" "this" {
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
 }
 
 resource "aws_lambda_function" "this" {
-  function_name    = local.function_name
-  description      = "Async request router: accepts requests, runs them in the background, reports status."
+  function_name = local.function_name
+  # The secrets' versions: a rotation updates the function's configuration, so invocations after
+  # the apply run in fresh execution environments, whose cold start reads the new value.
+  description      = "Async request router: accepts requests, runs them in the background, reports status. Secrets v${var.request_id_secret_version}/v${var.webhook_secret_version}."
   role             = aws_iam_role.this.arn
   filename         = local.lambda_zip_path
   source_code_hash = local.lambda_zip_hash
@@ -55,20 +30,20 @@ resource "aws_lambda_function" "this" {
   # Exactly DEPLOYED_ENV_VARS from src/config.ts (checked by test/terraform/drift.test.ts).
   environment {
     variables = {
-      REQUESTS_TABLE           = aws_dynamodb_table.this.name
-      REQUEST_TTL_SECONDS      = tostring(var.request_ttl_seconds)
-      REQUEST_DEADLINE_SECONDS = tostring(local.request_deadline_seconds)
-      MAX_ATTEMPTS             = tostring(local.max_attempts)
-      CORS_ALLOW_ORIGINS       = join(",", var.cors_allow_origins)
-      DEMO_TASK_MS             = tostring(var.demo_task_ms)
-      REQUEST_ID_SECRET        = sensitive(terraform_data.request_id_secret.output)
-      RESULTS_BUCKET           = aws_s3_bucket.this.bucket
-      RESULT_URL_SECONDS       = tostring(var.result_url_seconds)
-      MAX_OUTPUT_BYTES         = tostring(var.max_output_bytes)
-      WEBHOOK_SECRET           = sensitive(terraform_data.webhook_secret.output)
-      CALLBACK_ALLOWED_HOSTS   = join(",", var.callback_allowed_hosts)
-      CALLBACK_MAX_ATTEMPTS    = tostring(var.callback_max_attempts)
-      CONTINUATION_CHAIN_MAX   = tostring(local.continuation_chain_max)
+      REQUESTS_TABLE              = aws_dynamodb_table.this.name
+      REQUEST_TTL_SECONDS         = tostring(var.request_ttl_seconds)
+      REQUEST_DEADLINE_SECONDS    = tostring(local.request_deadline_seconds)
+      MAX_ATTEMPTS                = tostring(local.max_attempts)
+      CORS_ALLOW_ORIGINS          = join(",", var.cors_allow_origins)
+      DEMO_TASK_MS                = tostring(var.demo_task_ms)
+      REQUEST_ID_SECRET_PARAMETER = aws_ssm_parameter.request_id_secret.name
+      RESULTS_BUCKET              = aws_s3_bucket.this.bucket
+      RESULT_URL_SECONDS          = tostring(var.result_url_seconds)
+      MAX_OUTPUT_BYTES            = tostring(var.max_output_bytes)
+      WEBHOOK_SECRET_PARAMETER    = aws_ssm_parameter.webhook_secret.name
+      CALLBACK_ALLOWED_HOSTS      = join(",", var.callback_allowed_hosts)
+      CALLBACK_MAX_ATTEMPTS       = tostring(var.callback_max_attempts)
+      CONTINUATION_CHAIN_MAX      = tostring(local.continuation_chain_max)
     }
   }
 

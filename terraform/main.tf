@@ -64,6 +64,13 @@ locals {
   function_url_front  = var.front == "function_url"
   function_url_public = local.function_url_front && var.function_url_auth_type == "NONE"
 
+  # Safe by default: the REST API requires a key unless api_key_required = false says otherwise
+  # (a function URL has no keys; it is IAM-only unless function_url_auth_type = "NONE").
+  api_key_required = local.rest_front && (var.api_key_required == null ? true : var.api_key_required)
+
+  # Anyone on the internet may start work (and so make the function POST to callback hosts).
+  anyone_can_call = (local.rest_front && !local.api_key_required) || local.function_url_public
+
   # What every URL output starts with: the stage URL (…/api), or the function URL without the
   # trailing slash AWS gives it (https://<url-id>.lambda-url.<region>.on.aws).
   api_base_url = local.rest_front ? one(aws_api_gateway_stage.this[*].invoke_url) : trimsuffix(one(aws_lambda_function_url.this[*].function_url), "/")
@@ -96,5 +103,8 @@ locals {
 
   # The sweeper's schedule lives in a group of its own, so the scheduler role's trust policy can
   # name that group (aws:SourceArn) rather than every schedule of the account.
-  sweep_schedule_group_arn = "${local.arn_prefix}:scheduler:${local.region_account}:schedule-group/${var.name}"
+  # Suffixed, so that it is never "default", the group EventBridge Scheduler keeps for every schedule
+  # of the account (name = "default" would otherwise make the role trust all of them).
+  sweep_schedule_group_name = "${var.name}-sweeper"
+  sweep_schedule_group_arn  = "${local.arn_prefix}:scheduler:${local.region_account}:schedule-group/${local.sweep_schedule_group_name}"
 }

@@ -51,3 +51,23 @@ moved {
   from = aws_lambda_permission.api
   to   = aws_lambda_permission.api[0]
 }
+
+# The secrets were terraform_data resources (values in the state) before they moved to SSM
+# parameters (secrets.tf). Destroying one would print its value in the upgrade's plan
+# (`- input = "whsec_..." -> null`); forgetting it prints only its address. The old values are
+# not carried over: the parameters get new ones (README, "Upgrading: secrets moved to SSM").
+removed {
+  from = terraform_data.request_id_secret
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = terraform_data.webhook_secret
+
+  lifecycle {
+    destroy = false
+  }
+}

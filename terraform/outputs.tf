@@ -39,15 +39,17 @@ output "function_arn" {
 }
 
 output "api_key" {
-  description = "Value of the API key to send as x-api-key; null unless api_key_required is true (front = rest)."
+  description = "Value of the API key to send as x-api-key (front = rest, unless api_key_required = false); null without keys. Read it with `terraform output -raw api_key`."
   value       = one(aws_api_gateway_api_key.this[*].value)
   sensitive   = true
 }
 
-output "webhook_secret" {
-  description = "The secret that signs completion webhooks (Standard Webhooks, whsec_...); give it to every receiver. Read it with `terraform output -raw webhook_secret`."
-  value       = terraform_data.webhook_secret.output
-  sensitive   = true
+output "secret_parameters" {
+  description = "Names of the SSM SecureString parameters that hold the deployment's secrets (never their values). Read the webhook secret, for receivers, with `aws ssm get-parameter --with-decryption --name \"$(terraform output -json secret_parameters | jq -r .webhook)\" --query Parameter.Value --output text`."
+  value = {
+    request_id = aws_ssm_parameter.request_id_secret.name
+    webhook    = aws_ssm_parameter.webhook_secret.name
+  }
 }
 
 output "sweep_schedule" {
@@ -56,9 +58,12 @@ output "sweep_schedule" {
 }
 
 output "alarm_names" {
-  description = "Names of the CloudWatch alarms: failed_requests (metric Failed) and webhook_failures (metric WebhookFailures)."
-  value = {
-    failed_requests  = aws_cloudwatch_metric_alarm.failed_requests.alarm_name
-    webhook_failures = aws_cloudwatch_metric_alarm.webhook_failures.alarm_name
-  }
+  description = "Names of the CloudWatch alarms: failed_requests (metric Failed) and webhook_failures (metric WebhookFailures) on the function's own metrics; errors, throttles and async_events_dropped on Lambda's (AWS/Lambda)."
+  value = merge(
+    {
+      failed_requests  = aws_cloudwatch_metric_alarm.failed_requests.alarm_name
+      webhook_failures = aws_cloudwatch_metric_alarm.webhook_failures.alarm_name
+    },
+    { for key, alarm in aws_cloudwatch_metric_alarm.function : key => alarm.alarm_name },
+  )
 }

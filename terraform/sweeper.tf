@@ -7,7 +7,7 @@
 # Its own group, so that the role below can be limited to schedules of this deployment: AWS's
 # confused-deputy advice is aws:SourceArn on a schedule group, never on a single schedule.
 resource "aws_scheduler_schedule_group" "this" {
-  name = var.name
+  name = local.sweep_schedule_group_name
 }
 
 data "aws_iam_policy_document" "scheduler_assume_role" {

@@ -287,9 +287,9 @@ variable "create_api_gateway_account_role" {
 }
 
 variable "api_key_required" {
-  description = "Require an API key (x-api-key header) on POST, GET and DELETE; creates a usage plan and one key. Preflights never need a key. front = rest only."
+  description = "Require an API key (x-api-key header) on POST, GET and DELETE; creates a usage plan and one key (output api_key, sensitive). Preflights never need a key. null (default) means true with front = rest; false makes an API anyone can call. front = rest only: a function URL has no keys."
   type        = bool
-  default     = false
+  default     = null
 }
 
 variable "api_key_quota_limit" {
@@ -383,12 +383,12 @@ variable "extra_policy_statements" {
   }
 
   validation {
-    # Every Sid in the policy must be unique, the six built-in ones (iam.tf) included.
+    # Every Sid in the policy must be unique, the eight built-in ones (iam.tf) included.
     condition = length(distinct(concat(
-      ["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "UseTableKey"],
+      ["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "UseTableKey", "ReadSecrets", "DecryptSecrets"],
       compact([for s in var.extra_policy_statements : s.sid]),
-    ))) == 6 + length(compact([for s in var.extra_policy_statements : s.sid]))
-    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, QuerySweepIndex, InvokeSelf, ResultsObjects, UseTableKey."
+    ))) == 8 + length(compact([for s in var.extra_policy_statements : s.sid]))
+    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, QuerySweepIndex, InvokeSelf, ResultsObjects, UseTableKey, ReadSecrets, DecryptSecrets."
   }
 }
 
@@ -404,15 +404,36 @@ variable "region" {
 }
 
 variable "request_id_secret_version" {
-  description = "Change to rotate the secret that keys request ids for Idempotency-Keys. After a rotation, a key sent before it maps to a new request id, so a replay within the TTL starts new work."
-  type        = string
-  default     = "1"
+  description = "Raise to rotate the secret that keys request ids for Idempotency-Keys (SSM parameter /<name>/request-id-secret): each new number writes a new random secret. After a rotation, a key sent before it maps to a new request id, so a replay within the TTL starts new work."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.request_id_secret_version >= 1 && floor(var.request_id_secret_version) == var.request_id_secret_version
+    error_message = "request_id_secret_version must be a whole number of at least 1."
+  }
 }
 
 variable "webhook_secret_version" {
-  description = "Change to rotate the secret that signs completion webhooks (WEBHOOK_SECRET, output webhook_secret). Every webhook sent after the apply is signed with the new secret, so receivers must be given it (see README, \"Rotating the webhook secret\")."
+  description = "Raise to rotate the secret that signs completion webhooks (SSM parameter /<name>/webhook-secret): each new number writes a new random secret. Receivers must be given it (see README, \"Rotating the secrets\")."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.webhook_secret_version >= 1 && floor(var.webhook_secret_version) == var.webhook_secret_version
+    error_message = "webhook_secret_version must be a whole number of at least 1."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "ARN of a customer managed KMS key to encrypt the two secret parameters with; the function's role then gets kms:Decrypt on that key, through SSM only. null uses SSM's AWS managed key (aws/ssm), which needs no permission beyond ssm:GetParameters."
   type        = string
-  default     = "1"
+  default     = null
+
+  validation {
+    condition     = var.secrets_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", var.secrets_kms_key_arn))
+    error_message = "secrets_kms_key_arn must be null or a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)."
+  }
 }
 
 variable "callback_allowed_hosts" {
@@ -454,8 +475,9 @@ variable "sweep_schedule_expression" {
   validation {
     # rate(<positive whole number> <unit>) or cron() with its six fields; one-time at() schedules
     # are refused, the sweeper must recur.
-    condition     = can(regex("^(rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\)|cron\\([^\\s()]+(\\s[^\\s()]+){5}\\))$", var.sweep_schedule_expression))
-    error_message = "sweep_schedule_expression must be a rate() expression such as rate(1 minute) or rate(5 minutes), or a cron() expression with six fields such as cron(*/2 * * * ? *)."
+    # AWS takes the singular unit for 1 and the plural for anything else: rate(1 minute), rate(5 minutes).
+    condition     = can(regex("^(rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\\)|cron\\([^\\s()]+(\\s[^\\s()]+){5}\\))$", var.sweep_schedule_expression))
+    error_message = "sweep_schedule_expression must be a rate() expression such as rate(1 minute) or rate(5 minutes) (singular unit for 1, plural otherwise), or a cron() expression with six fields such as cron(*/2 * * * ? *)."
   }
 }
 

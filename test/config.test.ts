@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadLocalConfig } from '../src/config.js';
+import { ConfigError, loadConfig, loadLocalConfig, loadSecretParameters } from '../src/config.js';
 
 const base = { REQUESTS_TABLE: 'requests', REQUEST_ID_SECRET: 'x'.repeat(32) };
 
@@ -37,6 +37,38 @@ describe('loadConfig', () => {
   it('parses an origin list', () => {
     const config = loadConfig({ ...base, CORS_ALLOW_ORIGINS: 'https://a.example.com, http://localhost:5173' });
     expect(config.corsAllowOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+});
+
+describe('secrets named by their SSM parameters', () => {
+  const named = { REQUESTS_TABLE: 'requests', REQUEST_ID_SECRET_PARAMETER: '/router/request-id-secret', WEBHOOK_SECRET_PARAMETER: '/router/webhook-secret' };
+
+  it('reads which parameters hold the secrets, and the local SSM endpoint', () => {
+    expect(loadSecretParameters({ ...named, SSM_ENDPOINT: 'http://127.0.0.1:4583' })).toEqual({
+      names: { REQUEST_ID_SECRET: '/router/request-id-secret', WEBHOOK_SECRET: '/router/webhook-secret' },
+      ssmEndpoint: 'http://127.0.0.1:4583',
+    });
+    expect(loadSecretParameters(base)).toEqual({ names: {}, ssmEndpoint: undefined });
+  });
+
+  it.each([
+    [{ ...named, REQUEST_ID_SECRET: 'x'.repeat(32) }, /REQUEST_ID_SECRET and REQUEST_ID_SECRET_PARAMETER are both set/],
+    [{ ...named, WEBHOOK_SECRET_PARAMETER: 'no spaces please' }, /WEBHOOK_SECRET_PARAMETER must be an SSM parameter name/],
+    [{ ...named, SSM_ENDPOINT: 'ftp://x' }, /SSM_ENDPOINT must be an http\(s\) URL/],
+  ])('rejects %j naming the variable', (env, message) => {
+    expect(() => loadSecretParameters(env)).toThrow(ConfigError);
+    expect(() => loadSecretParameters(env)).toThrow(message);
+  });
+
+  it('takes a named secret from what was read, never from a variable of the same name', () => {
+    const config = loadConfig({ ...named, REQUEST_ID_SECRET: 'e'.repeat(32) }, { REQUEST_ID_SECRET: 'p'.repeat(32) });
+    expect(config.requestIdSecret).toBe('p'.repeat(32));
+  });
+
+  it('names the parameter when what it holds is not a secret', () => {
+    expect(() => loadConfig(named, { REQUEST_ID_SECRET: 'short' })).toThrow(
+      'REQUEST_ID_SECRET (the SSM parameter REQUEST_ID_SECRET_PARAMETER names, /router/request-id-secret) must be a random secret of at least 32 characters',
+    );
   });
 });
 

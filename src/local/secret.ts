@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The local deployment's secrets, each as Terraform provisions one per deployment, and the file that keeps it. */
+/**
+ * The local deployment's secrets, each as Terraform provisions one per deployment: the variable
+ * that gives it directly, the SSM parameter that holds it (terraform/secrets.tf's names for the
+ * default deployment name), and the file that keeps it.
+ */
 export const SECRETS = {
-  requestId: { file: 'request-id-secret', make: () => randomBytes(32).toString('base64url') },
+  requestId: { env: 'REQUEST_ID_SECRET', parameter: '/async-router/request-id-secret', file: 'request-id-secret', make: () => randomBytes(32).toString('base64url') },
   /** Standard Webhooks' form: `whsec_` and the base64 of the key's bytes. */
-  webhook: { file: 'webhook-secret', make: () => `whsec_${randomBytes(32).toString('base64')}` },
+  webhook: { env: 'WEBHOOK_SECRET', parameter: '/async-router/webhook-secret', file: 'webhook-secret', make: () => `whsec_${randomBytes(32).toString('base64')}` },
 } as const;
-type Secret = (typeof SECRETS)[keyof typeof SECRETS];
+export type Secret = (typeof SECRETS)[keyof typeof SECRETS];
 
 /**
  * A local deployment's secret, kept in its data folder so it survives a restart (ids stay the

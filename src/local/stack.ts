@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sdkConfig } from '../aws-clients.js';
 import { buildHandler } from '../build-handler.js';
-import { DEPLOYED_ENV_VARS, GATEWAY_TIMEOUT_MS, LAMBDA_MAX_TIMEOUT_S, TUNING_ENV_VARS, loadConfig, type Config, type Env } from '../config.js';
+import { DEPLOYED_ENV_VARS, GATEWAY_TIMEOUT_MS, LAMBDA_MAX_TIMEOUT_S, PLAIN_SECRET_ENV_VARS, TUNING_ENV_VARS, type Config, type Env } from '../config.js';
+import { loadConfigWithSecrets } from '../secrets.js';
 import type { Handler } from '../create-handler.js';
 import type { HandlerDeps } from '../handler-deps.js';
 import { startApiGateway, type ApiGateway, type Front } from './api-gateway.js';
@@ -13,7 +14,8 @@ import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js'
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startS3, type S3Server } from './s3-server.js';
-import { SECRETS, loadOrCreateSecret } from './secret.js';
+import { SECRETS, loadOrCreateSecret, type Secret } from './secret.js';
+import { startSsm, type SsmServer } from './ssm-server.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
@@ -74,6 +76,8 @@ export interface Stack {
   config: Config;
   dynamo: DynamoServer;
   s3: S3Server;
+  /** Holds the secrets the stack keeps, as SSM holds a deployment's; the function reads them at cold start. */
+  ssm: SsmServer;
   lambda: LambdaService;
   gateway: ApiGateway;
   /** The execution environments when `runtime: 'sandbox'`; tests kill them to simulate a crash. */
@@ -89,9 +93,9 @@ export interface Stack {
  * The environment Lambda gives the function: its configured variables (what Terraform sets, plus
  * the tuning knobs), the local endpoints, and what the runtime adds. Nothing else leaks in.
  */
-export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lambda: string; s3: string }, memoryMb: number): Record<string, string> {
+export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lambda: string; s3: string; ssm: string }, memoryMb: number): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const name of [...DEPLOYED_ENV_VARS, ...TUNING_ENV_VARS]) {
+  for (const name of [...DEPLOYED_ENV_VARS, ...TUNING_ENV_VARS, ...PLAIN_SECRET_ENV_VARS]) {
     const value = env[name];
     if (value !== undefined) result[name] = value;
   }
@@ -101,6 +105,7 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
     DYNAMODB_ENDPOINT: endpoints.dynamodb,
     LAMBDA_ENDPOINT: endpoints.lambda,
     S3_ENDPOINT: endpoints.s3,
+    SSM_ENDPOINT: endpoints.ssm,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -124,12 +129,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
   const bucket = options.env.RESULTS_BUCKET ?? LOCAL_RESULTS_BUCKET;
   const s3 = await startS3({ bucket, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) });
-  // Each local deployment has its own secrets, as each Terraform deployment does; a data folder keeps them.
-  const secret = (kind: (typeof SECRETS)[keyof typeof SECRETS]) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
+  // Each local deployment has its own secrets in its SSM, as each Terraform deployment does (a data
+  // folder keeps them), and the function is given their parameters' names. A secret the caller
+  // gives directly (a test) or by a parameter of its own is left as given.
+  const kept = Object.values(SECRETS).filter((kind) => options.env[kind.env] === undefined && options.env[`${kind.env}_PARAMETER`] === undefined);
+  const value = (kind: Secret) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
+  const ssm = await startSsm(Object.fromEntries(kept.map((kind) => [kind.parameter, value(kind)])));
   const env: Env = {
     ...options.env,
-    REQUEST_ID_SECRET: options.env.REQUEST_ID_SECRET ?? secret(SECRETS.requestId),
-    WEBHOOK_SECRET: options.env.WEBHOOK_SECRET ?? secret(SECRETS.webhook),
+    ...Object.fromEntries(kept.map((kind) => [`${kind.env}_PARAMETER`, kind.parameter])),
     RESULTS_BUCKET: bucket,
     // Receivers here are on this machine, over plain http; in AWS this is never on.
     CALLBACK_ALLOW_LOOPBACK: options.env.CALLBACK_ALLOW_LOOPBACK ?? 'true',
@@ -156,19 +164,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     log,
   });
   // A test may point the handler at another endpoint (say, a closed port) to make dispatch fail for real.
-  const config = loadConfig({
-    ...env,
-    DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? dynamo.endpoint,
-    LAMBDA_ENDPOINT: env.LAMBDA_ENDPOINT ?? lambda.endpoint,
-    S3_ENDPOINT: env.S3_ENDPOINT ?? s3.endpoint,
-  });
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const config = await loadConfigWithSecrets(
+    {
+      ...env,
+      DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? dynamo.endpoint,
+      LAMBDA_ENDPOINT: env.LAMBDA_ENDPOINT ?? lambda.endpoint,
+      S3_ENDPOINT: env.S3_ENDPOINT ?? s3.endpoint,
+      SSM_ENDPOINT: env.SSM_ENDPOINT ?? ssm.endpoint,
+    },
+    clientOptions,
+  );
   const admin = new DynamoDBClient(sdkConfig({ ...clientOptions, endpoint: dynamo.endpoint }));
   await ensureTable(admin, config.tableName);
   admin.destroy();
   if (options.runtime === 'sandbox') {
     sandbox = createSandboxRuntime({
-      env: functionEnvironment(env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint, s3: s3.endpoint }, LOCAL_MEMORY_MB),
+      env: functionEnvironment(env, { dynamodb: dynamo.endpoint, lambda: lambda.endpoint, s3: s3.endpoint, ssm: ssm.endpoint }, LOCAL_MEMORY_MB),
       memoryMb: LOCAL_MEMORY_MB,
       log,
       ...(options.sandboxModule !== undefined ? { modulePath: options.sandboxModule } : {}),
@@ -209,6 +221,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     config,
     dynamo,
     s3,
+    ssm,
     lambda,
     gateway,
     sandbox,
@@ -221,6 +234,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await lambda.stop();
       await dynamo.stop();
       await s3.stop();
+      await ssm.stop();
       unlock();
     },
   };

@@ -14,7 +14,7 @@ run "alarms_watch_failed_requests_and_webhooks_given_up" {
     condition = (
       aws_cloudwatch_metric_alarm.failed_requests.alarm_name == "async-router-failed-requests" &&
       aws_cloudwatch_metric_alarm.webhook_failures.alarm_name == "async-router-webhook-failures" &&
-      output.alarm_names == { failed_requests = "async-router-failed-requests", webhook_failures = "async-router-webhook-failures" }
+      output.alarm_names.failed_requests == "async-router-failed-requests" && output.alarm_names.webhook_failures == "async-router-webhook-failures"
     )
     error_message = "The alarms must be <name>-failed-requests and <name>-webhook-failures, and alarm_names must list them."
   }

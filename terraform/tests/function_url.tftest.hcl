@@ -79,7 +79,7 @@ run "function_url_replaces_the_rest_api" {
     condition = (
       aws_dynamodb_table.this.name == "async-router-requests" &&
       aws_lambda_function_event_invoke_config.this.function_name == aws_lambda_function.this.function_name &&
-      jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects"]) &&
+      jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets"]) &&
       aws_s3_bucket.this.bucket == "async-router-results-123456789012-eu-west-1" &&
       one(aws_lambda_function.this.environment).variables["RESULTS_BUCKET"] == aws_s3_bucket.this.bucket
     )
@@ -143,6 +143,9 @@ run "function_url_none_is_public_through_the_url_only" {
 
   variables {
     function_url_auth_type = "NONE"
+    # A public URL needs a cap (safe_defaults.tftest.hcl), and its callbacks an allow-list.
+    reserved_concurrency   = 10
+    callback_allowed_hosts = ["hooks.example.com"]
   }
 
   assert {

@@ -39,8 +39,8 @@ run "bare_plan_needs_no_variables" {
   }
 
   assert {
-    condition     = output.api_key == null
-    error_message = "api_key must be null while API keys are off."
+    condition     = output.api_key != null && issensitive(output.api_key)
+    error_message = "With no variables, api_key must hold the (sensitive) key the API requires."
   }
 
   assert {
@@ -280,8 +280,8 @@ run "table_with_customer_managed_key" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "UseTableKey"])
-    error_message = "The key must add exactly one statement, after the five built-in ones."
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets", "UseTableKey"])
+    error_message = "The key must add exactly one statement, after the six built-in ones."
   }
 
   assert {
@@ -307,8 +307,8 @@ run "least_privilege_policy" {
   command = plan
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects"])
-    error_message = "The policy must have exactly the five statements for logs, the table's items, the sweep index, self-invocation and the results bucket's objects."
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets"])
+    error_message = "The policy must have exactly the six statements for logs, the table's items, the sweep index, self-invocation, the results bucket's objects and the two secret parameters."
   }
 
   assert {
@@ -325,6 +325,7 @@ run "least_privilege_policy" {
       QuerySweepIndex   = ["dynamodb:Query"]
       InvokeSelf        = ["lambda:InvokeFunction"]
       ResultsObjects    = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]
+      ReadSecrets       = ["ssm:GetParameters"]
     })
     error_message = "Each statement must grant exactly the actions the code uses."
   }
@@ -336,6 +337,7 @@ run "least_privilege_policy" {
       QuerySweepIndex   = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests/index/sweep"]
       InvokeSelf        = ["arn:aws:lambda:eu-west-1:123456789012:function:async-router", "arn:aws:lambda:eu-west-1:123456789012:function:async-router:*"]
       ResultsObjects    = ["arn:aws:s3:::async-router-results-123456789012-eu-west-1/requests/*"]
+      ReadSecrets       = ["arn:aws:ssm:eu-west-1:123456789012:parameter/async-router/request-id-secret", "arn:aws:ssm:eu-west-1:123456789012:parameter/async-router/webhook-secret"]
     })
     error_message = "Statements must be scoped to the function's own log group, the requests table, its sweep index, the function's own ARN (unqualified and qualified) and the results bucket's requests/ prefix."
   }
@@ -367,23 +369,6 @@ run "least_privilege_policy" {
 run "lambda_function" {
   command = plan
 
-  # terraform_data's output is known only after apply; give the plan a value to compare.
-  override_resource {
-    target          = terraform_data.request_id_secret
-    override_during = plan
-    values = {
-      output = "secret-from-terraform-data"
-    }
-  }
-
-  override_resource {
-    target          = terraform_data.webhook_secret
-    override_during = plan
-    values = {
-      output = "whsec_from_terraform_data"
-    }
-  }
-
   assert {
     condition     = aws_lambda_function.this.runtime == "nodejs22.x" && aws_lambda_function.this.handler == "index.handler"
     error_message = "The function must run index.handler on nodejs22.x."
@@ -406,22 +391,22 @@ run "lambda_function" {
 
   assert {
     condition = one(aws_lambda_function.this.environment).variables == tomap({
-      REQUESTS_TABLE           = "async-router-requests"
-      REQUEST_TTL_SECONDS      = "86400"
-      REQUEST_DEADLINE_SECONDS = "6300"
-      MAX_ATTEMPTS             = "3"
-      CORS_ALLOW_ORIGINS       = "*"
-      DEMO_TASK_MS             = "3000"
-      REQUEST_ID_SECRET        = "secret-from-terraform-data"
-      RESULTS_BUCKET           = "async-router-results-123456789012-eu-west-1"
-      RESULT_URL_SECONDS       = "900"
-      MAX_OUTPUT_BYTES         = "1073741824"
-      WEBHOOK_SECRET           = "whsec_from_terraform_data"
-      CALLBACK_ALLOWED_HOSTS   = ""
-      CALLBACK_MAX_ATTEMPTS    = "12"
-      CONTINUATION_CHAIN_MAX   = "12"
+      REQUESTS_TABLE              = "async-router-requests"
+      REQUEST_TTL_SECONDS         = "86400"
+      REQUEST_DEADLINE_SECONDS    = "6300"
+      MAX_ATTEMPTS                = "3"
+      CORS_ALLOW_ORIGINS          = "*"
+      DEMO_TASK_MS                = "3000"
+      REQUEST_ID_SECRET_PARAMETER = "/async-router/request-id-secret"
+      RESULTS_BUCKET              = "async-router-results-123456789012-eu-west-1"
+      RESULT_URL_SECONDS          = "900"
+      MAX_OUTPUT_BYTES            = "1073741824"
+      WEBHOOK_SECRET_PARAMETER    = "/async-router/webhook-secret"
+      CALLBACK_ALLOWED_HOSTS      = ""
+      CALLBACK_MAX_ATTEMPTS       = "12"
+      CONTINUATION_CHAIN_MAX      = "12"
     })
-    error_message = "The environment must hold exactly the fourteen deployed variables with their default values (deadline = 3 * 900 + 3600; no callback host list: any public host)."
+    error_message = "The environment must hold exactly the fourteen deployed variables with their default values (the secrets by their parameter names; deadline = 3 * 900 + 3600; no callback host list: any public host)."
   }
 
 
@@ -502,12 +487,19 @@ run "lambda_tuning_variables" {
   }
 }
 
-run "api_keys_off_by_default" {
+run "api_keys_can_be_turned_off" {
   command = plan
+
+  variables {
+    api_key_required = false
+  }
+
+  # Anyone may call it and callbacks may go anywhere: checks.tf warns (safe_defaults.tftest.hcl).
+  expect_failures = [check.callback_hosts_on_a_public_api]
 
   assert {
     condition     = alltrue([for method in aws_api_gateway_method.route : !method.api_key_required])
-    error_message = "No method may require an API key by default."
+    error_message = "With api_key_required = false, no method may require an API key."
   }
 
   assert {
@@ -660,24 +652,24 @@ run "extra_policy_statements_are_appended" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "InvokeAnswerModel", null])
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets", "InvokeAnswerModel", null])
     error_message = "Extra statements must come after the built-in ones, in order."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[5].effect == "Allow" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[5].actions) == jsonencode(["bedrock:InvokeModel"]) &&
-      jsonencode(data.aws_iam_policy_document.this.statement[5].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
-      length(data.aws_iam_policy_document.this.statement[5].condition) == 0
+      data.aws_iam_policy_document.this.statement[6].effect == "Allow" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[6].actions) == jsonencode(["bedrock:InvokeModel"]) &&
+      jsonencode(data.aws_iam_policy_document.this.statement[6].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
+      length(data.aws_iam_policy_document.this.statement[6].condition) == 0
     )
     error_message = "An extra statement must default to Allow and keep its actions and resources."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[6].effect == "Deny" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[6].condition) == jsonencode([{
+      data.aws_iam_policy_document.this.statement[7].effect == "Deny" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[7].condition) == jsonencode([{
         test     = "StringNotEquals"
         variable = "aws:PrincipalTag/team"
         values   = ["reports"]

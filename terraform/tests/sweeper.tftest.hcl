@@ -87,11 +87,11 @@ run "sweep_schedule_sends_the_sweep_event_every_minute" {
   assert {
     condition = (
       aws_scheduler_schedule.sweep.name == "async-router-sweep" &&
-      aws_scheduler_schedule.sweep.group_name == "async-router" &&
-      aws_scheduler_schedule_group.this.name == "async-router" &&
-      output.sweep_schedule == "async-router/async-router-sweep"
+      aws_scheduler_schedule.sweep.group_name == "async-router-sweeper" &&
+      aws_scheduler_schedule_group.this.name == "async-router-sweeper" &&
+      output.sweep_schedule == "async-router-sweeper/async-router-sweep"
     )
-    error_message = "The schedule must be <name>-sweep in the schedule group <name>, and the sweep_schedule output say so."
+    error_message = "The schedule must be <name>-sweep in the schedule group <name>-sweeper, and the sweep_schedule output say so."
   }
 
   assert {
@@ -156,7 +156,7 @@ run "scheduler_role_is_for_this_accounts_scheduler_only" {
     # condition blocks are a set: compare them by variable.
     condition = jsonencode({ for c in one(data.aws_iam_policy_document.scheduler_assume_role.statement).condition : c.variable => [c.test, c.values] }) == jsonencode({
       "aws:SourceAccount" = ["StringEquals", ["123456789012"]]
-      "aws:SourceArn"     = ["ArnEquals", ["arn:aws:scheduler:eu-west-1:123456789012:schedule-group/async-router"]]
+      "aws:SourceArn"     = ["ArnEquals", ["arn:aws:scheduler:eu-west-1:123456789012:schedule-group/async-router-sweeper"]]
     })
     error_message = "The trust policy must require this account (aws:SourceAccount) and this deployment's schedule group (aws:SourceArn)."
   }
@@ -220,10 +220,10 @@ run "sweep_schedule_and_names_follow_their_variables" {
   assert {
     condition = (
       aws_scheduler_schedule.sweep.name == "router-dev-sweep" &&
-      aws_scheduler_schedule_group.this.name == "router-dev" &&
+      aws_scheduler_schedule_group.this.name == "router-dev-sweeper" &&
       aws_iam_role.scheduler.name == "router-dev-scheduler" &&
       jsonencode(one(data.aws_iam_policy_document.scheduler.statement).resources) == jsonencode(["arn:aws:lambda:eu-west-1:123456789012:function:router-dev"]) &&
-      one(flatten([for c in one(data.aws_iam_policy_document.scheduler_assume_role.statement).condition : tolist(c.values) if c.variable == "aws:SourceArn"])) == "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/router-dev"
+      one(flatten([for c in one(data.aws_iam_policy_document.scheduler_assume_role.statement).condition : tolist(c.values) if c.variable == "aws:SourceArn"])) == "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/router-dev-sweeper"
     )
     error_message = "The schedule, its group, its role and what the role may invoke must follow the name."
   }

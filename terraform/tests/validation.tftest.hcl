@@ -291,6 +291,14 @@ run "rejects_extra_statement_reusing_the_results_sid" {
   expect_failures = [var.extra_policy_statements]
 }
 
+run "rejects_extra_statement_reusing_the_secrets_sid" {
+  command = plan
+  variables {
+    extra_policy_statements = [{ sid = "ReadSecrets", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::reports/*"] }]
+  }
+  expect_failures = [var.extra_policy_statements]
+}
+
 run "rejects_zero_result_url_seconds" {
   command = plan
   variables { result_url_seconds = 0 }

@@ -20,6 +20,14 @@ const VALIDATE_TIMEOUT_MS = 120 * SECOND;
 const TEST_TIMEOUT_MS = 300 * SECOND;
 const BUILD_TIMEOUT_MS = 180 * SECOND;
 
+/**
+ * The forms Terraform gives the deployment's secrets (terraform/lambda.tf): Standard Webhooks'
+ * `whsec_` and base64, and two UUIDs in a row for the request-id secret. A mock id or a single
+ * UUID (terraform_data's id) is none of these.
+ */
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const SECRET_FORMS = [/whsec_[A-Za-z0-9+/]{32,}/, new RegExp(`${UUID}${UUID}`)];
+
 const terraformFound = spawnSync('terraform', ['version'], { stdio: 'ignore' }).error === undefined;
 if (!terraformFound) {
   console.warn(
@@ -133,5 +141,19 @@ describe('terraform/', () => {
       expect(output).toMatch(/Success! \d+ passed, 0 failed/);
     },
     TEST_TIMEOUT_MS + BUILD_TIMEOUT_MS,
+  );
+
+  it.skipIf(!terraformFound)(
+    'renders no secret in any plan or state of the secrets tests (terraform test -verbose)',
+    async () => {
+      // -verbose prints each run's plan (normal and rotation) or state (after each apply): what
+      // `terraform plan`, `apply` and `show` would print for the same changes. A destroy plan
+      // renders the state, which the rotation runs here show too.
+      const { code, output } = await terraform(['test', '-verbose', '-no-color', '-filter=tests/secret.tftest.hcl'], TEST_TIMEOUT_MS);
+      expect(code, output).toBe(0);
+      expect(output).toContain('aws_ssm_parameter.webhook_secret');
+      for (const form of SECRET_FORMS) expect(output.match(form)?.[0], `a secret in the rendered plans: ${form}`).toBeUndefined();
+    },
+    TEST_TIMEOUT_MS,
   );
 });
