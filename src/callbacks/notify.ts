@@ -25,7 +25,7 @@ async function tryOnce(deps: CallbackDeps, item: StoredRequest, payload: string)
   const startedAt = Date.now();
   try {
     const policy = callbackPolicy(deps.config);
-    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs);
+    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs, deps.lookupHost);
     const leftMs = deps.config.callbackTimeoutMs - (Date.now() - startedAt);
     if (leftMs <= 0) return { ok: false, status: DeliveryFailure.Timeout };
     const headers = signedHeaders(deps.config.webhookSecret!, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));

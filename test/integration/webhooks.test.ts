@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { createEmfMetrics } from '../../src/metrics.js';
 import { delay } from '../../src/delay.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { call, pollUntilTerminal, status, submit, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { createTestClock, startTestStack } from '../support/stack.js';
@@ -12,11 +13,14 @@ const PROMPT = 'Webhooks tell a caller the end. Nobody has to poll.';
 
 let stack: Stack | undefined;
 let receiver: WebhookReceiver | undefined;
+let dns: DnsServer | undefined;
 afterEach(async () => {
   await stack?.stop();
   await receiver?.stop();
+  await dns?.stop();
   stack = undefined;
   receiver = undefined;
+  dns = undefined;
 });
 
 async function start(env: Record<string, string> = {}, options: Parameters<typeof startTestStack>[0] = {}) {
@@ -192,6 +196,40 @@ describe('callback_url at submit', () => {
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/b` }, headers)).status).toBe(422);
+  });
+});
+
+describe('a replay under changed DNS', () => {
+  it('answers as the original did whatever the callback host resolves to now, and checks the address again before delivering', async () => {
+    dns = await startDnsServer(new Map([['hooks.test', ['127.0.0.1']]]));
+    const clock = createTestClock();
+    const { stack, receiver } = await start({}, { handlerOverrides: { now: clock.now, lookupHost: dns.lookup } });
+    receiver.answers.push(500, 500, 500);
+    const body = { prompt: PROMPT, callback_url: `${receiver.url.replace('127.0.0.1', 'hooks.test')}/hook` };
+    const headers = { 'Idempotency-Key': 'order-7' };
+    const first = await submit(stack.url, body, headers);
+    expect(first.status).toBe(202);
+    await waitFor(async () => ((await readItem(stack, first.body.request_id))?.callback?.attempts === 3 ? true : undefined));
+
+    const replays = [];
+    dns.zone.set('hooks.test', ['10.0.0.7']); // pointed at a private address
+    replays.push(await submit(stack.url, body, headers));
+    dns.zone.delete('hooks.test'); // gone: NXDOMAIN
+    replays.push(await submit(stack.url, body, headers));
+    await dns.stop(); // the resolver is down
+    replays.push(await submit(stack.url, body, headers));
+
+    expect(replays.map((replay) => replay.status)).toEqual([202, 202, 202]);
+    for (const replay of replays) {
+      expect(replay.body).toEqual({ ...first.body, status: 'complete', message: expect.stringContaining('already accepted') });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    // The sweeper's next try looks the host up again: no resolver, no POST.
+    clock.advance(31_000);
+    stack.sweep();
+    await stack.lambda.idle();
+    expect(receiver.deliveries).toHaveLength(3);
+    expect((await readItem(stack, first.body.request_id))?.callback).toEqual({ status: 'pending', attempts: 4, last_status: 'network_error' });
   });
 });
 
