@@ -87,6 +87,8 @@ export const DeliveryFailure = {
   Timeout: 'timeout',
   Network: 'network_error',
   Refused: 'refused',
+  /** The invocation had too little time left for a try; counted as one, and made again later. */
+  NoTime: 'no_time',
 } as const;
 export type DeliveryFailure = (typeof DeliveryFailure)[keyof typeof DeliveryFailure];
 
