@@ -9,6 +9,7 @@ import { presentView } from '../requests/present.js';
 import { postWebhook, signedHeaders, type DeliveryResult } from './deliver.js';
 import { CallbackRefusedError, callbackPolicy, parseCallbackUrl } from './callback-url.js';
 import { CallbackLookupError, resolveDestination } from './destination.js';
+import { ownerWebhookSecret, webhookOwner } from './owner-secret.js';
 import { TRIES_IN_INVOCATION, TRY_HEADROOM_MS, backoffMs, deliveryWindowMs, retryDelayMs, webhookId } from './schedule.js';
 
 /** The body of a request's webhook: the Standard Webhooks envelope around its view (without the delivery's own state). */
@@ -28,7 +29,8 @@ async function tryOnce(deps: CallbackDeps, item: StoredRequest, payload: string)
     const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs, deps.lookupHost);
     const leftMs = deps.config.callbackTimeoutMs - (Date.now() - startedAt);
     if (leftMs <= 0) return { ok: false, status: DeliveryFailure.Timeout };
-    const headers = signedHeaders(deps.config.webhookSecret!, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));
+    const secret = ownerWebhookSecret(deps.config.webhookSecret!, webhookOwner(item.api_key_id));
+    const headers = signedHeaders(secret, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));
     return await postWebhook(destination, payload, headers, leftMs);
   } catch (error) {
     if (error instanceof CallbackLookupError) return { ok: false, status: DeliveryFailure.Network };

@@ -39,3 +39,22 @@ run "rejects_a_try_timeout_out_of_range" {
   variables { callback_timeout_ms = 50 }
   expect_failures = [var.callback_timeout_ms]
 }
+
+run "serves_the_webhook_secret_route_behind_the_key" {
+  command = plan
+  variables { api_key_required = true }
+
+  assert {
+    condition     = aws_api_gateway_resource.webhook_secret[0].parent_id == aws_api_gateway_resource.v1[0].id && aws_api_gateway_resource.webhook_secret[0].path_part == "webhook-secret"
+    error_message = "GET /v1/webhook-secret must be a resource under /v1."
+  }
+
+  assert {
+    condition = (
+      aws_api_gateway_method.route["GET /v1/webhook-secret"].api_key_required &&
+      aws_api_gateway_method.route["ANY /v1/webhook-secret"].api_key_required &&
+      !aws_api_gateway_method.route["OPTIONS /v1/webhook-secret"].api_key_required
+    )
+    error_message = "A tenant's signing secret must answer only to its API key (the preflight excepted)."
+  }
+}

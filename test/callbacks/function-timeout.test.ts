@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deliverIfOwed } from '../../src/callbacks/notify.js';
+import { ownerWebhookSecret } from '../../src/callbacks/owner-secret.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { ErrorCode } from '../../src/contract.js';
 import type { CallbackDeps } from '../../src/handler-deps.js';
@@ -42,7 +43,8 @@ describe('a delivery run with no time left for a try', () => {
   let receiver: WebhookReceiver;
   beforeAll(async () => {
     table = await startTestTable('function-timeout');
-    receiver = await startWebhookReceiver(WEBHOOK_SECRET);
+    // A request with no API key: its owner is '' (see owner-secret.ts).
+    receiver = await startWebhookReceiver(ownerWebhookSecret(WEBHOOK_SECRET, ''));
   });
   afterAll(async () => {
     await receiver?.stop();

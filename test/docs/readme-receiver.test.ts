@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ownerWebhookSecret } from '../../src/callbacks/owner-secret.js';
 import type { Stack } from '../../src/local/stack.js';
 import { submitAccepted } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -26,12 +28,12 @@ describe("the README's webhook receiver", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs as copied, verifies what the service sends, and refuses what it did not sign', async () => {
+  it("runs as copied, fetches its tenant's secret, verifies what the service sends, and refuses what it did not sign or another tenant's secret signed", async () => {
     stack = await startTestStack();
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'receiver.mjs'), readmeReceiver());
     const port = await freePort();
-    const child = spawn(process.execPath, ['receiver.mjs'], { cwd: dir, env: { ...process.env, WEBHOOK_SECRET: stack.config.webhookSecret!, PORT: String(port) } });
+    const child = spawn(process.execPath, ['receiver.mjs'], { cwd: dir, env: { ...process.env, API_URL: stack.url, PORT: String(port) } });
     const lines: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
     try {
@@ -42,6 +44,16 @@ describe("the README's webhook receiver", () => {
         headers: { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
       });
       expect(forged.status).toBe(401);
+      // Signed with another tenant's secret: refused too.
+      const otherTenant = new Webhook(ownerWebhookSecret(stack.config.webhookSecret!, 'another-key'));
+      const at = new Date();
+      const body = '{"type":"request.error","data":{}}';
+      const crossSigned = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        body,
+        headers: { 'webhook-id': 'msg_y', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': otherTenant.sign('msg_y', at, body) },
+      });
+      expect(crossSigned.status).toBe(401);
 
       const id = await submitAccepted(stack.url, { prompt: 'Receivers verify. Then they act.', callback_url: `http://127.0.0.1:${port}/hook` });
       await waitFor(() => (lines.length > 0 ? true : undefined));

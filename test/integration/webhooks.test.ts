@@ -2,12 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { createEmfMetrics } from '../../src/metrics.js';
 import { delay } from '../../src/delay.js';
+import { Webhook } from 'standardwebhooks';
+import { createClient } from '../../src/client/index.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { invokeThroughLambda, restEvent } from '../support/events.js';
 import { call, pollUntilTerminal, status, submit, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { createTestClock, startTestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { fetchWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'Webhooks tell a caller the end. Nobody has to poll.';
 
@@ -25,7 +28,7 @@ afterEach(async () => {
 
 async function start(env: Record<string, string> = {}, options: Parameters<typeof startTestStack>[0] = {}) {
   stack = await startTestStack({ ...options, env: { CALLBACK_TIMEOUT_MS: '300', ...env } });
-  receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+  receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
   return { stack, receiver };
 }
 
@@ -230,6 +233,41 @@ describe('a replay under changed DNS', () => {
     await stack.lambda.idle();
     expect(receiver.deliveries).toHaveLength(3);
     expect((await readItem(stack, first.body.request_id))?.callback).toEqual({ status: 'pending', attempts: 4, last_status: 'network_error' });
+  });
+});
+
+describe('signing secrets per tenant', () => {
+  const secretOf = async (target: Stack, apiKeyId: string) =>
+    invokeThroughLambda(target, restEvent('GET', '/v1/webhook-secret', { resource: '/v1/webhook-secret', apiKeyId }));
+
+  it("gives each tenant its own secret, and tenant A's does not sign a webhook tenant B accepts", async () => {
+    stack = await startTestStack({ env: { CALLBACK_TIMEOUT_MS: '300' } });
+    const [a, b, bAgain] = [await secretOf(stack, 'tenant-a'), await secretOf(stack, 'tenant-b'), await secretOf(stack, 'tenant-b')];
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(b.headers?.['Cache-Control']).toBe('no-store');
+    expect(b.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(bAgain.json.secret).toBe(b.json.secret);
+    expect(a.json.secret).not.toBe(b.json.secret);
+    expect([a.json.secret, b.json.secret]).not.toContain(stack.config.webhookSecret);
+    expect(await createClient({ baseUrl: stack.url }).webhookSecret()).toBe(await fetchWebhookSecret(stack.url));
+    receiver = await startWebhookReceiver(b.json.secret);
+
+    // Tenant B's request, and its webhook, signed with B's secret.
+    const submitted = await invokeThroughLambda(stack, restEvent('POST', '/v1/invoke', { apiKeyId: 'tenant-b', body: { prompt: PROMPT, callback_url: `${receiver.url}/b` } }));
+    expect(submitted.statusCode).toBe(202);
+    await waitFor(() => (receiver!.deliveries.length === 1 ? true : undefined));
+    expect(receiver.deliveries[0]).toMatchObject({ verified: true, body: { data: { request_id: submitted.json.request_id } } });
+
+    // Tenant A forges an error for B's request with the one secret A can fetch.
+    const forged = JSON.stringify({ type: 'request.error', timestamp: new Date().toISOString(), data: { request_id: submitted.json.request_id, status: 'error' } });
+    const at = new Date();
+    const response = await fetch(`${receiver.url}/b`, {
+      method: 'POST',
+      body: forged,
+      headers: { 'webhook-id': 'msg_forged', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(a.json.secret).sign('msg_forged', at, forged) },
+    });
+    await response.text();
+    expect(receiver.deliveries[1]).toMatchObject({ webhookId: 'msg_forged', verified: false });
   });
 });
 
