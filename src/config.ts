@@ -3,6 +3,8 @@
  * A wrong value stops the process at start with the variable's name and the reason.
  */
 
+import { WEBHOOK_RUN_HEADROOM_MS } from './callbacks/schedule.js';
+
 /** Variables the deployed function reads; Terraform's `aws_lambda_function` sets exactly these. */
 export const DEPLOYED_ENV_VARS = [
   'REQUESTS_TABLE',
@@ -18,6 +20,8 @@ export const DEPLOYED_ENV_VARS = [
   'WEBHOOK_SECRET_PARAMETER',
   'CALLBACK_ALLOWED_HOSTS',
   'CALLBACK_MAX_ATTEMPTS',
+  'CALLBACK_TIMEOUT_MS',
+  'FUNCTION_TIMEOUT_SECONDS',
   'CONTINUATION_CHAIN_MAX',
 ] as const;
 
@@ -30,7 +34,6 @@ export const TUNING_ENV_VARS = [
   'DEMO_REPORT_MB',
   'SWEEP_GRACE_SECONDS',
   'SWEEP_BATCH',
-  'CALLBACK_TIMEOUT_MS',
   'STEP_BUDGET_SECONDS',
   'CHECKPOINT_INLINE_MAX_BYTES',
   'MAX_FILES',
@@ -109,6 +112,8 @@ export interface Config {
   /** Deliveries of one webhook before it is given up as failed. */
   callbackMaxAttempts: number;
   callbackTimeoutMs: number;
+  /** The function's own timeout (Lambda does not tell it; Terraform and `npm start` do); unknown: not checked. */
+  functionTimeoutSeconds: number | undefined;
   /** Plain http and loopback addresses for callbacks: only the local stack turns this on. */
   callbackAllowLoopback: boolean;
   /** A pending request no worker claimed within this long is dispatched again by the sweeper. */
@@ -301,6 +306,18 @@ function origins(env: Env, name: EnvName): '*' | readonly string[] {
   return list;
 }
 
+/** The callback timeout, checked against the function's: an invocation must have room for at least one whole try. */
+function callbackTimeouts(env: Env): { callbackTimeoutMs: number; functionTimeoutSeconds: number | undefined } {
+  const callbackTimeoutMs = integer(env, 'CALLBACK_TIMEOUT_MS', 5000, 100, 30_000);
+  const functionTimeoutSeconds = raw(env, 'FUNCTION_TIMEOUT_SECONDS') === undefined ? undefined : integer(env, 'FUNCTION_TIMEOUT_SECONDS', 0, 1, LAMBDA_MAX_TIMEOUT_S);
+  if (functionTimeoutSeconds !== undefined && functionTimeoutSeconds * 1000 < callbackTimeoutMs + WEBHOOK_RUN_HEADROOM_MS) {
+    throw new ConfigError(
+      `CALLBACK_TIMEOUT_MS (${callbackTimeoutMs}) leaves no room for a webhook try in FUNCTION_TIMEOUT_SECONDS (${functionTimeoutSeconds}): a try needs CALLBACK_TIMEOUT_MS + ${WEBHOOK_RUN_HEADROOM_MS} ms of an invocation; lower CALLBACK_TIMEOUT_MS or raise the function's timeout`,
+    );
+  }
+  return { callbackTimeoutMs, functionTimeoutSeconds };
+}
+
 /**
  * Reads the function's configuration; throws {@link ConfigError} naming the first bad variable.
  * A secret named by its `*_PARAMETER` is taken from `loaded` (src/secrets.ts reads them).
@@ -351,7 +368,7 @@ export function loadConfig(env: Env, loaded: LoadedSecrets = {}): Config {
     webhookSecret: webhookSecret(env, loaded),
     callbackAllowedHosts: hostList(env, 'CALLBACK_ALLOWED_HOSTS'),
     callbackMaxAttempts: integer(env, 'CALLBACK_MAX_ATTEMPTS', 12, 1, 30),
-    callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 5000, 100, 30_000),
+    ...callbackTimeouts(env),
     callbackAllowLoopback: flag(env, 'CALLBACK_ALLOW_LOOPBACK'),
     sweepGraceSeconds: integer(env, 'SWEEP_GRACE_SECONDS', 60, 1, 3600),
     sweepBatch: integer(env, 'SWEEP_BATCH', 100, 1, 1000),

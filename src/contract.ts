@@ -87,6 +87,8 @@ export const DeliveryFailure = {
   Timeout: 'timeout',
   Network: 'network_error',
   Refused: 'refused',
+  /** The invocation had too little time left for a try; counted as one, and made again later. */
+  NoTime: 'no_time',
 } as const;
 export type DeliveryFailure = (typeof DeliveryFailure)[keyof typeof DeliveryFailure];
 
@@ -178,8 +180,16 @@ export interface PipelineResult {
 export const ROUTES = {
   invoke: { resource: '/v1/invoke', methods: { POST: 'invoke' } },
   status: { resource: '/v1/status/{request_id}', methods: { GET: 'status', DELETE: 'cancel' } },
+  webhookSecret: { resource: '/v1/webhook-secret', methods: { GET: 'webhookSecret' } },
 } as const;
-export type RouteName = 'invoke' | 'status' | 'cancel';
+export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret';
+
+export const WEBHOOK_SECRET_PATH = ROUTES.webhookSecret.resource;
+
+/** What `GET /v1/webhook-secret` answers: the Standard Webhooks secret that signs the caller's webhooks. */
+export interface WebhookSecret {
+  secret: string;
+}
 
 export const INVOKE_PATH = ROUTES.invoke.resource;
 

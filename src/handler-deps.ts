@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type { HostLookup } from './callbacks/host-lookup.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -21,13 +22,15 @@ export interface HandlerDeps {
   now: () => number;
   log: Logger;
   metrics: Metrics;
+  /** How callback hosts are looked up; the system resolver when absent. */
+  lookupHost?: HostLookup;
 }
 
 /** What the HTTP routes use. */
-export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics'>;
+export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics' | 'lookupHost'>;
 
 /** What webhook deliveries use. */
-export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log' | 'metrics'> & {
+export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log' | 'metrics' | 'lookupHost'> & {
   config: Pick<
     Config,
     'webhookSecret' | 'callbackAllowedHosts' | 'callbackAllowLoopback' | 'callbackMaxAttempts' | 'callbackTimeoutMs' | 'resultUrlSeconds'
@@ -35,7 +38,7 @@ export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log'
 };
 
 /** What the worker uses; of the configuration, the lease, progress, output and webhook settings. */
-export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics'> & {
+export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics' | 'lookupHost'> & {
   config: Pick<
     Config,
     | 'leaseSeconds'

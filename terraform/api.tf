@@ -4,7 +4,7 @@ resource "aws_api_gateway_rest_api" "this" {
   count = local.rest_front ? 1 : 0
 
   name        = local.api_name
-  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}."
+  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}, GET /v1/webhook-secret."
 
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -43,6 +43,14 @@ resource "aws_api_gateway_resource" "request" {
   path_part   = "{request_id}"
 }
 
+resource "aws_api_gateway_resource" "webhook_secret" {
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_resource.v1[0].id
+  path_part   = "webhook-secret"
+}
+
 resource "aws_api_gateway_resource" "proxy" {
   count = local.rest_front ? 1 : 0
 
@@ -58,6 +66,7 @@ locals {
     "/v1/invoke"              = aws_api_gateway_resource.invoke[0].id
     "/v1/status"              = aws_api_gateway_resource.status[0].id
     "/v1/status/{request_id}" = aws_api_gateway_resource.request[0].id
+    "/v1/webhook-secret"      = aws_api_gateway_resource.webhook_secret[0].id
     "/{proxy+}"               = aws_api_gateway_resource.proxy[0].id
   } : {}
 
@@ -78,6 +87,9 @@ locals {
     "DELETE /v1/status/{request_id}"  = { path = "/v1/status/{request_id}", method = "DELETE" }
     "OPTIONS /v1/status/{request_id}" = { path = "/v1/status/{request_id}", method = "OPTIONS" }
     "ANY /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "ANY" }
+    "GET /v1/webhook-secret"          = { path = "/v1/webhook-secret", method = "GET" }
+    "OPTIONS /v1/webhook-secret"      = { path = "/v1/webhook-secret", method = "OPTIONS" }
+    "ANY /v1/webhook-secret"          = { path = "/v1/webhook-secret", method = "ANY" }
     "ANY /"                           = { path = "/", method = "ANY" }
     "ANY /v1"                         = { path = "/v1", method = "ANY" }
     "ANY /v1/status"                  = { path = "/v1/status", method = "ANY" }
@@ -133,6 +145,7 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_resource.invoke,
       aws_api_gateway_resource.status,
       aws_api_gateway_resource.request,
+      aws_api_gateway_resource.webhook_secret,
       aws_api_gateway_resource.proxy,
       aws_api_gateway_method.route,
       aws_api_gateway_integration.route,

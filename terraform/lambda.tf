@@ -43,6 +43,8 @@ resource "aws_lambda_function" "this" {
       WEBHOOK_SECRET_PARAMETER    = aws_ssm_parameter.webhook_secret.name
       CALLBACK_ALLOWED_HOSTS      = join(",", var.callback_allowed_hosts)
       CALLBACK_MAX_ATTEMPTS       = tostring(var.callback_max_attempts)
+      CALLBACK_TIMEOUT_MS         = tostring(var.callback_timeout_ms)
+      FUNCTION_TIMEOUT_SECONDS    = tostring(var.lambda_timeout_seconds)
       CONTINUATION_CHAIN_MAX      = tostring(local.continuation_chain_max)
     }
   }
@@ -57,6 +59,12 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = local.request_deadline_seconds < var.request_ttl_seconds
       error_message = "request_ttl_seconds (${var.request_ttl_seconds}) must be longer than the request deadline (${local.request_deadline_seconds} s: request_deadline_seconds, or when null (async_retry_attempts + 1) * lambda_timeout_seconds + async_max_event_age_seconds), or results expire before a client can read them."
+    }
+
+    # The function refuses this at cold start too (src/config.ts, WEBHOOK_RUN_HEADROOM_MS).
+    precondition {
+      condition     = var.callback_timeout_ms + 2000 <= var.lambda_timeout_seconds * 1000
+      error_message = "callback_timeout_ms (${var.callback_timeout_ms}) leaves no room for a webhook try in lambda_timeout_seconds (${var.lambda_timeout_seconds}): a try needs callback_timeout_ms + 2000 ms of an invocation."
     }
 
     precondition {

@@ -461,6 +461,17 @@ variable "callback_max_attempts" {
   }
 }
 
+variable "callback_timeout_ms" {
+  description = "How long one webhook try may take, from looking up the callback host to the receiver's last byte, in milliseconds (100-30000). One try and 2 s of headroom must fit in lambda_timeout_seconds, or no try could ever be made."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.callback_timeout_ms >= 100 && var.callback_timeout_ms <= 30000 && floor(var.callback_timeout_ms) == var.callback_timeout_ms
+    error_message = "callback_timeout_ms must be a whole number between 100 and 30000."
+  }
+}
+
 variable "sweep_enabled" {
   description = "Run the sweeper on its schedule. false disables the schedule (it stays, with its role): lost background events then wait for the request deadline, and webhooks get no retries beyond the ones made when the request ends."
   type        = bool

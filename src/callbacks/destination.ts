@@ -1,6 +1,6 @@
-import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { CallbackRefusedError, type CallbackPolicy } from './callback-url.js';
+import { systemLookup, type HostLookup } from './host-lookup.js';
 
 /** The callback's host could not be looked up just now (the resolver failed, not the name): worth trying again. */
 export class CallbackLookupError extends Error {
@@ -34,12 +34,12 @@ export function isDeliverable(address: string, allowLoopback: boolean): boolean 
 /** Resolver answers that say the name itself cannot work, as opposed to the resolver failing for now. */
 const BAD_NAME = new Set(['ENOTFOUND', 'ENODATA', 'EINVAL', 'EBADNAME', 'EBADFAMILY']);
 
-function lookupWithin(host: string, timeoutMs: number): Promise<Array<{ address: string; family: number }>> {
+function lookupWithin(lookupHost: HostLookup, host: string, timeoutMs: number): Promise<Array<{ address: string; family: number }>> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error(`looking up ${host} took over ${timeoutMs} ms`), { code: 'ETIMEOUT' })), timeoutMs);
   });
-  return Promise.race([lookup(host, { all: true }), timedOut]).finally(() => clearTimeout(timer));
+  return Promise.race([lookupHost(host), timedOut]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -47,11 +47,11 @@ function lookupWithin(host: string, timeoutMs: number): Promise<Array<{ address:
  * submit and again before each delivery (a name can be made to point elsewhere later). Answers
  * the address to connect to.
  */
-export async function resolveDestination(url: URL, policy: CallbackPolicy, timeoutMs: number): Promise<Destination> {
+export async function resolveDestination(url: URL, policy: CallbackPolicy, timeoutMs: number, lookupHost: HostLookup = systemLookup): Promise<Destination> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: Array<{ address: string; family: number }>;
   try {
-    addresses = ipaddr.isValid(host) ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }] : await lookupWithin(host, timeoutMs);
+    addresses = ipaddr.isValid(host) ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }] : await lookupWithin(lookupHost, host, timeoutMs);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== undefined && BAD_NAME.has(code)) throw new CallbackRefusedError(`names a host (${host}) that does not resolve`);

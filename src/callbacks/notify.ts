@@ -9,7 +9,8 @@ import { presentView } from '../requests/present.js';
 import { postWebhook, signedHeaders, type DeliveryResult } from './deliver.js';
 import { CallbackRefusedError, callbackPolicy, parseCallbackUrl } from './callback-url.js';
 import { CallbackLookupError, resolveDestination } from './destination.js';
-import { TRIES_IN_INVOCATION, backoffMs, deliveryWindowMs, retryDelayMs, webhookId } from './schedule.js';
+import { ownerWebhookSecret, webhookOwner } from './owner-secret.js';
+import { TRIES_IN_INVOCATION, TRY_HEADROOM_MS, backoffMs, deliveryWindowMs, retryDelayMs, webhookId } from './schedule.js';
 
 /**
  * The body of a request's webhook: the Standard Webhooks envelope around its view (without the
@@ -33,10 +34,11 @@ async function tryOnce(deps: CallbackDeps, item: StoredRequest, payload: string)
   const startedAt = Date.now();
   try {
     const policy = callbackPolicy(deps.config);
-    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs);
+    const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs, deps.lookupHost);
     const leftMs = deps.config.callbackTimeoutMs - (Date.now() - startedAt);
     if (leftMs <= 0) return { ok: false, status: DeliveryFailure.Timeout };
-    const headers = signedHeaders(deps.config.webhookSecret!, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));
+    const secret = ownerWebhookSecret(deps.config.webhookSecret!, webhookOwner(item.api_key_id));
+    const headers = signedHeaders(secret, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));
     return await postWebhook(destination, payload, headers, leftMs);
   } catch (error) {
     if (error instanceof CallbackLookupError) return { ok: false, status: DeliveryFailure.Network };
@@ -73,7 +75,15 @@ export async function deliverCallback(
   let last: DeliveryResult | undefined;
   for (let index = 0; index < maxTries && attempts < deps.config.callbackMaxAttempts; index += 1) {
     const wait = backoffMs(index);
-    if (remainingMs() < wait + deps.config.callbackTimeoutMs + 1000) break;
+    if (remainingMs() < wait + deps.config.callbackTimeoutMs + TRY_HEADROOM_MS) {
+      // A run that makes no try at all still counts one, so every webhook ends within CALLBACK_MAX_ATTEMPTS.
+      if (last === undefined) {
+        deps.log.warn('no time left in this invocation for a webhook try; counted, and the sweeper makes the next', fields);
+        last = { ok: false, status: DeliveryFailure.NoTime };
+        attempts += 1;
+      }
+      break;
+    }
     await delay(wait);
     last = await tryOnce(deps, item, payload);
     attempts += 1;
@@ -81,8 +91,8 @@ export async function deliverCallback(
     deps.log.warn('webhook try failed', { ...fields, status: last.status });
   }
   if (last === undefined) {
-    deps.log.warn('no time left in this invocation for a webhook try; the sweeper will make it', fields);
-    return seen;
+    // CALLBACK_MAX_ATTEMPTS was lowered below the tries already made.
+    return record(deps, item, { status: CallbackStatus.Failed, attempts, last_status: seen.last_status ?? DeliveryFailure.NoTime });
   }
   if (last.ok) return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
   if (attempts >= deps.config.callbackMaxAttempts) {

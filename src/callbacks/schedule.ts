@@ -3,6 +3,15 @@ export const TRIES_IN_INVOCATION = 3;
 /** Waits between those tries. */
 const IN_INVOCATION_BACKOFF_MS = [1000, 3000] as const;
 
+/** A try starts only with CALLBACK_TIMEOUT_MS and this much more left: time to record how it went. */
+export const TRY_HEADROOM_MS = 1000;
+/**
+ * What a delivery run needs beyond one try's timeout, from the start of an invocation: reading the
+ * request and building its payload, then the try's own headroom. A shorter function timeout could
+ * never make a try, so the configuration refuses it.
+ */
+export const WEBHOOK_RUN_HEADROOM_MS = 1000 + TRY_HEADROOM_MS;
+
 const FIRST_RETRY_MS = 30_000;
 const LONGEST_WAIT_MS = 60 * 60_000;
 

@@ -9,6 +9,8 @@ import {
   RequestStatus,
   changeFingerprint,
   statusPath,
+  WEBHOOK_SECRET_PATH,
+  type WebhookSecret,
   type CompleteView,
   type RequestView,
   type SubmitInput,
@@ -74,6 +76,8 @@ export interface Client {
   get(requestId: string, options?: GetOptions): Promise<RequestView>;
   /** `DELETE /v1/status/{id}`: the request ends as `error` with `error_code: "cancelled"`. */
   cancel(requestId: string, options?: { signal?: AbortSignal }): Promise<RequestView>;
+  /** `GET /v1/webhook-secret`: the `whsec_` secret that verifies this caller's webhooks (and no other caller's). */
+  webhookSecret(options?: { signal?: AbortSignal }): Promise<string>;
   /**
    * Long-polls until the request is terminal and resolves with the complete view; throws
    * {@link RequestFailedError} when it ends as `error`, {@link TimeoutError} after `timeoutMs`,
@@ -226,6 +230,11 @@ export function createClient(options: ClientOptions): Client {
     async cancel(requestId, cancelOptions = {}) {
       const answer = await send('DELETE', statusPath(requestId), cancelOptions.signal !== undefined ? { signal: cancelOptions.signal } : {});
       return answer.body as RequestView;
+    },
+
+    async webhookSecret(secretOptions = {}) {
+      const answer = await send('GET', WEBHOOK_SECRET_PATH, secretOptions.signal !== undefined ? { signal: secretOptions.signal } : {});
+      return (answer.body as WebhookSecret).secret;
     },
 
     async wait<Result>(target: string | Pick<SubmitResult, 'request_id'>, waitOptions: WaitOptions = {}): Promise<CompleteView<Result>> {

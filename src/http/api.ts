@@ -12,6 +12,7 @@ import { invokeRoute } from './invoke-route.js';
 import { empty, errorResponse } from './responses.js';
 import { matchRoute } from './router.js';
 import { statusRoute } from './status-route.js';
+import { webhookSecretRoute } from './webhook-secret-route.js';
 
 const UNAVAILABLE_RETRY_AFTER_SECONDS = '2';
 /** The path a 404 repeats back, at most: enough to spot a typo, not a way to echo kilobytes. */
@@ -53,6 +54,7 @@ export function createApi(deps: ApiDeps) {
       case 'route':
         if (match.name === 'invoke') return invokeRoute(deps, request, context);
         if (match.name === 'status') return statusRoute(deps, request, match.params, context);
+        if (match.name === 'webhookSecret') return webhookSecretRoute(deps, request);
         return cancelRoute(deps, request, match.params, context);
     }
   }

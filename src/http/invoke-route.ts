@@ -6,6 +6,7 @@ import { describeError } from '../log.js';
 import { DispatchFailedError, StorageUnavailableError } from '../requests/errors.js';
 import { bodyHash, requestIdForKey } from '../requests/idempotency.js';
 import { RequestStatus } from '../contract.js';
+import { isExpired } from '../requests/lifecycle.js';
 import { newPendingRequest, type StoredRequest } from '../requests/model.js';
 import { MIN_RETRY_AFTER_SECONDS } from '../requests/retry-after.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
@@ -30,7 +31,6 @@ const dispatchUnavailable = () =>
 export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
   const policy = callbackPolicy(deps.config);
   const { task, input, idempotencyKey, callbackUrl } = parseInvokeInput(request, deps.tasks, { enabled: deps.config.webhookSecret !== undefined, policy });
-  if (callbackUrl !== undefined) await checkDestination(callbackUrl, policy, deps.config.callbackTimeoutMs);
   const { apiKeyId } = request;
   const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
   const item = newPendingRequest({
@@ -47,25 +47,13 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
     ...(callbackUrl !== undefined ? { callbackUrl: callbackUrl.href } : {}),
   });
 
+  // A replay answers as the original did: its callback_url was checked then, and is checked again
+  // before every delivery, so what its host resolves to now does not change the answer.
+  const stored = idempotencyKey === undefined ? undefined : await deps.store.get(requestId);
+  if (stored !== undefined && !isExpired(stored, deps.now())) return replay(deps, request, context, stored, item);
+  if (callbackUrl !== undefined) await checkDestination(deps, callbackUrl, policy);
   const created = await deps.store.create(item);
-  if (!created.created) {
-    const existing = created.existing;
-    if (idempotencyKey === undefined || existing.body_hash !== item.body_hash) {
-      throw new HttpError(422, 'idempotency_key_reused', 'Idempotency-Key: was already used with a different body', {
-        field: 'Idempotency-Key',
-      });
-    }
-    // A replay may follow a 503 whose clean-up failed too, or race a first call still dispatching: a
-    // request no worker has claimed is marked (so no clean-up can remove it) and queued again (a
-    // duplicate event is harmless), so an accepted replay always means work that will run.
-    const neverClaimed = existing.status === RequestStatus.Pending && existing.attempt === 0;
-    if (neverClaimed && (await deps.store.markRedispatched(requestId)) && !(await dispatch(deps, requestId, context))) {
-      throw dispatchUnavailable();
-    }
-    return accepted(request, existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
-      'Idempotent-Replayed': 'true',
-    });
-  }
+  if (!created.created) return replay(deps, request, context, created.existing, item);
 
   // Not queued: the request is removed again and the caller gets 503, nothing started. Unless it
   // was taken on meanwhile: a worker claimed it (the failed call had in fact queued the event), or
@@ -75,6 +63,25 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
   }
   deps.metrics.put(Metric.Accepted, 1);
   return accepted(request, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
+}
+
+/** The answer to a repeated key: 422 for another body, else the stored request's 202, its work queued again if never claimed. */
+async function replay(deps: ApiDeps, request: ApiRequest, context: InvocationContext, existing: StoredRequest, item: StoredRequest): Promise<APIGatewayProxyResult> {
+  if (existing.body_hash === undefined || existing.body_hash !== item.body_hash) {
+    throw new HttpError(422, 'idempotency_key_reused', 'Idempotency-Key: was already used with a different body', {
+      field: 'Idempotency-Key',
+    });
+  }
+  // A replay may follow a 503 whose clean-up failed too, or race a first call still dispatching: a
+  // request no worker has claimed is marked (so no clean-up can remove it) and queued again (a
+  // duplicate event is harmless), so an accepted replay always means work that will run.
+  const neverClaimed = existing.status === RequestStatus.Pending && existing.attempt === 0;
+  if (neverClaimed && (await deps.store.markRedispatched(existing.request_id)) && !(await dispatch(deps, existing.request_id, context))) {
+    throw dispatchUnavailable();
+  }
+  return accepted(request, existing, 'Request already accepted under this Idempotency-Key; nothing new was started.', {
+    'Idempotent-Replayed': 'true',
+  });
 }
 
 /**
@@ -93,11 +100,11 @@ async function removeUndispatched(deps: ApiDeps, requestId: string): Promise<'re
 }
 
 /** Where callback_url resolves to, checked now as well as before each delivery: a private address is refused at once. */
-async function checkDestination(url: URL, policy: CallbackPolicy, timeoutMs: number): Promise<void> {
+async function checkDestination(deps: ApiDeps, url: URL, policy: CallbackPolicy): Promise<void> {
   // Loaded only for a submit that names a callback_url.
   const { CallbackLookupError, resolveDestination } = await import('../callbacks/destination.js');
   try {
-    await resolveDestination(url, policy, timeoutMs);
+    await resolveDestination(url, policy, deps.config.callbackTimeoutMs, deps.lookupHost);
   } catch (error) {
     if (error instanceof CallbackRefusedError) throw invalidField('callback_url', error.message);
     if (error instanceof CallbackLookupError) {

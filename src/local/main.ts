@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const stack = await startStack({
     // Local defaults under whatever the caller set; the config module validates the result.
     // Endpoints from the caller's shell are dropped: `npm start` always uses its own servers.
-    env: { REQUESTS_TABLE: LOCAL_TABLE_NAME, ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined },
+    // The function is told its own timeout, as Terraform tells it in AWS.
+    env: { REQUESTS_TABLE: LOCAL_TABLE_NAME, ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined, FUNCTION_TIMEOUT_SECONDS: String(local.lambdaTimeoutSeconds) },
     port: local.port,
     dataDir: local.dataDir,
     gatewayTimeoutMs: local.gatewayTimeoutMs,

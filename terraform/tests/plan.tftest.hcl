@@ -77,6 +77,7 @@ run "api_routes_all_reach_the_function" {
     condition = jsonencode(sort(keys(aws_api_gateway_method.route))) == jsonencode(sort([
       "POST /v1/invoke", "OPTIONS /v1/invoke", "ANY /v1/invoke",
       "GET /v1/status/{request_id}", "DELETE /v1/status/{request_id}", "OPTIONS /v1/status/{request_id}", "ANY /v1/status/{request_id}",
+      "GET /v1/webhook-secret", "OPTIONS /v1/webhook-secret", "ANY /v1/webhook-secret",
       "ANY /", "ANY /v1", "ANY /v1/status", "ANY /{proxy+}",
     ]))
     error_message = "Unexpected set of API methods."
@@ -91,6 +92,7 @@ run "api_routes_all_reach_the_function" {
       aws_api_gateway_method.route["DELETE /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
       aws_api_gateway_method.route["OPTIONS /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
       aws_api_gateway_method.route["ANY /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
+      aws_api_gateway_method.route["GET /v1/webhook-secret"].resource_id == aws_api_gateway_resource.webhook_secret[0].id,
       aws_api_gateway_method.route["ANY /"].resource_id == "rootid0001",
       aws_api_gateway_method.route["ANY /v1"].resource_id == aws_api_gateway_resource.v1[0].id,
       aws_api_gateway_method.route["ANY /v1/status"].resource_id == aws_api_gateway_resource.status[0].id,
@@ -404,9 +406,11 @@ run "lambda_function" {
       WEBHOOK_SECRET_PARAMETER    = "/async-router/webhook-secret"
       CALLBACK_ALLOWED_HOSTS      = ""
       CALLBACK_MAX_ATTEMPTS       = "12"
+      CALLBACK_TIMEOUT_MS         = "5000"
+      FUNCTION_TIMEOUT_SECONDS    = "900"
       CONTINUATION_CHAIN_MAX      = "12"
     })
-    error_message = "The environment must hold exactly the fourteen deployed variables with their default values (the secrets by their parameter names; deadline = 3 * 900 + 3600; no callback host list: any public host)."
+    error_message = "The environment must hold exactly the sixteen deployed variables with their default values (the secrets by their parameter names; deadline = 3 * 900 + 3600; no callback host list: any public host)."
   }
 
 
@@ -517,9 +521,9 @@ run "api_keys_on" {
 
   assert {
     condition = jsonencode(sort([for key, method in aws_api_gateway_method.route : key if !method.api_key_required])) == jsonencode(sort([
-      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}",
+      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}", "OPTIONS /v1/webhook-secret",
     ]))
-    error_message = "Every method but the two OPTIONS preflights must require the key."
+    error_message = "Every method but the OPTIONS preflights must require the key."
   }
 
   assert {

@@ -8,7 +8,7 @@ import { type Task } from '../../src/tasks/task.js';
 import { startTestStack } from '../support/stack.js';
 import { CLI, cli } from './run-cli.js';
 import { waitFor } from '../support/wait-for.js';
-import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { fetchWebhookSecret, startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'Queues decouple producers from consumers. Workers pull jobs at their own pace.';
 
@@ -52,7 +52,7 @@ describe('async-request-router CLI', () => {
   });
 
   it('submit --callback-url has the ended request posted there, signed; status shows the webhook', async () => {
-    const receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    const receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
     try {
       const run = await cli(['submit', PROMPT, '--wait', '--json', '--callback-url', `${receiver.url}/done`, '--url', stack.url]);
       expect(run.code).toBe(0);

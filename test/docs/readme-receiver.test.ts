@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerWebhookSecret } from '../../src/callbacks/owner-secret.js';
 import { startNpmStart } from '../support/npm-start.js';
 import { freePort } from '../support/ports.js';
 import { REPO_ROOT, ensureBuilt } from '../support/stack.js';
@@ -31,7 +33,7 @@ describe("the README's local webhook recipe", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs as pasted: the receiver verifies the signed callback and prints it once; a forged one gets 401', async () => {
+  it("runs as pasted: the receiver fetches its tenant's secret, verifies the signed callback and prints it once; a forged one, or one signed with another tenant's secret, gets 401", async () => {
     writeFileSync(join(dir, 'receiver.mjs'), readmeBlock('js', '// receiver.mjs').code);
     const receiverPort = await freePort();
     const recipe = readmeBlock('sh', '# the local webhook recipe')
@@ -53,8 +55,20 @@ describe("the README's local webhook recipe", () => {
         headers: { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
       });
 
+      // Signed with another tenant's secret, derived from the same deployment secret: refused too.
+      const deploymentSecret = readFileSync(join(dir, '.data', 'webhook-secret'), 'utf8').trim();
+      const otherTenant = new Webhook(ownerWebhookSecret(deploymentSecret, 'another-key'));
+      const at = new Date();
+      const body = `{"type":"request.error","data":{"request_id":"${accepted}"}}`;
+      const crossSigned = await fetch(`http://127.0.0.1:${receiverPort}/hook`, {
+        method: 'POST',
+        body,
+        headers: { 'webhook-id': 'msg_y', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': otherTenant.sign('msg_y', at, body) },
+      });
+
       expect(delivered).toBe(`request.complete ${accepted} complete `);
       expect(forged.status).toBe(401);
+      expect(crossSigned.status).toBe(401);
       expect(lines.filter((line) => line.startsWith('request.'))).toEqual([delivered]);
     } finally {
       if (shell.pid !== undefined) process.kill(-shell.pid, 'SIGTERM');

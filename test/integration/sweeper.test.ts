@@ -6,7 +6,7 @@ import { readItem } from '../support/items.js';
 import { createLogCollector, type LogCollector } from '../support/logs.js';
 import { ensureBuilt, startTestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { fetchWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'A lost event costs a minute, not the deadline. The sweeper finds it.';
 /** No retries of a failed async event: only the sweeper can notice a dead worker. */
@@ -91,7 +91,7 @@ describe('the sweeper', () => {
 
   it('ends a request whose worker was killed with no attempt left, and posts its webhook, at the first sweep after the lease ran out', async () => {
     const stack = await start({ runtime: 'sandbox', asyncRetry: NO_LAMBDA_RETRY, env: { WORKER_LEASE_SECONDS: '1', DEMO_TASK_MS: '20000', MAX_ATTEMPTS: '1' } });
-    receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
     const id = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
     expect(stack.sandbox!.killAll()).toBe(1);
@@ -151,7 +151,7 @@ describe('the sweeper', () => {
 
   it('re-dispatches a lost event in the same sweep that owes webhooks to receivers that hang', async () => {
     const stack = await start({ env: { DEMO_TASK_MS: '60000', CALLBACK_TIMEOUT_MS: '1000' } });
-    receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+    receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
     receiver.answers.push(...Array.from({ length: 200 }, () => 'hang' as const));
     stack.lambda.faults.eventDelayMs = 60_000; // the cancels' own deliver events never come in time
     const owing = await Promise.all(Array.from({ length: 30 }, () => submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver!.url}/hang` })));

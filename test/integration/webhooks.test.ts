@@ -2,26 +2,33 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { createEmfMetrics } from '../../src/metrics.js';
 import { delay } from '../../src/delay.js';
+import { Webhook } from 'standardwebhooks';
+import { createClient } from '../../src/client/index.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { invokeThroughLambda, restEvent } from '../support/events.js';
 import { call, pollUntilTerminal, status, submit, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { createTestClock, startTestStack } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { fetchWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'Webhooks tell a caller the end. Nobody has to poll.';
 
 let stack: Stack | undefined;
 let receiver: WebhookReceiver | undefined;
+let dns: DnsServer | undefined;
 afterEach(async () => {
   await stack?.stop();
   await receiver?.stop();
+  await dns?.stop();
   stack = undefined;
   receiver = undefined;
+  dns = undefined;
 });
 
 async function start(env: Record<string, string> = {}, options: Parameters<typeof startTestStack>[0] = {}) {
   stack = await startTestStack({ ...options, env: { CALLBACK_TIMEOUT_MS: '300', ...env } });
-  receiver = await startWebhookReceiver(stack.config.webhookSecret!);
+  receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
   return { stack, receiver };
 }
 
@@ -192,6 +199,75 @@ describe('callback_url at submit', () => {
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/a` }, headers)).status).toBe(202);
     expect((await submit(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/b` }, headers)).status).toBe(422);
+  });
+});
+
+describe('a replay under changed DNS', () => {
+  it('answers as the original did whatever the callback host resolves to now, and checks the address again before delivering', async () => {
+    dns = await startDnsServer(new Map([['hooks.test', ['127.0.0.1']]]));
+    const clock = createTestClock();
+    const { stack, receiver } = await start({}, { handlerOverrides: { now: clock.now, lookupHost: dns.lookup } });
+    receiver.answers.push(500, 500, 500);
+    const body = { prompt: PROMPT, callback_url: `${receiver.url.replace('127.0.0.1', 'hooks.test')}/hook` };
+    const headers = { 'Idempotency-Key': 'order-7' };
+    const first = await submit(stack.url, body, headers);
+    expect(first.status).toBe(202);
+    await waitFor(async () => ((await readItem(stack, first.body.request_id))?.callback?.attempts === 3 ? true : undefined));
+
+    const replays = [];
+    dns.zone.set('hooks.test', ['10.0.0.7']); // pointed at a private address
+    replays.push(await submit(stack.url, body, headers));
+    dns.zone.delete('hooks.test'); // gone: NXDOMAIN
+    replays.push(await submit(stack.url, body, headers));
+    await dns.stop(); // the resolver is down
+    replays.push(await submit(stack.url, body, headers));
+
+    expect(replays.map((replay) => replay.status)).toEqual([202, 202, 202]);
+    for (const replay of replays) {
+      expect(replay.body).toEqual({ ...first.body, status: 'complete', message: expect.stringContaining('already accepted') });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    // The sweeper's next try looks the host up again: no resolver, no POST.
+    clock.advance(31_000);
+    stack.sweep();
+    await stack.lambda.idle();
+    expect(receiver.deliveries).toHaveLength(3);
+    expect((await readItem(stack, first.body.request_id))?.callback).toEqual({ status: 'pending', attempts: 4, last_status: 'network_error' });
+  });
+});
+
+describe('signing secrets per tenant', () => {
+  const secretOf = async (target: Stack, apiKeyId: string) =>
+    invokeThroughLambda(target, restEvent('GET', '/v1/webhook-secret', { resource: '/v1/webhook-secret', apiKeyId }));
+
+  it("gives each tenant its own secret, and tenant A's does not sign a webhook tenant B accepts", async () => {
+    stack = await startTestStack({ env: { CALLBACK_TIMEOUT_MS: '300' } });
+    const [a, b, bAgain] = [await secretOf(stack, 'tenant-a'), await secretOf(stack, 'tenant-b'), await secretOf(stack, 'tenant-b')];
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(b.headers?.['Cache-Control']).toBe('no-store');
+    expect(b.json.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(bAgain.json.secret).toBe(b.json.secret);
+    expect(a.json.secret).not.toBe(b.json.secret);
+    expect([a.json.secret, b.json.secret]).not.toContain(stack.config.webhookSecret);
+    expect(await createClient({ baseUrl: stack.url }).webhookSecret()).toBe(await fetchWebhookSecret(stack.url));
+    receiver = await startWebhookReceiver(b.json.secret);
+
+    // Tenant B's request, and its webhook, signed with B's secret.
+    const submitted = await invokeThroughLambda(stack, restEvent('POST', '/v1/invoke', { apiKeyId: 'tenant-b', body: { prompt: PROMPT, callback_url: `${receiver.url}/b` } }));
+    expect(submitted.statusCode).toBe(202);
+    await waitFor(() => (receiver!.deliveries.length === 1 ? true : undefined));
+    expect(receiver.deliveries[0]).toMatchObject({ verified: true, body: { data: { request_id: submitted.json.request_id } } });
+
+    // Tenant A forges an error for B's request with the one secret A can fetch.
+    const forged = JSON.stringify({ type: 'request.error', timestamp: new Date().toISOString(), data: { request_id: submitted.json.request_id, status: 'error' } });
+    const at = new Date();
+    const response = await fetch(`${receiver.url}/b`, {
+      method: 'POST',
+      body: forged,
+      headers: { 'webhook-id': 'msg_forged', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(a.json.secret).sign('msg_forged', at, forged) },
+    });
+    await response.text();
+    expect(receiver.deliveries[1]).toMatchObject({ webhookId: 'msg_forged', verified: false });
   });
 });
 

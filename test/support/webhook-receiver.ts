@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { WEBHOOK_SECRET_PATH } from '../../src/contract.js';
+import { call } from './http.js';
 import { validateWebhookBody } from './openapi.js';
 
 /** How the receiver answers one delivery: a status, a silence past any timeout, or a cut connection. */
@@ -10,7 +12,7 @@ export interface Delivery {
   /** Path the delivery was posted to. */
   path: string;
   webhookId: string;
-  /** Whether `standardwebhooks` verified the signature with the deployment's secret. */
+  /** Whether `standardwebhooks` verified the signature with the receiver's secret (its tenant's). */
   verified: boolean;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
@@ -83,4 +85,11 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
         server.close(() => resolve());
       }),
   });
+}
+
+/** The secret that signs the webhooks of a caller with no API key (the local stack's), from `GET /v1/webhook-secret`. */
+export async function fetchWebhookSecret(baseUrl: string): Promise<string> {
+  const response = await call(baseUrl, 'GET', WEBHOOK_SECRET_PATH);
+  if (response.status !== 200) throw new Error(`GET ${WEBHOOK_SECRET_PATH} answered ${response.status}: ${response.text}`);
+  return response.body.secret;
 }
