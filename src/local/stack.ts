@@ -12,15 +12,15 @@ import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { startS3, type S3Server } from './s3-server.js';
+import { S3_CREDENTIALS, startS3, type S3Server } from './s3-server.js';
 import { SECRETS, loadOrCreateSecret } from './secret.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
-/** s3rver knows this key pair only; dynalite and the local Lambda service take any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** The local S3 accepts this key pair only; dynalite and the local Lambda service take any. */
+export const LOCAL_CREDENTIALS = S3_CREDENTIALS;
 export const LOCAL_FUNCTION_NAME = 'async-router';
 /** The results bucket the local stack creates when RESULTS_BUCKET names none. */
 export const LOCAL_RESULTS_BUCKET = 'async-router-results';
