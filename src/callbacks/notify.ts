@@ -72,7 +72,10 @@ export async function deliverCallback(
     deps.log.warn('no time left in this invocation for a webhook try; the sweeper will make it', fields);
     return seen;
   }
-  if (last.ok) return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
+  if (last.ok) {
+    deps.log.info('webhook delivered', { ...fields, attempts, status: last.status });
+    return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
+  }
   if (attempts >= deps.config.callbackMaxAttempts) {
     deps.log.error('webhook given up', { ...fields, attempts, last_status: last.status });
     deps.metrics.put(Metric.WebhookFailures, 1);

@@ -12,6 +12,7 @@ import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { startOnPort } from './listen.js';
 import { S3_CREDENTIALS, startS3, type S3Server } from './s3-server.js';
 import { SECRETS, loadOrCreateSecret } from './secret.js';
 import { createStaticSite } from './static-site.js';
@@ -35,6 +36,8 @@ export interface StackOptions {
   env: Env;
   /** Port of the HTTP front; 0 picks a free one. */
   port?: number;
+  /** Ports of the local DynamoDB, Lambda and S3; free ones when absent. */
+  ports?: { dynamodb: number; lambda: number; s3: number };
   /** Folder for the deployment's data (DynamoDB's files, the request-id secret); in memory when absent. */
   dataDir?: string;
   gatewayTimeoutMs?: number;
@@ -118,12 +121,34 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
   };
 }
 
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Starts one service of the stack; when it fails, stops those already running, newest first, so nothing is left listening. */
+async function startService<T extends Stoppable>(running: Stoppable[], service: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    const started = await startOnPort(service, port, start);
+    running.push(started);
+    return started;
+  } catch (error) {
+    for (const earlier of running.reverse()) await earlier.stop();
+    throw error;
+  }
+}
+
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const unlock = options.dataDir !== undefined ? lockDataDir(options.dataDir) : () => {};
-  const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
+  const ports = options.ports ?? { dynamodb: 0, lambda: 0, s3: 0 };
+  const running: Stoppable[] = [{ stop: async () => unlock() }];
+  const dynamo = await startService(running, 'DynamoDB', ports.dynamodb, () =>
+    startDynamo({ port: ports.dynamodb, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {}) }),
+  );
   const bucket = options.env.RESULTS_BUCKET ?? LOCAL_RESULTS_BUCKET;
-  const s3 = await startS3({ bucket, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) });
+  const s3 = await startService(running, 'S3', ports.s3, () =>
+    startS3({ bucket, port: ports.s3, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) }),
+  );
   // Each local deployment has its own secrets, as each Terraform deployment does; a data folder keeps them.
   const secret = (kind: (typeof SECRETS)[keyof typeof SECRETS]) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
   const env: Env = {
@@ -142,7 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.runtime === 'sandbox'
       ? { run: (event, meta, usage) => sandbox!.run(event, meta, usage), stop: async () => sandbox?.stop() }
       : createInProcessRuntime((event, context) => handler!(event, context));
-  const lambda = await startLambdaService({
+  const lambda = await startService(running, 'Lambda', ports.lambda, () => startLambdaService({
     functionName: LOCAL_FUNCTION_NAME,
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
@@ -153,8 +178,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     concurrency: options.concurrency ?? ACCOUNT_CONCURRENCY,
     ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
     ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
+    port: ports.lambda,
     log,
-  });
+  }));
   // A test may point the handler at another endpoint (say, a closed port) to make dispatch fail for real.
   const config = loadConfig({
     ...env,
@@ -189,7 +215,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       })
     : undefined;
 
-  const gateway = await startApiGateway({
+  running.push({ stop: async () => recovery?.cancel() });
+  const gateway = await startService(running, 'API', options.port ?? 0, () => startApiGateway({
     invoke: (event) => lambda.invoke(event),
     // A function URL has no integration timeout of its own: it waits as long as the function runs.
     timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
@@ -198,7 +225,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     accountId: LOCAL_ACCOUNT_ID,
     ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir) } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
-  });
+  }));
 
   const sweep = () => lambda.invokeAsync({ action: 'sweep' });
   const sweepTimer = options.sweepIntervalMs !== undefined ? setInterval(sweep, options.sweepIntervalMs) : undefined;

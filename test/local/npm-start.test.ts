@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.js';
 import { REPO_ROOT, ensureBuilt } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -27,7 +26,8 @@ describe('npm start', () => {
   beforeAll(async () => {
     ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
-    first = await startService({ PORT: String(await freePort()), DATA_DIR: dataDir, SWEEP_INTERVAL_MS: '300' });
+    // LOG_LEVEL=debug: every log line, the function's JSON included, as the sweep check below reads it.
+    first = await startService({ PORT: '0', DATA_DIR: dataDir, SWEEP_INTERVAL_MS: '300', LOG_LEVEL: 'debug' });
     await first.banner();
   }, 60_000);
   afterAll(async () => {
@@ -37,7 +37,7 @@ describe('npm start', () => {
   });
 
   it('refuses a second start on the same DATA_DIR with a sentence that says what to do, and no stack trace', async () => {
-    const second = await startService({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    const second = await startService({ PORT: '0', DATA_DIR: dataDir });
     const code = await second.exited;
     const output = second.lines.join('\n');
 
