@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/client/format.js';
 import type { Stack } from '../../src/local/stack.js';
-import { startTestStack } from '../support/stack.js';
+import { ensureBuilt, startTestStack } from '../support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
@@ -29,7 +29,9 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     if (!existsSync('dist/web/app.js')) spawnSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
-    stack = await startTestStack({ webDir: 'dist/web', env: { DEMO_TASK_MS: '1500', PROGRESS_INTERVAL_MS: '50', DEMO_REPORT_MB: '1' } });
+    ensureBuilt();
+    // The built bundle in sandboxes, as `npm start` runs it: its lease thread writes the progress the page shows.
+    stack = await startTestStack({ runtime: 'sandbox', webDir: 'dist/web', env: { DEMO_TASK_MS: '1500', PROGRESS_INTERVAL_MS: '50', DEMO_REPORT_MB: '1' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
