@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/client/index.js';
-import { REPO_ROOT, ensureBuilt } from '../support/stack.js';
+import { ensureBuilt } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { startNpmStart } from './npm-start-process.js';
 
 const REQUESTS = 8;
 /** Per request: accepted, started, done. */
@@ -31,22 +30,6 @@ async function freePortBlock(): Promise<number> {
   }
 }
 
-/** `npm start` without its build step, in its own process group, every line it prints collected. */
-function startService(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/main.ts'], { cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const banner = () => waitFor(() => (lines.some((line) => line.startsWith('Ctrl-C')) ? lines.length : undefined), { timeoutMs: 30_000 });
-  const stop = async () => {
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
-    return exited;
-  };
-  const endpoint = (name: string) => lines.map((line) => new RegExp(`^\\s+${name}\\s+http://127\\.0\\.0\\.1:(\\d+)`).exec(line)?.[1]).find(Boolean);
-  return { lines, exited, banner, stop, endpoint };
-}
-
 describe('npm start: a quiet terminal, stable ports', () => {
   let dataDir: string;
   let port: number;
@@ -58,7 +41,7 @@ describe('npm start: a quiet terminal, stable ports', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it(`prints a few readable lines per request, not the function's JSON and START/END/REPORT (${REQUESTS} requests)`, async () => {
-    const service = startService({ PORT: String(port), DATA_DIR: dataDir, DEMO_TASK_MS: '100' });
+    const service = startNpmStart({ PORT: String(port), DATA_DIR: dataDir, DEMO_TASK_MS: '100' });
     try {
       const afterBanner = await service.banner();
       const client = createClient({ baseUrl: `http://127.0.0.1:${port}` });
@@ -83,9 +66,9 @@ describe('npm start: a quiet terminal, stable ports', () => {
   it('puts DynamoDB, Lambda and S3 on PORT+1, +2, +3, the same on every start, each movable by its own variable', async () => {
     const starts = [];
     for (const env of [{}, {}, { S3_PORT: String(port + 10) }] as Array<Record<string, string>>) {
-      const service = startService({ PORT: String(port), DATA_DIR: dataDir, ...env });
+      const service = startNpmStart({ PORT: String(port), DATA_DIR: dataDir, ...env });
       await service.banner();
-      starts.push(['DynamoDB', 'Lambda', 'S3'].map((name) => Number(service.endpoint(name))));
+      starts.push(['DynamoDB', 'Lambda', 'S3'].map((name) => service.port(name)));
       await service.stop();
     }
     expect(starts).toEqual([
@@ -95,9 +78,9 @@ describe('npm start: a quiet terminal, stable ports', () => {
     ]);
   }, 120_000);
 
-  it('says which port is taken and which variable moves it, and leaves nothing running', async () => {
+  it('says which port is taken and which variable moves it, with no stack trace', async () => {
     const squatter = (await occupy(port + 2))!;
-    const service = startService({ PORT: String(port), DATA_DIR: dataDir });
+    const service = startNpmStart({ PORT: String(port), DATA_DIR: dataDir });
     try {
       expect(await Promise.race([service.exited, service.banner().then(() => 'started')])).toBe(1);
       const output = service.lines.join('\n');
