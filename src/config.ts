@@ -65,6 +65,10 @@ export const LOCAL_ENV_VARS = [
   'GATEWAY_TIMEOUT_MS',
   'FRONT',
   'LAMBDA_TIMEOUT_S',
+  'DYNAMODB_PORT',
+  'LAMBDA_PORT',
+  'S3_PORT',
+  'LOG_LEVEL',
 ] as const;
 
 /** The DynamoDB attribute that holds the TTL (epoch seconds); Terraform enables TTL on it. */
@@ -163,6 +167,10 @@ export interface LocalConfig {
   lambdaTimeoutSeconds: number;
   /** How often the local stack sends the function `{"action":"sweep"}`, as the schedule does in AWS. */
   sweepIntervalMs: number;
+  /** The local services' ports: PORT+1, +2, +3 unless set, so saved AWS CLI commands keep working. */
+  ports: { dynamodb: number; lambda: number; s3: number };
+  /** `info`: one line per request event; `debug`: every log line (JSON, metrics, START/END/REPORT). */
+  logLevel: 'info' | 'debug';
 }
 
 /** Thrown at start when a variable is missing or wrong; the message names it. */
@@ -382,15 +390,31 @@ export function loadConfig(env: Env, loaded: LoadedSecrets = {}): Config {
   };
 }
 
+/** Each local service's port variable, and its default's distance from `PORT`. */
+export const LOCAL_PORT_OFFSETS = { DYNAMODB_PORT: 1, LAMBDA_PORT: 2, S3_PORT: 3 } as const;
+
+/** A local service's port: its own variable, else `PORT` + `offset` (0 stays 0: any free port). */
+function servicePort(env: Env, name: keyof typeof LOCAL_PORT_OFFSETS, port: number): number {
+  const offset = LOCAL_PORT_OFFSETS[name];
+  const derived = port === 0 ? 0 : port + offset;
+  if (raw(env, name) === undefined && derived > 65_535) {
+    throw new ConfigError(`${name} must be set when PORT is above ${65_535 - offset} (it defaults to PORT+${offset})`);
+  }
+  return integer(env, name, derived, 0, 65_535);
+}
+
 /** Reads the local stack's own settings. */
 export function loadLocalConfig(env: Env): LocalConfig {
+  const port = integer(env, 'PORT', LOCAL_PORT, 0, 65_535);
   return {
-    port: integer(env, 'PORT', LOCAL_PORT, 0, 65_535),
+    port,
     dataDir: raw(env, 'DATA_DIR') ?? '.data',
     gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', GATEWAY_TIMEOUT_MS, 100, GATEWAY_TIMEOUT_MS),
     front: oneOf(env, 'FRONT', ['rest', 'function_url'] as const, 'rest'),
     lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
+    ports: { dynamodb: servicePort(env, 'DYNAMODB_PORT', port), lambda: servicePort(env, 'LAMBDA_PORT', port), s3: servicePort(env, 'S3_PORT', port) },
+    logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'debug'] as const, 'info'),
   };
 }
 

@@ -94,7 +94,10 @@ export async function deliverCallback(
     // CALLBACK_MAX_ATTEMPTS was lowered below the tries already made.
     return record(deps, item, { status: CallbackStatus.Failed, attempts, last_status: seen.last_status ?? DeliveryFailure.NoTime });
   }
-  if (last.ok) return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
+  if (last.ok) {
+    deps.log.info('webhook delivered', { ...fields, attempts, status: last.status });
+    return record(deps, item, { status: CallbackStatus.Delivered, attempts, last_status: last.status });
+  }
   if (attempts >= deps.config.callbackMaxAttempts) {
     deps.log.error('webhook given up', { ...fields, attempts, last_status: last.status });
     deps.metrics.put(Metric.WebhookFailures, 1);

@@ -27,6 +27,7 @@ export async function cancelRoute(
     throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);
   }
   deps.metrics.put(Metric.Cancelled, 1);
+  deps.log.info('cancelled', { request_id: requestId });
   if (owesCallback(result.item)) {
     try {
       await (await deps.dispatcher()).dispatch(requestId, context.invokedFunctionArn, { action: 'deliver' });

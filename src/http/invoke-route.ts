@@ -62,6 +62,7 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
     throw dispatchUnavailable();
   }
   deps.metrics.put(Metric.Accepted, 1);
+  deps.log.info('accepted', { request_id: requestId, task: item.task });
   return accepted(request, item, 'Request accepted. Poll status_url (the Location header) until status is complete or error.');
 }
 

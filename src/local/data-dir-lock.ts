@@ -33,7 +33,7 @@ export function lockDataDir(dataDir: string): () => void {
       const holder = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
         throw new DataDirInUseError(
-          `DATA_DIR ${dataDir} is in use by another local stack (process ${holder}). Give this one its own: DATA_DIR=.data-2 PORT=3001 npm start`,
+          `DATA_DIR ${dataDir} is in use by another local stack (process ${holder}). Give this one its own: DATA_DIR=.data-2 PORT=3010 npm start`,
         );
       }
       rmSync(path, { force: true });

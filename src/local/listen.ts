@@ -23,3 +23,24 @@ export function close(server: Server): Promise<void> {
     server.closeIdleConnections?.();
   });
 }
+
+/** A local service could not start: its port is taken by another process. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly service: string,
+    readonly port: number,
+  ) {
+    super(`the local ${service} cannot listen on ${LOOPBACK}:${port}: the port is in use`);
+  }
+}
+
+/** Starts a service, turning "address in use" into a {@link PortInUseError} that names it. */
+export async function startOnPort<T>(service: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(service, port);
+    throw error;
+  }
+}

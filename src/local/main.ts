@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
+import { ConfigError, LOCAL_PORT_OFFSETS, LOCAL_TABLE_NAME, loadLocalConfig } from '../config.js';
 import { DataDirInUseError } from './data-dir-lock.js';
+import { PortInUseError } from './listen.js';
 import { SECRETS } from './secret.js';
 import { LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
+import { createTerminalLog } from './terminal-log.js';
 
 /**
  * Each execution environment is a real Node.js process here, so the machine runs a bounded number:
@@ -12,6 +14,9 @@ import { LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from
  * account default, as the deployment leaves it unreserved.
  */
 const LOCAL_LANES = { events: 8, sync: 4 };
+
+/** The variable that moves each local service's port. */
+const PORT_VARIABLES: Record<string, keyof typeof LOCAL_PORT_OFFSETS> = { DynamoDB: 'DYNAMODB_PORT', Lambda: 'LAMBDA_PORT', S3: 'S3_PORT' };
 
 /** `npm start`: the whole service on this machine, no AWS account needed. */
 async function main(): Promise<void> {
@@ -25,11 +30,12 @@ async function main(): Promise<void> {
     // The function is told its own timeout, as Terraform tells it in AWS.
     env: { REQUESTS_TABLE: LOCAL_TABLE_NAME, ...process.env, DYNAMODB_ENDPOINT: undefined, LAMBDA_ENDPOINT: undefined, FUNCTION_TIMEOUT_SECONDS: String(local.lambdaTimeoutSeconds) },
     port: local.port,
+    ports: local.ports,
     dataDir: local.dataDir,
     gatewayTimeoutMs: local.gatewayTimeoutMs,
     front: local.front,
     lambdaTimeoutMs: local.lambdaTimeoutSeconds * 1000,
-    log: (line) => console.log(line),
+    log: createTerminalLog(local.logLevel),
     // The built bundle in killable child processes, and the async events a hard kill lost re-sent.
     runtime: 'sandbox',
     lanes: LOCAL_LANES,
@@ -53,6 +59,7 @@ async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stac
   Webhooks  signed with WEBHOOK_SECRET${process.env.WEBHOOK_SECRET ? '' : ` (kept in ${join(local.dataDir, SECRETS.webhook.file)})`}; the sweeper runs every ${local.sweepIntervalMs / 1000} s
             e.g. AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_REGION=${LOCAL_REGION} \\
                  aws dynamodb scan --table-name ${stack.config.tableName} --endpoint-url ${stack.dynamo.endpoint}
+  Logs      ${local.logLevel === 'debug' ? 'everything (LOG_LEVEL=debug)' : 'one line per request event; LOG_LEVEL=debug prints every log line'}
 
 Ctrl-C stops everything.`);
 
@@ -74,8 +81,10 @@ main().catch((error: unknown) => {
     console.error(`Configuration error: ${error.message}`);
   } else if (error instanceof DataDirInUseError) {
     console.error(error.message);
-  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`Port in use: ${(error as Error).message}. Set PORT to a free port, e.g. PORT=3001 npm start`);
+  } else if (error instanceof PortInUseError) {
+    const variable = PORT_VARIABLES[error.service];
+    const fix = variable === undefined ? 'Set PORT to a free port' : `Set ${variable} to a free port, or PORT to move all four (${variable} defaults to PORT+${LOCAL_PORT_OFFSETS[variable]})`;
+    console.error(`Port in use: ${error.message}. ${fix}, e.g. PORT=3010 npm start`);
   } else {
     console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
   }

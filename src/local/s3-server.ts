@@ -1,8 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { LOOPBACK } from './listen.js';
+import { close, listen, LOOPBACK } from './listen.js';
+import { verifySignature, type SignatureFault } from './s3-signature.js';
+
+/** The key pair the local S3 accepts (s3rver's own); the local stack gives it to the function. */
+export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface S3Server {
   endpoint: string;
@@ -12,30 +17,66 @@ export interface S3Server {
 /** Browsers may GET (and HEAD) presigned URLs from any page, as the deployed bucket's CORS allows its origins. */
 const CORS = `<CORSConfiguration><CORSRule>
   <AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>
-  <AllowedHeader>*</AllowedHeader><ExposeHeader>Content-Length</ExposeHeader><ExposeHeader>Content-Type</ExposeHeader>
+  <AllowedHeader>*</AllowedHeader><ExposeHeader>Content-Length</ExposeHeader><ExposeHeader>Content-Type</ExposeHeader><ExposeHeader>Content-Disposition</ExposeHeader>
   <MaxAgeSeconds>600</MaxAgeSeconds>
 </CORSRule></CORSConfiguration>`;
 
+function refuse(response: ServerResponse, fault: SignatureFault, origin: string | undefined): void {
+  response.writeHead(403, {
+    'content-type': 'application/xml',
+    // As S3 does for a bucket whose CORS rule matches: the browser may read why it was refused.
+    ...(origin !== undefined ? { 'access-control-allow-origin': '*' } : {}),
+  });
+  response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>${fault.message}</Message></Error>`);
+}
+
+/** Passes a request on to s3rver and its answer back, both streamed. */
+function pass(request: IncomingMessage, response: ServerResponse, port: number): void {
+  const upstream = forward({ host: LOOPBACK, port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(response);
+  });
+  upstream.on('error', () => response.destroy());
+  request.pipe(upstream);
+}
+
 /**
- * An embedded S3-compatible server (s3rver) on loopback, with the results bucket. With `dir` it
- * keeps objects there across restarts; without, in a temporary folder removed on stop. It checks
- * a presigned URL's expiry as S3 does, and answers S3's errors.
+ * An embedded S3-compatible server (s3rver) on loopback, with the results bucket, behind a layer
+ * that checks every request's signature as S3 does (s3rver itself serves anyone): unsigned,
+ * tampered and expired requests get S3's 403; CORS preflights, unsigned in S3 too, pass. With
+ * `dir` it keeps objects there across restarts; without, in a temporary folder removed on stop.
  */
-export async function startS3(options: { dir?: string; bucket: string; port?: number }): Promise<S3Server> {
+export async function startS3(options: {
+  dir?: string;
+  bucket: string;
+  port?: number;
+  /** The clock presigned URLs expire by. */
+  now?: () => number;
+}): Promise<S3Server> {
   const directory = options.dir ?? mkdtempSync(join(tmpdir(), 'async-router-s3-'));
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({
-    address: LOOPBACK,
-    port: options.port ?? 0,
-    directory,
-    silent: true,
-    configureBuckets: [{ name: options.bucket, configs: [CORS] }],
+  const s3rver = new S3rver({ address: LOOPBACK, port: 0, directory, silent: true, configureBuckets: [{ name: options.bucket, configs: [CORS] }] });
+  const { port: s3rverPort } = (await s3rver.run()) as { port: number };
+  const now = options.now ?? Date.now;
+  const gate = createServer((request, response) => {
+    if (request.method === 'OPTIONS') return pass(request, response, s3rverPort);
+    verifySignature({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, S3_CREDENTIALS, now).then(
+      (fault) => (fault === undefined ? pass(request, response, s3rverPort) : refuse(response, fault, request.headers.origin)),
+      () => refuse(response, { code: 'AccessDenied', message: 'Access Denied' }, request.headers.origin),
+    );
   });
-  const { port } = (await server.run()) as { port: number };
+  let endpoint: string;
+  try {
+    endpoint = await listen(gate, options.port ?? 0);
+  } catch (error) {
+    await s3rver.close();
+    throw error;
+  }
   return {
-    endpoint: `http://${LOOPBACK}:${port}`,
+    endpoint,
     async stop() {
-      await server.close();
+      await close(gate);
+      await s3rver.close();
       if (options.dir === undefined) rmSync(directory, { recursive: true, force: true });
     },
   };

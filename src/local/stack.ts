@@ -13,7 +13,8 @@ import { createInProcessRuntime, type FunctionRuntime } from './runtime.js';
 import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js';
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { startS3, type S3Server } from './s3-server.js';
+import { startOnPort } from './listen.js';
+import { S3_CREDENTIALS, startS3, type S3Server } from './s3-server.js';
 import { SECRETS, loadOrCreateSecret, type Secret } from './secret.js';
 import { startSsm, type SsmServer } from './ssm-server.js';
 import { createStaticSite } from './static-site.js';
@@ -21,8 +22,8 @@ import { createStaticSite } from './static-site.js';
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
-/** s3rver knows this key pair only; dynalite and the local Lambda service take any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** The local S3 accepts this key pair only; dynalite and the local Lambda service take any. */
+export const LOCAL_CREDENTIALS = S3_CREDENTIALS;
 export const LOCAL_FUNCTION_NAME = 'async-router';
 /** The results bucket the local stack creates when RESULTS_BUCKET names none. */
 export const LOCAL_RESULTS_BUCKET = 'async-router-results';
@@ -37,6 +38,8 @@ export interface StackOptions {
   env: Env;
   /** Port of the HTTP front; 0 picks a free one. */
   port?: number;
+  /** Ports of the local DynamoDB, Lambda and S3; free ones when absent. */
+  ports?: { dynamodb: number; lambda: number; s3: number };
   /** Folder for the deployment's data (DynamoDB's files, the request-id secret); in memory when absent. */
   dataDir?: string;
   gatewayTimeoutMs?: number;
@@ -123,18 +126,41 @@ export function functionEnvironment(env: Env, endpoints: { dynamodb: string; lam
   };
 }
 
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Starts one service of the stack; when it fails, stops those already running, newest first, so nothing is left listening. */
+async function startService<T extends Stoppable>(running: Stoppable[], service: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    const started = await startOnPort(service, port, start);
+    running.push(started);
+    return started;
+  } catch (error) {
+    for (const earlier of running.reverse()) await earlier.stop();
+    throw error;
+  }
+}
+
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const unlock = options.dataDir !== undefined ? lockDataDir(options.dataDir) : () => {};
-  const dynamo = await startDynamo(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {});
+  const ports = options.ports ?? { dynamodb: 0, lambda: 0, s3: 0 };
+  const running: Stoppable[] = [{ stop: async () => unlock() }];
+  const dynamo = await startService(running, 'DynamoDB', ports.dynamodb, () =>
+    startDynamo({ port: ports.dynamodb, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 'dynamodb') } : {}) }),
+  );
   const bucket = options.env.RESULTS_BUCKET ?? LOCAL_RESULTS_BUCKET;
-  const s3 = await startS3({ bucket, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) });
+  const s3 = await startService(running, 'S3', ports.s3, () =>
+    startS3({ bucket, port: ports.s3, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) }),
+  );
   // Each local deployment has its own secrets in its SSM, as each Terraform deployment does (a data
   // folder keeps them), and the function is given their parameters' names. A secret the caller
   // gives directly (a test) or by a parameter of its own is left as given.
   const kept = Object.values(SECRETS).filter((kind) => options.env[kind.env] === undefined && options.env[`${kind.env}_PARAMETER`] === undefined);
   const value = (kind: Secret) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
   const ssm = await startSsm(Object.fromEntries(kept.map((kind) => [kind.parameter, value(kind)])));
+  running.push(ssm);
   const env: Env = {
     ...options.env,
     ...Object.fromEntries(kept.map((kind) => [`${kind.env}_PARAMETER`, kind.parameter])),
@@ -150,7 +176,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.runtime === 'sandbox'
       ? { run: (event, meta, usage) => sandbox!.run(event, meta, usage), stop: async () => sandbox?.stop() }
       : createInProcessRuntime((event, context) => handler!(event, context));
-  const lambda = await startLambdaService({
+  const lambda = await startService(running, 'Lambda', ports.lambda, () => startLambdaService({
     functionName: LOCAL_FUNCTION_NAME,
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
@@ -161,8 +187,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     concurrency: options.concurrency ?? ACCOUNT_CONCURRENCY,
     ...(options.recursionLimit !== undefined ? { recursionLimit: options.recursionLimit } : {}),
     ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
+    port: ports.lambda,
     log,
-  });
+  }));
   // A test may point the handler at another endpoint (say, a closed port) to make dispatch fail for real.
   const clientOptions = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const config = await loadConfigWithSecrets(
@@ -201,7 +228,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       })
     : undefined;
 
-  const gateway = await startApiGateway({
+  running.push({ stop: async () => recovery?.cancel() });
+  const gateway = await startService(running, 'API', options.port ?? 0, () => startApiGateway({
     invoke: (event) => lambda.invoke(event),
     // A function URL has no integration timeout of its own: it waits as long as the function runs.
     timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
@@ -210,7 +238,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     accountId: LOCAL_ACCOUNT_ID,
     ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir) } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
-  });
+  }));
 
   const sweep = () => lambda.invokeAsync({ action: 'sweep' });
   const sweepTimer = options.sweepIntervalMs !== undefined ? setInterval(sweep, options.sweepIntervalMs) : undefined;

@@ -44,6 +44,9 @@ const SHOW_LINKED_RESULT_MAX_BYTES = 1024 * 1024;
 /** Presigned URLs are signed again this long before they expire (at most a quarter of what they have left). */
 const REFRESH_LEAD_MS = 30_000;
 
+/** What the badge says of a request its user cancelled: an `error` to the API, but nothing went wrong. */
+const CANCELLED = 'cancelled';
+
 let running: { controller: AbortController; requestId?: string } | undefined;
 /** The request whose result and links are on the page, and the timer that re-signs its links. */
 let shown: { requestId: string; refresh?: ReturnType<typeof setTimeout> } | undefined;
@@ -99,11 +102,12 @@ function renderSummary(summary: string): HTMLElement {
 }
 
 
-function renderStats(entries: [string, string][]): HTMLElement {
+/** Tiles of figures; a `name` (a file's) is set smaller, to fit a narrow tile whole. */
+function renderStats(entries: [string, string, 'name'?][]): HTMLElement {
   const stats = make('dl', undefined, 'stats');
-  for (const [label, value] of entries) {
+  for (const [label, value, kind] of entries) {
     const stat = make('div', undefined, 'stat');
-    stat.append(make('dt', label), make('dd', value));
+    stat.append(make('dt', label), make('dd', value, kind));
     stats.append(stat);
   }
   return stats;
@@ -129,7 +133,7 @@ function renderResult(result: unknown): void {
     const chips = renderChips(result.keywords, 'Top keywords');
     resultBody.append(
       renderStats([
-        ['Report', result.report],
+        ['Report', result.report, 'name'],
         ['Report size', formatBytes(result.bytes)],
       ]),
       make('h3', 'Keywords'),
@@ -197,9 +201,11 @@ function renderDownloads(view: RequestView): void {
     const item = make('li');
     const link = make('a', entry.label, 'download');
     link.href = entry.url;
-    link.download = entry.fileName; // honoured same-origin; elsewhere the browser opens it in a new tab
-    link.target = '_blank';
-    link.rel = 'noopener';
+    link.download = entry.fileName;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      void save(link, view, entry.kind === 'artifact' ? entry.fileName : undefined, entry.fileName, entry.type);
+    });
     link.dataset.name = entry.fileName;
     link.dataset.kind = entry.kind;
     if (entry.size !== undefined) {
@@ -216,6 +222,31 @@ function renderDownloads(view: RequestView): void {
   if (shown === undefined || shown.requestId !== view.request_id || expiries.length === 0) return;
   const left = Math.min(...expiries) - Date.now();
   shown.refresh = setTimeout(() => void refreshLinks(view.request_id), Math.max(1000, left - Math.min(REFRESH_LEAD_MS, left / 4)));
+}
+
+/**
+ * Saves a file rather than opening it in a tab: a browser honours `download` on same-origin links
+ * only, and the bucket is another origin. The client fetches it (signing its URL again if it has
+ * expired) and the page hands the bytes to the browser as a same-origin blob.
+ */
+async function save(link: HTMLAnchorElement, view: RequestView, name: string | undefined, fileName: string, type: string): Promise<void> {
+  if (link.getAttribute('aria-busy') === 'true') return;
+  link.setAttribute('aria-busy', 'true');
+  try {
+    const { bytes } = await client.download(view, name);
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+    const saver = make('a');
+    saver.href = url;
+    saver.download = fileName;
+    saver.click();
+    // The browser has taken the blob once the click is handled; free it on the next turn.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  } catch (error) {
+    downloadsNote.textContent = `${fileName} could not be downloaded: ${explain(error).message}`;
+    downloadsNote.hidden = false;
+  } finally {
+    link.removeAttribute('aria-busy');
+  }
 }
 
 /** Reads the request again for freshly signed links; once the request itself has expired, says so. */
@@ -317,7 +348,7 @@ async function run(): Promise<void> {
     showStatus('complete', 'Done.');
   } catch (error) {
     if (current.controller.signal.aborted) {
-      showStatus('error', 'Cancelled.');
+      showStatus(CANCELLED, 'Cancelled.');
     } else {
       const { message, code } = explain(error);
       showStatus('error', message);
@@ -339,7 +370,7 @@ async function cancel(): Promise<void> {
   if (requestId === undefined) return;
   try {
     const view = await client.cancel(requestId);
-    showStatus(view.status, `Cancelled: ${view.error ?? 'the request was cancelled'}`);
+    showStatus(CANCELLED, `Cancelled: ${view.error ?? 'the request was cancelled'}`);
   } catch (error) {
     // 409: it finished first; the request is terminal either way.
     const { message } = explain(error);

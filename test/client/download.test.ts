@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClientError,
@@ -16,7 +18,7 @@ import {
   type RequestView,
 } from '../../src/client/index.js';
 import { delay } from '../../src/delay.js';
-import type { Stack } from '../../src/local/stack.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { createReportTask } from '../../src/tasks/report.js';
 import type { Task } from '../../src/tasks/task.js';
@@ -205,8 +207,12 @@ describe('client.download against the local stack', () => {
   it('a missing object is an HttpError naming the URL without its signature', async () => {
     const client = createClient({ baseUrl: stack.url });
     const view = await completeView(stack, 'report');
-    const url = new URL(view.artifacts![0]!.url);
-    url.pathname = url.pathname.replace('report.html', 'missing.html');
+    // Signed for the missing key: the local S3, like S3, answers an edited path with 403 SignatureDoesNotMatch.
+    const s3 = new S3Client({ endpoint: stack.s3.endpoint, forcePathStyle: true, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const found = new URL(view.artifacts![0]!.url);
+    const missingKey = decodeURIComponent(found.pathname.split('/').slice(2).join('/')).replace('report.html', 'missing.html');
+    const url = new URL(await getSignedUrl(s3, new GetObjectCommand({ Bucket: stack.config.resultsBucket, Key: missingKey }), { expiresIn: 60 }));
+    s3.destroy();
 
     const error = await client
       .download({ ...view, artifacts: [{ ...view.artifacts![0]!, url: url.href }] }, 'report.html')

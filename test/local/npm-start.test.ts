@@ -1,43 +1,32 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.js';
-import { REPO_ROOT, ensureBuilt } from '../support/stack.js';
+import { ensureBuilt } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
+import { startNpmStart } from './npm-start-process.js';
 
 const awsFound = spawnSync('aws', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!awsFound) console.warn('\n*** aws CLI NOT FOUND: the check of the local endpoints with an independent client is skipped (apt-get install awscli). ***\n');
 
-/** `npm start` without its build step, in a process group of its own; resolves once it has printed its banner. */
-async function startService(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/main.ts'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, lines, exited, banner: () => waitFor(() => (lines.some((line) => line.startsWith('Ctrl-C')) ? lines : undefined), { timeoutMs: 30_000 }) };
-}
-
 describe('npm start', () => {
   let dataDir: string;
-  let first: Awaited<ReturnType<typeof startService>>;
+  let first: Awaited<ReturnType<typeof startNpmStart>>;
   beforeAll(async () => {
     ensureBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
-    first = await startService({ PORT: String(await freePort()), DATA_DIR: dataDir, SWEEP_INTERVAL_MS: '300' });
+    // LOG_LEVEL=debug: every log line, the function's JSON included, as the sweep check below reads it.
+    first = await startNpmStart({ PORT: '0', DATA_DIR: dataDir, SWEEP_INTERVAL_MS: '300', LOG_LEVEL: 'debug' });
     await first.banner();
   }, 60_000);
   afterAll(async () => {
-    if (first?.child.pid) process.kill(-first.child.pid, 'SIGTERM');
-    await first?.exited;
+    await first?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('refuses a second start on the same DATA_DIR with a sentence that says what to do, and no stack trace', async () => {
-    const second = await startService({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    const second = await startNpmStart({ PORT: '0', DATA_DIR: dataDir });
     const code = await second.exited;
     const output = second.lines.join('\n');
 
@@ -64,7 +53,7 @@ describe('npm start', () => {
   });
 
   it.skipIf(!awsFound)('prints DynamoDB and Lambda endpoints that the aws CLI can use as they are', () => {
-    const endpoint = (name: string) => first.lines.map((line) => new RegExp(`^\\s+${name}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(line)?.[1]).find(Boolean)!;
+    const endpoint = (name: string) => `http://127.0.0.1:${first.port(name)}`;
     const env = { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
     const outFile = join(dataDir, 'invoke-out.json');
     const payloadFile = join(dataDir, 'invoke-in.json');
