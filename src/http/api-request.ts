@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { bearerToken, type FrontIdentity } from '../auth/principal.js';
 import { ROUTES } from '../contract.js';
 import { httpApiBaseUrl, restApiBaseUrl } from './base-url.js';
 
@@ -27,6 +28,8 @@ export interface ApiRequest {
   isBase64Encoded: boolean;
   /** The API key API Gateway checked for the call (REST API with keys on); the request's tenant. */
   apiKeyId: string | undefined;
+  /** Everything the front verified about the caller, and the bearer token it did not: see auth/principal.ts. */
+  identity: FrontIdentity;
   /** Where the API is reached, from what the front itself records: `https://host/stage`, or '' when unknown. */
   baseUrl: string;
 }
@@ -39,6 +42,23 @@ function lowerCased(headers: Record<string, string | undefined> | null | undefin
     result[key] = result[key] === undefined ? value : `${result[key]},${value}`;
   }
   return result;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const record = (value: unknown): Record<string, unknown> | undefined => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined);
+
+/** Only what the front put there counts: a caller can send any header, but cannot write the request context. */
+function identityOf(fields: { apiKeyId?: unknown; claims?: unknown; iamCaller?: unknown }, headers: Record<string, string>): FrontIdentity {
+  const apiKeyId = text(fields.apiKeyId);
+  const claims = record(fields.claims);
+  const iamCaller = text(fields.iamCaller);
+  const bearer = bearerToken(headers.authorization);
+  return {
+    ...(apiKeyId !== undefined ? { apiKeyId } : {}),
+    ...(claims !== undefined ? { claims } : {}),
+    ...(iamCaller !== undefined ? { iamCaller } : {}),
+    ...(bearer !== undefined ? { bearer } : {}),
+  };
 }
 
 /**
@@ -64,6 +84,8 @@ export function fromRestEvent(event: APIGatewayProxyEvent): ApiRequest {
     body: event.body,
     isBase64Encoded: event.isBase64Encoded ?? false,
     apiKeyId: typeof apiKeyId === 'string' && apiKeyId !== '' ? apiKeyId : undefined,
+    // A Cognito user pool authorizer records the token's claims here.
+    identity: identityOf({ apiKeyId, claims: record(event.requestContext?.authorizer)?.claims }, headers),
     baseUrl: restApiBaseUrl(event),
   };
 }
@@ -110,6 +132,7 @@ export function fromHttpApiEvent(event: APIGatewayProxyEventV2): ApiRequest {
     break;
   }
   const headers = lowerCased(event.headers);
+  const authorizer = (context as { authorizer?: unknown } | undefined)?.authorizer;
   return {
     method: (context?.http?.method ?? '').toUpperCase(),
     resource,
@@ -121,6 +144,8 @@ export function fromHttpApiEvent(event: APIGatewayProxyEventV2): ApiRequest {
     body: event.body ?? null,
     isBase64Encoded: event.isBase64Encoded ?? false,
     apiKeyId: undefined,
+    // An HTTP API JWT authorizer records `jwt.claims`; AWS_IAM (HTTP API route or function URL) records `iam`.
+    identity: identityOf({ claims: record(record(authorizer)?.jwt)?.claims, iamCaller: record(record(authorizer)?.iam)?.userArn }, headers),
     baseUrl: httpApiBaseUrl(event),
   };
 }
