@@ -1,10 +1,15 @@
-// `npm test`: build (Terraform plans against the zip), run every vitest suite, then print the
-// one summary line CI reads: `tests: N passed, M failed`.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+// `npm test`: build (Terraform plans against the zip), then run the vitest suites and the Terraform
+// checks side by side, and print the one summary line CI reads: `tests: N passed, M failed`.
+// The Terraform checks are mostly the terraform CLI working on its own (init, validate, a hundred
+// mocked plans), so they run as their own vitest process from the start instead of after the rest;
+// their output is printed when they end, not interleaved. With arguments (`npm test -- <filter>`)
+// one vitest run gets them, as `vitest run` would.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
-const resultsFile = 'test-results/vitest.json';
-mkdirSync('test-results', { recursive: true });
+const RESULTS_DIR = 'test-results';
+const TERRAFORM_TESTS = 'test/terraform/terraform.test.ts';
+mkdirSync(RESULTS_DIR, { recursive: true });
 
 const build = spawnSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) {
@@ -12,18 +17,45 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)];
-const run = spawnSync('npx', args, { stdio: 'inherit' });
-
-let passed = 0;
-let failed = 0;
-try {
-  const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  passed = report.numPassedTests;
-  failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
-  if (run.status !== 0 && failed === 0) failed = 1;
-} catch {
-  failed = Math.max(1, failed);
+/** Starts `vitest run` with `args`, its JSON report in `resultsFile`; answers its exit code and, when `quiet`, its output. */
+function vitest(args, resultsFile, { quiet = false } = {}) {
+  rmSync(resultsFile, { force: true });
+  const child = spawn('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...args], {
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve) => {
+    child.on('error', (error) => resolve({ code: 1, output: `${output}\n${error.message}`, resultsFile }));
+    child.on('close', (code) => resolve({ code, output, resultsFile }));
+  });
 }
-console.log(`tests: ${passed} passed, ${failed} failed`);
-process.exit(run.status === 0 && failed === 0 ? 0 : 1);
+
+/** Counts one run's passed and failed tests from its JSON report; a run that ended badly with no failure counted counts one. */
+function tally({ code, resultsFile }) {
+  let passed = 0;
+  let failed = 0;
+  try {
+    const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    passed = report.numPassedTests;
+    failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+  } catch {
+    failed = 1;
+  }
+  if (code !== 0 && failed === 0) failed = 1;
+  return { passed, failed };
+}
+
+const filters = process.argv.slice(2);
+const runs =
+  filters.length > 0
+    ? [vitest(filters, `${RESULTS_DIR}/vitest.json`)]
+    : [vitest(['--exclude', TERRAFORM_TESTS], `${RESULTS_DIR}/vitest.json`), vitest([TERRAFORM_TESTS], `${RESULTS_DIR}/terraform.json`, { quiet: true })];
+
+const finished = await Promise.all(runs);
+for (const run of finished.slice(1)) process.stdout.write(`\n${run.output}`);
+
+const totals = finished.map(tally).reduce((sum, one) => ({ passed: sum.passed + one.passed, failed: sum.failed + one.failed }));
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 ? 0 : 1);

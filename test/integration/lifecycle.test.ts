@@ -1,14 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import type { Task } from '../../src/tasks/task.js';
+import { MAX_WAIT_SECONDS } from '../../src/contract.js';
 import { delay } from '../../src/delay.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
 import { call, pollUntilTerminal, status, submit } from '../support/http.js';
 import { readItem } from '../support/items.js';
 import { closedPortUrl } from '../support/ports.js';
 import { createTestClock, startTestStack } from '../support/stack.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PROMPT = 'Long work behind a short gateway. The client polls for the result.';
+/** Longer than any test may run (vitest's timeout is 60 s). */
+const LONGER_THAN_THE_TEST_MS = 10 * 60_000;
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -17,11 +21,7 @@ afterEach(async () => {
 });
 
 async function pollUntilProcessing(target: Stack, requestId: string): Promise<void> {
-  for (let tries = 0; tries < 100; tries += 1) {
-    if ((await status(target.url, requestId)).body.progress !== undefined) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the request never reported progress');
+  await waitFor(async () => ((await status(target.url, requestId)).body.progress !== undefined ? true : undefined), { intervalMs: 20 });
 }
 
 /** A task that counts its runs and waits until its signal fires or `ms` pass. */
@@ -48,16 +48,16 @@ function countingTask(ms: number) {
 
 describe('the 29 s gateway cut', () => {
   it('completes work longer than the cut while every HTTP call returns well before it', async () => {
-    const gatewayTimeoutMs = 2000;
-    stack = await startTestStack({ gatewayTimeoutMs, env: { DEMO_TASK_MS: '3000' } });
+    const gatewayTimeoutMs = 3000;
+    stack = await startTestStack({ gatewayTimeoutMs, env: { DEMO_TASK_MS: '4000' } });
 
     const accepted = await submit(stack.url, { prompt: PROMPT });
     const { final, responses } = await pollUntilTerminal(stack.url, accepted.body.request_id, { intervalMs: 200 });
 
     expect(final.body.status).toBe('complete');
+    // The front answers 504 to a call that outlasts its cut: it, not the test's clock, is the judge.
     const calls = [accepted, ...responses];
-    expect(Math.max(...calls.map((response) => response.elapsedMs))).toBeLessThan(gatewayTimeoutMs);
-    expect(calls.every((response) => response.status !== 504)).toBe(true);
+    expect(calls.map((response) => response.status).filter((code) => code === 504)).toEqual([]);
     expect(Date.parse(final.body.updated_at) - Date.parse(final.body.created_at)).toBeGreaterThan(gatewayTimeoutMs);
   });
 
@@ -172,7 +172,8 @@ describe('idempotency keys', () => {
 
 describe('cancel', () => {
   it('ends a running request as error/cancelled, fires the worker signal, and keeps it so', async () => {
-    const { runs, aborts, tasks } = countingTask(10_000);
+    // A task that would outlast the test: only the cancel's signal can end its invocation.
+    const { runs, aborts, tasks } = countingTask(LONGER_THAN_THE_TEST_MS);
     stack = await startTestStack({ handlerOverrides: { tasks } });
     const accepted = await submit(stack.url, { prompt: 'cancel me' });
     const id = accepted.body.request_id;
@@ -182,9 +183,7 @@ describe('cancel', () => {
     expect(cancelled.status).toBe(202);
     expect(cancelled.body).toMatchObject({ status: 'error', error_code: 'cancelled' });
 
-    const idleStarted = Date.now();
     await stack.lambda.idle();
-    expect(Date.now() - idleStarted).toBeLessThan(2000); // the worker stopped long before its 10 s task would end
     expect(runs).toHaveLength(1);
     expect(aborts).toEqual([{ kind: 'superseded' }]);
     expect((await status(stack.url, id)).body).toMatchObject({ status: 'error', error_code: 'cancelled' });
@@ -261,15 +260,17 @@ describe('long-poll', () => {
   it('holds a status call until the request changes, and answers a terminal one at once', async () => {
     stack = await startTestStack({ env: { DEMO_TASK_MS: '2000' } });
     const accepted = await submit(stack.url, { prompt: PROMPT });
-    const first = await status(stack.url, accepted.body.request_id, '?wait=10');
-    const second = await status(stack.url, accepted.body.request_id, '?wait=10');
+    // The longest wait: a call that ends sooner was answered by a change, not by its wait running out.
+    const wait = `?wait=${MAX_WAIT_SECONDS}`;
+    const first = await status(stack.url, accepted.body.request_id, wait);
+    const second = await status(stack.url, accepted.body.request_id, wait);
     expect(second.body.progress?.percent ?? -1).not.toBe(first.body.progress?.percent ?? -1);
-    expect(second.elapsedMs).toBeLessThan(5000);
+    expect(second.elapsedMs).toBeLessThan(MAX_WAIT_SECONDS * 1000);
 
     const { final } = await pollUntilTerminal(stack.url, accepted.body.request_id, { intervalMs: 100 });
-    const again = await status(stack.url, accepted.body.request_id, '?wait=10');
+    const again = await status(stack.url, accepted.body.request_id, wait);
     expect(again.body).toEqual(final.body);
-    expect(again.elapsedMs).toBeLessThan(3000); // a held call would take the full 10 s
+    expect(again.elapsedMs).toBeLessThan(MAX_WAIT_SECONDS * 1000);
   });
 
   // Every bad value is a unit test of waitSeconds (test/http/status-route.test.ts); this is the answer over real sockets.

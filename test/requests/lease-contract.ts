@@ -8,9 +8,17 @@ import { silentLogger } from '../../src/log.js';
 import { createLeaseKeeper, type LeaseKeeper, type LeaseTerms } from '../../src/requests/lease.js';
 import { ErrorCode } from '../../src/contract.js';
 import { RequestStore } from '../../src/requests/store.js';
+import { waitFor } from '../support/wait-for.js';
 import { newItem } from './store-contract.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Long enough that a renewal delayed by a loaded machine still lands before the lease ends: these
+ * tests check what the thread writes, not how promptly (test/requests/lease.test.ts covers lapses).
+ */
+const LEASE_MS = 2000;
+/** The thread renews a held lease every third of it. */
+const RENEWAL_PERIOD_MS = LEASE_MS / 3;
 
 /**
  * The lease keeper's contract on a DynamoDB implementation: its thread renews a held lease and
@@ -32,6 +40,13 @@ export function describeLeaseContract(label: string, endpoint: () => string): vo
         clientConfig: { endpoint: endpoint(), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS },
         log: silentLogger,
       });
+      // The thread loads the SDK on first use, seconds on a loaded machine: started once here, so
+      // that the tests' short leases are about renewals, not about a cold start.
+      const warmUp = await claimed(60_000);
+      const lease = leases.hold(warmUp);
+      lease.report({ percent: 1, message: 'warming up' });
+      await waitFor(async () => ((await store.get(warmUp.requestId))?.progress ? true : undefined), { timeoutMs: 50_000 });
+      await lease.release();
     });
     afterAll(() => client?.destroy());
 
@@ -44,31 +59,43 @@ export function describeLeaseContract(label: string, endpoint: () => string): vo
     }
 
     it('renews the lease and writes the latest progress while held, and nothing once released', async () => {
-      const terms = await claimed(600);
+      const terms = await claimed(LEASE_MS);
       const lease = leases.hold(terms);
       lease.report({ percent: 40, message: 'working' });
-      await sleep(700); // longer than the lease: only renewals keep it
-
-      const held = await store.get(terms.requestId);
+      // Two renewals seen in the table, the second past the claim's own end: only renewals keep it.
+      const first = await waitFor(async () => {
+        const item = await store.get(terms.requestId);
+        return item!.lease_until > terms.leaseUntil ? item : undefined;
+      });
+      const held = await waitFor(async () => {
+        const item = await store.get(terms.requestId);
+        return item!.lease_until > first!.lease_until && Date.now() > terms.leaseUntil ? item : undefined;
+      });
       const lapsedWhileHeld = lease.lapsed();
       const { heartbeats } = await lease.release();
-      const renewedTo = held!.lease_until;
-      await sleep(400);
+      const releasedAt = Date.now();
+      lease.report({ percent: 80, message: 'after release' });
+      // Watching for writes that must not come: longer than the thread's renewal period. By design
+      // release() does not wait for a renewal already under way, so one may still land, but it was
+      // started before the release: it carries an earlier time.
+      await sleep(RENEWAL_PERIOD_MS + 300);
 
       expect(held).toMatchObject({ status: 'processing', progress: { percent: 40, message: 'working' } });
-      expect(renewedTo).toBeGreaterThan(terms.leaseUntil);
       expect(heartbeats).toBeGreaterThanOrEqual(2);
       expect(lapsedWhileHeld).toBe(false);
-      expect((await store.get(terms.requestId))!.lease_until).toBe(renewedTo);
+      const after = await store.get(terms.requestId);
+      expect(after).toMatchObject({ status: 'processing', progress: { percent: 40, message: 'working' } });
+      expect(Date.parse(after!.updated_at)).toBeLessThanOrEqual(releasedAt);
+      expect(after!.lease_until).toBeLessThanOrEqual(releasedAt + LEASE_MS);
     });
 
     it('reports the lease lost, and writes nothing more, once a newer attempt took the request', async () => {
-      const terms = await claimed(600);
+      const terms = await claimed(LEASE_MS);
       const lease = leases.hold(terms);
       // A takeover by a worker whose clock is well ahead: to it, the lease has run out.
       const takeover = await store.claim(terms.requestId, terms.leaseUntil + 10_000, terms.leaseUntil + 60_000);
 
-      const reason = await Promise.race([lease.lost, sleep(2000).then(() => 'still held')]);
+      const reason = await lease.lost;
       await lease.release();
 
       expect(takeover?.attempt).toBe(2);
@@ -76,17 +103,17 @@ export function describeLeaseContract(label: string, endpoint: () => string): vo
       expect(await store.get(terms.requestId)).toMatchObject({ attempt: 2, lease_until: terms.leaseUntil + 60_000 });
     });
 
-    it('reports a cancel as a lost lease within two progress intervals', async () => {
+    it('reports a cancel as a lost lease from its ownership checks, before any renewal is due', async () => {
       const terms = await claimed(60_000);
       const lease = leases.hold(terms);
       await store.cancel(terms.requestId, Date.now(), 'cancelled', ErrorCode.Cancelled);
-      const started = Date.now();
 
       const reason = await lease.lost;
-      await lease.release();
+      const { heartbeats } = await lease.release();
 
       expect(reason).toBe('superseded');
-      expect(Date.now() - started).toBeLessThan(1000);
+      // The first renewal of a 60 s lease is 20 s away: a read noticed the cancel, not a failed write.
+      expect(heartbeats).toBe(0);
       expect(await store.get(terms.requestId)).toMatchObject({ status: 'error', error_code: 'cancelled' });
     });
   });

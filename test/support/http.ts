@@ -57,12 +57,13 @@ export function status(baseUrl: string, requestId: string, query = ''): Promise<
 
 /**
  * Polls like the seed frontends do (every `intervalMs` until `complete` or `error`) and keeps every
- * response, so tests can check each call as well as the end.
+ * response, so tests can check each call as well as the end. `timeoutMs` guards against a request
+ * stuck for good, not a slow one: by default just under vitest's 60 s, so the failure names the request.
  */
 export async function pollUntilTerminal(
   baseUrl: string,
   requestId: string,
-  { intervalMs = 50, timeoutMs = 20_000 } = {},
+  { intervalMs = 50, timeoutMs = 50_000 } = {},
 ): Promise<{ final: ApiResponse; responses: ApiResponse[] }> {
   const responses: ApiResponse[] = [];
   const deadline = Date.now() + timeoutMs;
