@@ -100,4 +100,18 @@ describe('attacks on the local S3 signature check (issue 22.6)', () => {
     expect(response.status).toBe(403);
     expect(text).not.toContain(GENUINE);
   });
+
+  // FAULT: the region and service of the credential scope are taken from the request itself, never
+  // compared with the bucket's: a client configured for another region (or a URL signed for another
+  // service) is served, so a region misconfiguration passes locally. S3 answers 400
+  // AuthorizationHeaderMalformed ("the region 'eu-west-1' is wrong; expecting 'us-east-1'").
+  it('refuses a request signed for another region than the bucket\'s', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: GENUINE, ContentType: 'text/html' }));
+    const elsewhere = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'eu-west-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await expect(elsewhere.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+    } finally {
+      elsewhere.destroy();
+    }
+  });
 });
