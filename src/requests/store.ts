@@ -66,6 +66,14 @@ function attributeNames(expressions: string, extra: Record<string, string> = {})
  * The requests table. Conditional-write failures become return values; a call DynamoDB refuses for
  * good becomes {@link StorageRejectedError}, any other failure {@link StorageUnavailableError}.
  */
+/**
+ * Whether `existing` is `item` as this call wrote it: a random id is held by no one else, and a
+ * keyed one by the same body created at the same millisecond (a replay of it would be the same request).
+ */
+function isSameWrite(existing: StoredRequest, item: StoredRequest): boolean {
+  return existing.created_at === item.created_at && existing.task === item.task && existing.body_hash === item.body_hash && existing.input.prompt === item.input.prompt;
+}
+
 export class RequestStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -90,6 +98,8 @@ export class RequestStore {
       const existing = await this.get(item.request_id);
       // The holder may have expired between the two calls; then the caller may simply retry.
       if (existing === undefined) throw new StorageUnavailableError('request id was released during create');
+      // The SDK retries a put whose answer was lost; the item it then finds may be that very put.
+      if (isSameWrite(existing, item)) return { created: true };
       return { created: false, existing };
     }
   }
