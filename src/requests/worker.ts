@@ -8,6 +8,7 @@ import { RedeliverError, StorageRejectedError, StorageUnavailableError } from '.
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease, LeaseLoss } from './lease.js';
 import { settle } from './lifecycle.js';
+import { removeRecordedObjects } from './recorded-objects.js';
 import { createRequestOutput, type RequestOutput } from './output.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { unstorableReason } from './storable.js';
@@ -148,6 +149,9 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
     const leaseHeld = current?.status === RequestStatus.Processing && current.lease_until > at;
     if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
       deps.log.info('not claimed', { request_id: requestId, status: current?.status ?? 'expired', attempt: stored.attempt });
+      // Ended while handed back: this continuation's event is the last to reach it, so it removes
+      // what the request recorded, in case whatever ended it could not.
+      if (current !== undefined) await removeRecordedObjects(deps, current);
       return undefined;
     }
   }
