@@ -280,7 +280,8 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
  * Before a hand-back, the steps still under way in this invocation (side by side with the one that
  * asked to continue) get their signal aborted, with a ContinueSignal as its reason, and are waited
  * for until the invocation's time is up: a checkpoint that lands meanwhile is kept, so its step
- * never runs again; one that does not land is fenced out by the hand-back and reruns.
+ * never runs again; one that does not land is fenced out by the hand-back and reruns, and its
+ * object is removed (see continueLater).
  */
 async function handOver(steps: StepRunner, taskSignal: AbortController, stopped: Promise<Stop>): Promise<RunResult> {
   taskSignal.abort(new ContinueSignal('the request continues in a fresh invocation'));
@@ -334,6 +335,9 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
       deps.log.warn('could not dispatch the continuation; the sweeper will', { ...fields, ...describeError(error) });
     }
   }
+  // This attempt is over: what it wrote and the hand-back did not record goes, and a step still
+  // under way (past the bounded wait in handOver) that writes later removes its object itself.
+  await discard(deps, output, fields, invocation);
   return 'continued';
 }
 
