@@ -1,6 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ERROR_SENTENCES, ErrorCode } from '../contract.js';
 import { owesCallback, toView } from '../requests/model.js';
+import { removeRecordedObjects } from '../requests/recorded-objects.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import { describeError } from '../log.js';
 import { Metric } from '../metrics.js';
@@ -11,8 +12,9 @@ import { requestIdParam } from './request-id.js';
 
 /**
  * `DELETE /v1/status/{request_id}`: ends a pending or running request as `error`/`cancelled` at
- * once. A running worker learns of it at its next fenced write, and its signal fires. Its webhook,
- * if any, is queued at once; the sweeper delivers it if that fails.
+ * once, and removes the objects it recorded (a request handed back between two invocations has no
+ * worker to do it). A running worker learns of it at its next fenced write, and its signal fires.
+ * Its webhook, if any, is queued at once; the sweeper delivers it if that fails.
  */
 export async function cancelRoute(
   deps: ApiDeps,
@@ -28,6 +30,7 @@ export async function cancelRoute(
   }
   deps.metrics.put(Metric.Cancelled, 1);
   deps.log.info('cancelled', { request_id: requestId });
+  await removeRecordedObjects(deps, result.item);
   if (owesCallback(result.item)) {
     try {
       await (await deps.dispatcher()).dispatch(requestId, context.invokedFunctionArn, { action: 'deliver' });

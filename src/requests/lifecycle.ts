@@ -2,6 +2,8 @@ import { ERROR_SENTENCES, ErrorCode, RequestStatus, isTerminal } from '../contra
 import { describeError, type Logger } from '../log.js';
 import type { StoredRequest } from './model.js';
 import type { RequestStore } from './store.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { removeRecordedObjects } from './recorded-objects.js';
 import { Metric, type Metrics } from '../metrics.js';
 
 /** What an item really is at `nowMs`, whatever the table still says. */
@@ -33,10 +35,11 @@ export function effectiveState(item: StoredRequest, nowMs: number): EffectiveSta
  * The item as a reader should see it at `nowMs` (undefined once expired), with a lost request's end
  * written back once: conditionally on the item being as read. When that write loses (a worker
  * claimed or finished the request meanwhile) or fails, the reader gets the item as it is, never
- * an end of its own making: a terminal state a reader has seen never changes.
+ * an end of its own making: a terminal state a reader has seen never changes. An end written here
+ * removes the objects the request recorded.
  */
 export async function settle(
-  { store, log, metrics }: { store: RequestStore; log: Logger; metrics: Metrics },
+  { store, objects, log, metrics }: { store: RequestStore; objects: ObjectStore | undefined; log: Logger; metrics: Metrics },
   item: StoredRequest,
   nowMs: number,
 ): Promise<StoredRequest | undefined> {
@@ -57,5 +60,6 @@ export async function settle(
     return current === undefined || isExpired(current, nowMs) ? undefined : current;
   }
   metrics.put(Metric.Failed, 1, state.errorCode);
+  await removeRecordedObjects({ objects, log }, ended);
   return ended;
 }

@@ -4,6 +4,7 @@ import { createByteBudget, type ByteBudget } from '../storage/byte-budget.js';
 import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject, StoredRequest } from './model.js';
+import { recordedKeys } from './recorded-objects.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** The longest content type a file may have: a media type and its parameters, well within S3's headers. */
@@ -41,12 +42,6 @@ export interface RequestOutput {
 /** An attempt's write that lands after its objects were removed: it is removed too, and the task told. */
 export class AttemptOverError extends Error {
   override readonly name = 'AttemptOverError';
-}
-
-/** The objects an item records: its files, its bucket checkpoints and its result. */
-function recordedKeys(item: Pick<StoredRequest, 'artifacts' | 'steps' | 'result_object'>): string[] {
-  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object.key] : []));
-  return [...(item.artifacts ?? []).map((file) => file.key), ...checkpoints, ...(item.result_object !== undefined ? [item.result_object.key] : [])];
 }
 
 /** The bytes an item's recorded objects hold: what earlier invocations used of the request's budget. */

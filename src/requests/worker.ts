@@ -8,6 +8,7 @@ import { RedeliverError, StorageRejectedError, StorageUnavailableError } from '.
 import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease, LeaseLoss } from './lease.js';
 import { settle } from './lifecycle.js';
+import { removeRecordedObjects } from './recorded-objects.js';
 import { createRequestOutput, type RequestOutput } from './output.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { unstorableReason } from './storable.js';
@@ -148,6 +149,9 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
     const leaseHeld = current?.status === RequestStatus.Processing && current.lease_until > at;
     if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
       deps.log.info('not claimed', { request_id: requestId, status: current?.status ?? 'expired', attempt: stored.attempt });
+      // Ended while handed back: this continuation's event is the last to reach it, so it removes
+      // what the request recorded, in case whatever ended it could not.
+      if (current !== undefined) await removeRecordedObjects(deps, current);
       return undefined;
     }
   }
@@ -276,7 +280,8 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
  * Before a hand-back, the steps still under way in this invocation (side by side with the one that
  * asked to continue) get their signal aborted, with a ContinueSignal as its reason, and are waited
  * for until the invocation's time is up: a checkpoint that lands meanwhile is kept, so its step
- * never runs again; one that does not land is fenced out by the hand-back and reruns.
+ * never runs again; one that does not land is fenced out by the hand-back and reruns, and its
+ * object is removed (see continueLater).
  */
 async function handOver(steps: StepRunner, taskSignal: AbortController, stopped: Promise<Stop>): Promise<RunResult> {
   taskSignal.abort(new ContinueSignal('the request continues in a fresh invocation'));
@@ -330,6 +335,9 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
       deps.log.warn('could not dispatch the continuation; the sweeper will', { ...fields, ...describeError(error) });
     }
   }
+  // This attempt is over: what it wrote and the hand-back did not record goes, and a step still
+  // under way (past the bounded wait in handOver) that writes later removes its object itself.
+  await discard(deps, output, fields, invocation);
   return 'continued';
 }
 

@@ -11,6 +11,8 @@
 // Real table (dynalite) and bucket (s3rver); bytes counted by listing the bucket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/contract.js';
+import type { ApiDeps } from '../../src/handler-deps.js';
+import { cancelRoute } from '../../src/http/cancel-route.js';
 import { silentLogger } from '../../src/log.js';
 import { silentMetrics } from '../../src/metrics.js';
 import { sweep } from '../../src/requests/sweeper.js';
@@ -48,6 +50,18 @@ describe('attack: a request that ends between two of its invocations (issue 18, 
     const continuation = await runToEnd(deps, item.request_id, 600_000);
 
     expect({ continuation, code: (await h.store.get(item.request_id))?.error_code }).toEqual({ continuation: ['skipped'], code: 'cancelled' });
+    expect(await bucketContents(h, item.request_id)).toEqual({ keys: [], bytes: 0 });
+  });
+
+  it('cancelled through DELETE, its continuation event lost: the cancel itself leaves nothing in the bucket', async () => {
+    const item = await storedRequest(h);
+    const deps = depsFor(h, writeThenContinue, { dispatcher: recordingDispatcher().dispatcher });
+    expect(await processRequest(deps, item.request_id, invocation(600_000))).toBe('continued');
+    expect((await bucketContents(h, item.request_id)).keys).toHaveLength(2);
+
+    const response = await cancelRoute(deps as unknown as ApiDeps, { apiKeyId: undefined }, { request_id: item.request_id }, invocation());
+
+    expect({ status: response.statusCode, view: JSON.parse(response.body) }).toMatchObject({ status: 202, view: { status: 'error', error_code: 'cancelled' } });
     expect(await bucketContents(h, item.request_id)).toEqual({ keys: [], bytes: 0 });
   });
 

@@ -42,8 +42,8 @@ describe('settle', () => {
     const item = newItem(now, { deadline_at: now });
     await store.create(item);
 
-    const shown = await settle({ store, log: silentLogger, metrics: silentMetrics }, item, now);
-    const again = await settle({ store, log: silentLogger, metrics: silentMetrics }, item, now + 1000);
+    const shown = await settle({ store, objects: undefined, log: silentLogger, metrics: silentMetrics }, item, now);
+    const again = await settle({ store, objects: undefined, log: silentLogger, metrics: silentMetrics }, item, now + 1000);
 
     expect(shown).toMatchObject({ status: 'error', error_code: 'deadline_exceeded', updated_at: new Date(now).toISOString() });
     expect(shown?.error).toMatch(/deadline/);
@@ -58,14 +58,14 @@ describe('settle', () => {
     await store.finish(item.request_id, 1, now + 900, { status: RequestStatus.Complete, result: 'in time' });
 
     // A reader that read the item just before the outcome landed, and settles it after the deadline.
-    const shown = await settle({ store, log: silentLogger, metrics: silentMetrics }, seen!, now + 1500);
+    const shown = await settle({ store, objects: undefined, log: silentLogger, metrics: silentMetrics }, seen!, now + 1500);
 
     expect(shown).toMatchObject({ status: 'complete', result: 'in time' });
   });
 
   it('answers nothing for an expired item and leaves a live one as it is', async () => {
-    expect(await settle({ store, log: silentLogger, metrics: silentMetrics }, newItem(now, { expires_at: now / 1000 }), now)).toBeUndefined();
+    expect(await settle({ store, objects: undefined, log: silentLogger, metrics: silentMetrics }, newItem(now, { expires_at: now / 1000 }), now)).toBeUndefined();
     const live = newItem(now);
-    expect(await settle({ store, log: silentLogger, metrics: silentMetrics }, live, now)).toBe(live);
+    expect(await settle({ store, objects: undefined, log: silentLogger, metrics: silentMetrics }, live, now)).toBe(live);
   });
 });
