@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { createByteBudget, type ByteBudget } from '../storage/byte-budget.js';
@@ -63,6 +64,7 @@ function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number
 function createAttemptWrites(budget: ByteBudget) {
   const written = new Set<string>();
   const underWay = new Set<Promise<unknown>>();
+  const streamsUnderWay = new Set<Readable>();
   let overflowed = false;
   let closed = false;
   return {
@@ -74,6 +76,7 @@ function createAttemptWrites(budget: ByteBudget) {
       written.add(key);
       const put = store.put(key, body, contentType, budget);
       underWay.add(put);
+      if (body instanceof Readable) streamsUnderWay.add(body);
       try {
         const size = await put;
         if (closed) {
@@ -86,11 +89,14 @@ function createAttemptWrites(budget: ByteBudget) {
         throw error;
       } finally {
         underWay.delete(put);
+        if (body instanceof Readable) streamsUnderWay.delete(body);
       }
     },
-    /** Refuses further writes, waits up to `waitMs` for those under way, then removes `keys()`. */
+    /** Refuses further writes, cuts streams under way short, waits up to `waitMs` for the writes under way, then removes `keys()`. */
     async removeAfterWrites(store: ObjectStore | undefined, keys: () => string[], waitMs: number): Promise<void> {
       closed = true;
+      // A stream the task abandoned may never end: waiting for it would hold the invocation to its timeout.
+      for (const stream of streamsUnderWay) stream.destroy(new AttemptOverError('the attempt is over: its unfinished writes are cut short'));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
@@ -138,22 +144,13 @@ export function createRequestOutput(
         if (!names.has(name) && names.size >= maxFiles) throw new TaskError(`The task wrote more than MAX_FILES (${maxFiles}) files.`);
         names.add(name);
         const key = fileKey(requestId, attempt, name);
+        // The file it replaces keeps its room until the new body is written: a write that fails leaves it in place.
+        const size = await writes.write(objects, key, body, contentType);
         const replaced = files.get(name);
-        files.delete(name); // its room is given back while the new body is written
-        // An earlier attempt's object stays in the bucket, so it keeps counting; this attempt's is overwritten.
-        const freed = replaced?.key === key ? replaced.size : 0;
-        budget.release(freed);
-        try {
-          const size = await writes.write(objects, key, body, contentType);
-          files.set(name, { name, key, size, content_type: contentType });
-          return { name, size };
-        } catch (error) {
-          if (replaced !== undefined && !(error instanceof OutputTooLargeError)) {
-            files.set(name, replaced);
-            budget.restore(freed);
-          }
-          throw error;
-        }
+        // This attempt's own object was overwritten; an earlier attempt's stays in the bucket, so it keeps counting.
+        if (replaced?.key === key) budget.release(replaced.size);
+        files.set(name, { name, key, size, content_type: contentType });
+        return { name, size };
       },
     },
     artifacts: () => [...files.values()],
