@@ -17,6 +17,8 @@ export interface RequestOutput {
   files: TaskFiles;
   /** The request's files so far: those earlier attempts recorded, and this attempt's, the latest of each name. */
   artifacts(): Artifact[];
+  /** Earlier attempts' objects of the files written again since: recorded with the files, as they still hold room. */
+  replaced(): ResultObject[];
   /** Whether a write was refused for lack of room: the request is past MAX_OUTPUT_BYTES, whatever the task did with the error. */
   overflowed(): boolean;
   /** Stores a result too large for the item. */
@@ -44,16 +46,22 @@ export class AttemptOverError extends Error {
   override readonly name = 'AttemptOverError';
 }
 
-/** The objects an item records: its files, its bucket checkpoints and its result. */
-function recordedKeys(item: Pick<StoredRequest, 'artifacts' | 'steps' | 'result_object'>): string[] {
-  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object.key] : []));
-  return [...(item.artifacts ?? []).map((file) => file.key), ...checkpoints, ...(item.result_object !== undefined ? [item.result_object.key] : [])];
+type RecordedOutput = Pick<StoredRequest, 'artifacts' | 'replaced_objects' | 'steps'>;
+
+/** The objects an item records, but for its result: its files, those replaced, and its bucket checkpoints. */
+function recordedObjects(item: RecordedOutput): ResultObject[] {
+  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object] : []));
+  return [...(item.artifacts ?? []), ...(item.replaced_objects ?? []), ...checkpoints];
+}
+
+/** The objects an item records, result included. */
+function recordedKeys(item: RecordedOutput & Pick<StoredRequest, 'result_object'>): string[] {
+  return [...recordedObjects(item), ...(item.result_object !== undefined ? [item.result_object] : [])].map((object) => object.key);
 }
 
 /** The bytes an item's recorded objects hold: what earlier invocations used of the request's budget. */
-function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number {
-  const checkpoints = Object.values(item.steps ?? {}).reduce((total, checkpoint) => total + (checkpoint.object?.size ?? 0), 0);
-  return (item.artifacts ?? []).reduce((total, file) => total + file.size, checkpoints);
+function recordedBytes(item: RecordedOutput): number {
+  return recordedObjects(item).reduce((total, object) => total + object.size, 0);
 }
 
 /**
@@ -118,9 +126,10 @@ export function createRequestOutput(
   attempt: number,
   maxBytes: number,
   maxFiles: number,
-  recorded: Pick<StoredRequest, 'artifacts' | 'steps'> = {},
+  recorded: RecordedOutput = {},
 ): RequestOutput {
   const files = new Map<string, Artifact>((recorded.artifacts ?? []).map((file) => [file.name, file]));
+  const replacedObjects: ResultObject[] = [...(recorded.replaced_objects ?? [])];
   // Names count from their first write, before it finishes: parallel writes cannot pass the limit.
   const names = new Set(files.keys());
   const budget = createByteBudget(maxBytes, recordedBytes(recorded));
@@ -149,11 +158,13 @@ export function createRequestOutput(
         const replaced = files.get(name);
         // This attempt's own object was overwritten; an earlier attempt's stays in the bucket, so it keeps counting.
         if (replaced?.key === key) budget.release(replaced.size);
+        else if (replaced !== undefined) replacedObjects.push({ key: replaced.key, size: replaced.size });
         files.set(name, { name, key, size, content_type: contentType });
         return { name, size };
       },
     },
     artifacts: () => [...files.values()],
+    replaced: () => [...replacedObjects],
     overflowed: () => writes.overflowed(),
     putResult: (json) => spill(resultKey(requestId, attempt), json),
     putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),

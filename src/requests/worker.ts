@@ -311,6 +311,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
     deps.store.handBack(claimed.request_id, claimed.attempt, deps.now(), {
       step: steps.reached(),
       artifacts: output.commit(),
+      replaced: output.replaced(),
       // Dispatched: the sweeper steps in only if that event is lost (by the deadline at the latest,
       // to end it then). Not: the sweeper dispatches it at its next run.
       sweepAt: chain.dispatch ? Math.min(now + deps.config.sweepGraceSeconds * 1000, claimed.deadline_at) : now,
