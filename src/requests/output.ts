@@ -37,6 +37,8 @@ export interface RequestOutput {
    * waiting up to `waitMs` for writes still under way; a write that lands later removes itself.
    */
   discard(waitMs: number): Promise<void>;
+  /** Removes the replaced objects (see `replaced`) once a completed outcome no longer needs them to count. */
+  removeReplaced(): Promise<void>;
   /** The same for all the request's objects: this attempt's, and those `ended` (an error, terminal) records from earlier ones. */
   removeAll(ended: StoredRequest, waitMs: number): Promise<void>;
 }
@@ -179,6 +181,9 @@ export function createRequestOutput(
       if (writes.closed() && objects !== undefined) await objects.remove([key]).catch(() => undefined);
     },
     discard: (waitMs) => writes.removeAfterWrites(objects, () => [...writes.written].filter((key) => !committed.has(key)), waitMs),
+    removeReplaced: async () => {
+      if (objects !== undefined && replacedObjects.length > 0) await objects.remove(replacedObjects.map((object) => object.key));
+    },
     removeAll: (ended, waitMs) => writes.removeAfterWrites(objects, () => [...new Set([...writes.written, ...recordedKeys(ended)])], waitMs),
   };
 }

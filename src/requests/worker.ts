@@ -84,6 +84,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
     return 'superseded';
   }
   if (ended.status !== RequestStatus.Complete) await discard(deps, output, fields, invocation, ended);
+  else await output.removeReplaced().catch((error: unknown) => deps.log.warn('could not remove the objects of files written again', { ...fields, ...describeError(error) }));
   deps.metrics.put(Metric.RunTimeMs, deps.now() - claimedAt);
   if (ended.status === RequestStatus.Complete) deps.metrics.put(Metric.Completed, 1);
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
