@@ -51,6 +51,11 @@ export interface StoredRequest {
   result?: unknown;
   result_object?: ResultObject;
   artifacts?: Artifact[];
+  /**
+   * Objects of files a later invocation wrote again under its own key: still in the bucket, they
+   * count against MAX_OUTPUT_BYTES and are removed with the request's other objects.
+   */
+  replaced_objects?: ResultObject[];
   error?: string;
   error_code?: ErrorCode;
   /** Hash of the validated input, set when the request was created with an Idempotency-Key. */

@@ -1,10 +1,11 @@
+import { Readable } from 'node:stream';
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { createByteBudget, type ByteBudget } from '../storage/byte-budget.js';
 import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject, StoredRequest } from './model.js';
-import { recordedKeys } from './recorded-objects.js';
+import { recordedKeys, recordedObjects, type RecordedOutput } from './recorded-objects.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** The longest content type a file may have: a media type and its parameters, well within S3's headers. */
@@ -17,6 +18,8 @@ export interface RequestOutput {
   files: TaskFiles;
   /** The request's files so far: those earlier attempts recorded, and this attempt's, the latest of each name. */
   artifacts(): Artifact[];
+  /** Earlier attempts' objects of the files written again since: recorded with the files, as they still hold room. */
+  replaced(): ResultObject[];
   /** Whether a write was refused for lack of room: the request is past MAX_OUTPUT_BYTES, whatever the task did with the error. */
   overflowed(): boolean;
   /** Stores a result too large for the item. */
@@ -35,6 +38,8 @@ export interface RequestOutput {
    * waiting up to `waitMs` for writes still under way; a write that lands later removes itself.
    */
   discard(waitMs: number): Promise<void>;
+  /** Removes the replaced objects (see `replaced`) once a completed outcome no longer needs them to count. */
+  removeReplaced(): Promise<void>;
   /** The same for all the request's objects: this attempt's, and those `ended` (an error, terminal) records from earlier ones. */
   removeAll(ended: StoredRequest, waitMs: number): Promise<void>;
 }
@@ -45,9 +50,8 @@ export class AttemptOverError extends Error {
 }
 
 /** The bytes an item's recorded objects hold: what earlier invocations used of the request's budget. */
-function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number {
-  const checkpoints = Object.values(item.steps ?? {}).reduce((total, checkpoint) => total + (checkpoint.object?.size ?? 0), 0);
-  return (item.artifacts ?? []).reduce((total, file) => total + file.size, checkpoints);
+function recordedBytes(item: RecordedOutput): number {
+  return recordedObjects(item).reduce((total, object) => total + object.size, 0);
 }
 
 /**
@@ -58,6 +62,7 @@ function recordedBytes(item: Pick<StoredRequest, 'artifacts' | 'steps'>): number
 function createAttemptWrites(budget: ByteBudget) {
   const written = new Set<string>();
   const underWay = new Set<Promise<unknown>>();
+  const streamsUnderWay = new Set<Readable>();
   let overflowed = false;
   let closed = false;
   return {
@@ -69,6 +74,7 @@ function createAttemptWrites(budget: ByteBudget) {
       written.add(key);
       const put = store.put(key, body, contentType, budget);
       underWay.add(put);
+      if (body instanceof Readable) streamsUnderWay.add(body);
       try {
         const size = await put;
         if (closed) {
@@ -81,11 +87,14 @@ function createAttemptWrites(budget: ByteBudget) {
         throw error;
       } finally {
         underWay.delete(put);
+        if (body instanceof Readable) streamsUnderWay.delete(body);
       }
     },
-    /** Refuses further writes, waits up to `waitMs` for those under way, then removes `keys()`. */
+    /** Refuses further writes, cuts streams under way short, waits up to `waitMs` for the writes under way, then removes `keys()`. */
     async removeAfterWrites(store: ObjectStore | undefined, keys: () => string[], waitMs: number): Promise<void> {
       closed = true;
+      // A stream the task abandoned may never end: waiting for it would hold the invocation to its timeout.
+      for (const stream of streamsUnderWay) stream.destroy(new AttemptOverError('the attempt is over: its unfinished writes are cut short'));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...underWay]), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
@@ -107,9 +116,10 @@ export function createRequestOutput(
   attempt: number,
   maxBytes: number,
   maxFiles: number,
-  recorded: Pick<StoredRequest, 'artifacts' | 'steps'> = {},
+  recorded: RecordedOutput = {},
 ): RequestOutput {
   const files = new Map<string, Artifact>((recorded.artifacts ?? []).map((file) => [file.name, file]));
+  const replacedObjects: ResultObject[] = [...(recorded.replaced_objects ?? [])];
   // Names count from their first write, before it finishes: parallel writes cannot pass the limit.
   const names = new Set(files.keys());
   const budget = createByteBudget(maxBytes, recordedBytes(recorded));
@@ -133,25 +143,18 @@ export function createRequestOutput(
         if (!names.has(name) && names.size >= maxFiles) throw new TaskError(`The task wrote more than MAX_FILES (${maxFiles}) files.`);
         names.add(name);
         const key = fileKey(requestId, attempt, name);
+        // The file it replaces keeps its room until the new body is written: a write that fails leaves it in place.
+        const size = await writes.write(objects, key, body, contentType);
         const replaced = files.get(name);
-        files.delete(name); // its room is given back while the new body is written
-        // An earlier attempt's object stays in the bucket, so it keeps counting; this attempt's is overwritten.
-        const freed = replaced?.key === key ? replaced.size : 0;
-        budget.release(freed);
-        try {
-          const size = await writes.write(objects, key, body, contentType);
-          files.set(name, { name, key, size, content_type: contentType });
-          return { name, size };
-        } catch (error) {
-          if (replaced !== undefined && !(error instanceof OutputTooLargeError)) {
-            files.set(name, replaced);
-            budget.restore(freed);
-          }
-          throw error;
-        }
+        // This attempt's own object was overwritten; an earlier attempt's stays in the bucket, so it keeps counting.
+        if (replaced?.key === key) budget.release(replaced.size);
+        else if (replaced !== undefined) replacedObjects.push({ key: replaced.key, size: replaced.size });
+        files.set(name, { name, key, size, content_type: contentType });
+        return { name, size };
       },
     },
     artifacts: () => [...files.values()],
+    replaced: () => [...replacedObjects],
     overflowed: () => writes.overflowed(),
     putResult: (json) => spill(resultKey(requestId, attempt), json),
     putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),
@@ -166,6 +169,9 @@ export function createRequestOutput(
       if (writes.closed() && objects !== undefined) await objects.remove([key]).catch(() => undefined);
     },
     discard: (waitMs) => writes.removeAfterWrites(objects, () => [...writes.written].filter((key) => !committed.has(key)), waitMs),
+    removeReplaced: async () => {
+      if (objects !== undefined && replacedObjects.length > 0) await objects.remove(replacedObjects.map((object) => object.key));
+    },
     removeAll: (ended, waitMs) => writes.removeAfterWrites(objects, () => [...new Set([...writes.written, ...recordedKeys(ended)])], waitMs),
   };
 }

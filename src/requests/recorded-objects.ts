@@ -1,12 +1,19 @@
 import { RequestStatus } from '../contract.js';
 import { describeError, type Logger } from '../log.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { StoredRequest } from './model.js';
+import type { ResultObject, StoredRequest } from './model.js';
 
-/** The objects an item records: its files, its bucket checkpoints and its result. */
-export function recordedKeys(item: Pick<StoredRequest, 'artifacts' | 'steps' | 'result_object'>): string[] {
-  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object.key] : []));
-  return [...(item.artifacts ?? []).map((file) => file.key), ...checkpoints, ...(item.result_object !== undefined ? [item.result_object.key] : [])];
+export type RecordedOutput = Pick<StoredRequest, 'artifacts' | 'replaced_objects' | 'steps'>;
+
+/** The objects an item records, but for its result: its files, those replaced, and its bucket checkpoints. */
+export function recordedObjects(item: RecordedOutput): ResultObject[] {
+  const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object] : []));
+  return [...(item.artifacts ?? []), ...(item.replaced_objects ?? []), ...checkpoints];
+}
+
+/** The objects an item records, result included. */
+export function recordedKeys(item: RecordedOutput & Pick<StoredRequest, 'result_object'>): string[] {
+  return [...recordedObjects(item), ...(item.result_object !== undefined ? [item.result_object] : [])].map((object) => object.key);
 }
 
 /**

@@ -195,7 +195,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     const artifacts = options.output.commit(...(objectKey !== undefined ? [objectKey] : []));
     let written: boolean;
     try {
-      written = await withStorage(name, () => store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, artifacts));
+      written = await withStorage(name, () => store.checkpoint(claimed.request_id, claimed.attempt, options.now(), name, checkpoint, step, artifacts, options.output.replaced()));
     } catch (error) {
       if (!(error instanceof StorageRejectedError)) throw error;
       if (objectKey !== undefined) await options.output.uncommit(objectKey);

@@ -186,9 +186,18 @@ export class RequestStore {
    * files written so far (which the checkpoint's replay relies on). False when the request is no
    * longer this attempt's.
    */
-  async checkpoint(requestId: string, attempt: number, nowMs: number, name: string, checkpoint: Checkpoint, step: StepView, artifacts: Artifact[]): Promise<boolean> {
+  async checkpoint(
+    requestId: string,
+    attempt: number,
+    nowMs: number,
+    name: string,
+    checkpoint: Checkpoint,
+    step: StepView,
+    artifacts: Artifact[],
+    replaced: ResultObject[] = [],
+  ): Promise<boolean> {
     const updated = await this.updateIf(requestId, FENCED, {
-      UpdateExpression: `SET #steps.#name = :checkpoint, #stepView = :step, updated_at = :nowIso${artifacts.length > 0 ? ', artifacts = :artifacts' : ''}`,
+      UpdateExpression: `SET #steps.#name = :checkpoint, #stepView = :step, updated_at = :nowIso${artifacts.length > 0 ? ', artifacts = :artifacts' : ''}${replaced.length > 0 ? ', replaced_objects = :replaced' : ''}`,
       ExpressionAttributeNames: { '#steps': 'steps', '#name': name, '#stepView': 'step' },
       ExpressionAttributeValues: {
         ':processing': RequestStatus.Processing,
@@ -197,6 +206,7 @@ export class RequestStore {
         ':step': step,
         ':nowIso': new Date(nowMs).toISOString(),
         ...(artifacts.length > 0 ? { ':artifacts': artifacts } : {}),
+        ...(replaced.length > 0 ? { ':replaced': replaced } : {}),
       },
     });
     return updated !== undefined;
@@ -212,7 +222,7 @@ export class RequestStore {
     requestId: string,
     attempt: number,
     nowMs: number,
-    next: { step: StepView | undefined; artifacts: Artifact[]; sweepAt: number },
+    next: { step: StepView | undefined; artifacts: Artifact[]; replaced?: ResultObject[]; sweepAt: number },
   ): Promise<StoredRequest | undefined> {
     const sweep = sweepClauses(requestId, next.sweepAt);
     let set =
@@ -220,6 +230,8 @@ export class RequestStore {
       'continuations = if_not_exists(continuations, :zero) + :one';
     if (next.step !== undefined) set += ', #stepView = :step';
     if (next.artifacts.length > 0) set += ', artifacts = :artifacts';
+    const replaced = next.replaced ?? [];
+    if (replaced.length > 0) set += ', replaced_objects = :replaced';
     return this.updateIf(requestId, FENCED, {
       UpdateExpression: set + sweep.set,
       ExpressionAttributeNames: next.step !== undefined ? { '#stepView': 'step' } : {},
@@ -233,6 +245,7 @@ export class RequestStore {
         ':nowIso': new Date(nowMs).toISOString(),
         ...(next.step !== undefined ? { ':step': next.step } : {}),
         ...(next.artifacts.length > 0 ? { ':artifacts': next.artifacts } : {}),
+        ...(replaced.length > 0 ? { ':replaced': replaced } : {}),
       },
     });
   }

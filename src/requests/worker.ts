@@ -85,6 +85,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
     return 'superseded';
   }
   if (ended.status !== RequestStatus.Complete) await discard(deps, output, fields, invocation, ended);
+  else await output.removeReplaced().catch((error: unknown) => deps.log.warn('could not remove the objects of files written again', { ...fields, ...describeError(error) }));
   deps.metrics.put(Metric.RunTimeMs, deps.now() - claimedAt);
   if (ended.status === RequestStatus.Complete) deps.metrics.put(Metric.Completed, 1);
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
@@ -316,6 +317,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
     deps.store.handBack(claimed.request_id, claimed.attempt, deps.now(), {
       step: steps.reached(),
       artifacts: output.commit(),
+      replaced: output.replaced(),
       // Dispatched: the sweeper steps in only if that event is lost (by the deadline at the latest,
       // to end it then). Not: the sweeper dispatches it at its next run.
       sweepAt: chain.dispatch ? Math.min(now + deps.config.sweepGraceSeconds * 1000, claimed.deadline_at) : now,

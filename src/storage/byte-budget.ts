@@ -9,10 +9,8 @@ export interface ByteBudget {
   readonly maxBytes: number;
   /** Takes `bytes` of room, or takes nothing and throws OutputTooLargeError. */
   reserve(bytes: number): void;
-  /** Gives back room a failed write took, or that an object being replaced held. */
+  /** Gives back room a failed write took, or that an overwritten object held. */
   release(bytes: number): void;
-  /** Takes room back for an object that stays after all (a replacement failed), whether or not it fits. */
-  restore(bytes: number): void;
 }
 
 /** A budget of `maxBytes` of which `usedBytes` are taken already (what earlier invocations wrote). */
@@ -26,9 +24,6 @@ export function createByteBudget(maxBytes: number, usedBytes = 0): ByteBudget {
     },
     release(bytes) {
       used = Math.max(0, used - bytes);
-    },
-    restore(bytes) {
-      used += bytes;
     },
   };
 }

@@ -91,4 +91,19 @@ describe('MAX_OUTPUT_BYTES over the whole request', () => {
     expect({ results, status: (await h.store.get(item.request_id))?.status }).toEqual({ results: ['continued', 'completed'], status: 'complete' });
     expect((await bucketContents(h, item.request_id)).bytes).toBe(300 * KIB);
   });
+
+  it('a file written again in a later invocation: once the request completes, only the latest object stays', async () => {
+    const item = await storedRequest(h);
+    const deps = depsFor(h, async ({ step, continueLater, files }) => {
+      await step('draft', async () => (await files.put('a.bin', Buffer.alloc(300 * KIB, 1))).size);
+      continueLater();
+      return step('final', async () => (await files.put('a.bin', Buffer.alloc(100 * KIB, 2))).size);
+    }, { config: { maxOutputBytes: MAX_OUTPUT_BYTES } });
+
+    const results = await runToEnd(deps, item.request_id, INVOCATION_MS);
+
+    const stored = await h.store.get(item.request_id);
+    expect({ results, status: stored?.status }).toEqual({ results: ['continued', 'completed'], status: 'complete' });
+    expect(await bucketContents(h, item.request_id)).toEqual({ keys: stored?.artifacts?.map((file) => file.key), bytes: 100 * KIB });
+  });
 });
