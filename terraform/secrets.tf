@@ -32,7 +32,7 @@ resource "aws_ssm_parameter" "request_id_secret" {
 
 resource "aws_ssm_parameter" "webhook_secret" {
   name        = local.webhook_secret_parameter
-  description = "Key that signs the completion webhooks of ${local.function_name} (WEBHOOK_SECRET_PARAMETER); give it to every receiver."
+  description = "Key each tenant's webhook signing secret of ${local.function_name} is derived from (WEBHOOK_SECRET_PARAMETER); never give it to a receiver: each fetches its own from GET /v1/webhook-secret."
   type        = "SecureString"
   key_id      = var.secrets_kms_key_arn
 

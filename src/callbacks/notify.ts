@@ -76,11 +76,13 @@ export async function deliverCallback(
   for (let index = 0; index < maxTries && attempts < deps.config.callbackMaxAttempts; index += 1) {
     const wait = backoffMs(index);
     if (remainingMs() < wait + deps.config.callbackTimeoutMs + TRY_HEADROOM_MS) {
-      // A run that makes no try at all still counts one, so every webhook ends within CALLBACK_MAX_ATTEMPTS.
       if (last === undefined) {
-        deps.log.warn('no time left in this invocation for a webhook try; counted, and the sweeper makes the next', fields);
         last = { ok: false, status: DeliveryFailure.NoTime };
-        attempts += 1;
+        // A run that makes no try counts one, so runs stay bounded, but never the last: that one is a
+        // real POST, made by the sweeper's run, which always has room (the configuration sees to it).
+        const counted = attempts + 1 < deps.config.callbackMaxAttempts;
+        if (counted) attempts += 1;
+        deps.log.warn('no time left in this invocation for a webhook try; the sweeper makes the next', { ...fields, counted });
       }
       break;
     }

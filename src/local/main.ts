@@ -56,7 +56,7 @@ async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stac
   DynamoDB  ${stack.dynamo.endpoint}   (table ${stack.config.tableName})
   Lambda    ${stack.lambda.endpoint}   (function ${LOCAL_FUNCTION_NAME})
   S3        ${stack.s3.endpoint}   (bucket ${stack.config.resultsBucket}, path-style)
-  Webhooks  signed with WEBHOOK_SECRET${process.env.WEBHOOK_SECRET ? '' : ` (kept in ${join(local.dataDir, SECRETS.webhook.file)})`}; the sweeper runs every ${local.sweepIntervalMs / 1000} s
+  Webhooks  signed with each tenant's secret from GET /v1/webhook-secret, derived from ${process.env.WEBHOOK_SECRET ? 'WEBHOOK_SECRET' : `the one kept in ${join(local.dataDir, SECRETS.webhook.file)}`}; the sweeper runs every ${local.sweepIntervalMs / 1000} s
             e.g. AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_REGION=${LOCAL_REGION} \\
                  aws dynamodb scan --table-name ${stack.config.tableName} --endpoint-url ${stack.dynamo.endpoint}
   Logs      ${local.logLevel === 'debug' ? 'everything (LOG_LEVEL=debug)' : 'one line per request event; LOG_LEVEL=debug prints every log line'}

@@ -3,10 +3,31 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 
+/** The HTTP status S3 answers each refusal with. */
+const FAULT_STATUS = {
+  AccessDenied: 403,
+  InvalidAccessKeyId: 403,
+  SignatureDoesNotMatch: 403,
+  AuthorizationQueryParametersError: 400,
+  AuthorizationHeaderMalformed: 400,
+} as const;
+
 /** Why S3 refuses a request: its error code and message, as S3 words them. */
 export interface SignatureFault {
-  code: 'AccessDenied' | 'InvalidAccessKeyId' | 'SignatureDoesNotMatch' | 'AuthorizationQueryParametersError';
+  code: keyof typeof FAULT_STATUS;
   message: string;
+}
+
+/** The HTTP status S3 answers `fault` with. */
+export function faultStatus(fault: SignatureFault): number {
+  return FAULT_STATUS[fault.code];
+}
+
+/** What the server checks a signature against: its one key pair, its region, its clock. */
+export interface SigningAuthority {
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  region: string;
+  now: () => number;
 }
 
 /** What the verifier needs of an incoming request: the wire path and query as sent, and its headers. */
@@ -20,6 +41,11 @@ export interface SignedRequest {
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const CONTENT_SHA256 = 'x-amz-content-sha256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const SERVICE = 's3';
+/** How far a request's date may be from S3's clock: S3 allows 15 minutes. */
+const CLOCK_SKEW_MS = 15 * 60_000;
+/** The longest life S3 gives a presigned URL: 7 days. */
+const LONGEST_EXPIRY_SECONDS = 604_800;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^,]+),\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]+)$/;
 
@@ -91,17 +117,38 @@ function queryOf(url: string, drop: readonly string[]): Record<string, string | 
   return query;
 }
 
+/** A scope for another region or service than this server's, as S3 words the refusal of each signing way. */
+function wrongScope(scope: { region: string; service: string }, region: string, presigned: boolean): SignatureFault | undefined {
+  const reason =
+    scope.region !== region
+      ? `the region '${scope.region}' is wrong; expecting '${region}'`
+      : scope.service !== SERVICE
+        ? `incorrect service '${scope.service}'. This endpoint belongs to '${SERVICE}'.`
+        : undefined;
+  if (reason === undefined) return undefined;
+  return presigned
+    ? { code: 'AuthorizationQueryParametersError', message: `Error parsing the X-Amz-Credential parameter; ${reason}` }
+    : { code: 'AuthorizationHeaderMalformed', message: `The authorization header is malformed; ${reason}` };
+}
+
+/** A presigned URL's life: begun (within the skew S3 allows), at most a week long, not over. */
+function outOfDate(signingDate: Date, expiresIn: number, now: number): SignatureFault | undefined {
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > LONGEST_EXPIRY_SECONDS) {
+    return { code: 'AuthorizationQueryParametersError', message: `X-Amz-Expires must be a whole number of seconds from 1 to ${LONGEST_EXPIRY_SECONDS}.` };
+  }
+  if (signingDate.getTime() > now + CLOCK_SKEW_MS) return denied('Request is not yet valid');
+  if (now > signingDate.getTime() + expiresIn * 1000) return denied('Request has expired');
+  return undefined;
+}
+
 /**
  * Checks a request's Signature Version 4 as S3 does, for both ways the SDK signs: the
- * `Authorization` header, and a presigned URL's query string (whose expiry is checked against
- * `now`). The signature is recomputed by the SDK's own signer from the credentials this server
- * knows. Answers the fault, or undefined when the request is signed and in date.
+ * `Authorization` header (whose date s3rver checks), and a presigned URL's query string (in its
+ * life by `now`). The scope must name this server's region and S3; the signature is recomputed
+ * by the SDK's own signer from the credentials this server knows. Answers the fault, or undefined
+ * when the request is signed and in date.
  */
-export async function verifySignature(
-  request: SignedRequest,
-  credentials: { accessKeyId: string; secretAccessKey: string },
-  now: () => number,
-): Promise<SignatureFault | undefined> {
+export async function verifySignature(request: SignedRequest, { credentials, region, now }: SigningAuthority): Promise<SignatureFault | undefined> {
   const params = new URL(request.url, 'http://local').searchParams;
   const authorization = request.headers.authorization;
   const presigned = params.get('X-Amz-Algorithm') !== null || params.get('X-Amz-Signature') !== null;
@@ -123,6 +170,8 @@ export async function verifySignature(
   if (scope.accessKeyId !== credentials.accessKeyId) {
     return { code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' };
   }
+  const scopeFault = wrongScope(scope, region, header === null);
+  if (scopeFault !== undefined) return scopeFault;
   const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
   const signingOptions = { signingDate, signingRegion: scope.region, signingService: scope.service, signableHeaders: new Set(signedHeaders) };
 
@@ -133,10 +182,8 @@ export async function verifySignature(
   }
 
   const expiresIn = Number(params.get('X-Amz-Expires'));
-  if (!Number.isInteger(expiresIn) || expiresIn < 1) {
-    return { code: 'AuthorizationQueryParametersError', message: 'X-Amz-Expires must be a whole number of seconds.' };
-  }
-  if (now() > signingDate.getTime() + expiresIn * 1000) return denied('Request has expired');
+  const dateFault = outOfDate(signingDate, expiresIn, now());
+  if (dateFault !== undefined) return dateFault;
   const query = queryOf(request.url, ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature']);
   // A presigned URL's payload is never hashed: the signer must neither hash one nor sign the marker.
   const toSign = signable(request, signedHeaders, query);

@@ -14,13 +14,13 @@ import { createSandboxRuntime, type SandboxRuntime } from './sandbox-runtime.js'
 import { recoverInFlight, type Recovery } from './recovery.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startOnPort } from './listen.js';
-import { S3_CREDENTIALS, startS3, type S3Server } from './s3-server.js';
+import { S3_CREDENTIALS, S3_REGION, startS3, type S3Server } from './s3-server.js';
 import { SECRETS, loadOrCreateSecret, type Secret } from './secret.js';
 import { startSsm, type SsmServer } from './ssm-server.js';
 import { createStaticSite } from './static-site.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
-export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_REGION = S3_REGION;
 export const LOCAL_ACCOUNT_ID = '000000000000';
 /** The local S3 accepts this key pair only; dynalite and the local Lambda service take any. */
 export const LOCAL_CREDENTIALS = S3_CREDENTIALS;

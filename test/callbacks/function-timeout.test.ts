@@ -93,7 +93,7 @@ describe('a delivery run with no time left for a try', () => {
     expect(receiver.deliveries.map((delivery) => delivery.verified)).toEqual([true]);
   });
 
-  it('ends failed within CALLBACK_MAX_ATTEMPTS when no run ever has the time', async () => {
+  it('never lets a skipped run take the last try: that one is a POST, still within CALLBACK_MAX_ATTEMPTS', async () => {
     const clock = createTestClock();
     const deps = callbackDeps(clock.now, 2);
     const requestId = await endedRequest(deps);
@@ -102,10 +102,13 @@ describe('a delivery run with no time left for a try', () => {
       expect(await deliverIfOwed(deps, requestId, undefined, () => TOO_LITTLE_MS)).toBe('delivering');
       clock.advance(31_000);
     }
-    const item = await table.store.get(requestId);
-    expect(item?.callback).toEqual({ status: 'failed', attempts: 2, last_status: 'no_time' });
-    expect(item?.sweep_at).toBeUndefined();
-    expect(await deliverIfOwed(deps, requestId, undefined, () => A_FRESH_INVOCATION_MS)).toBe('nothing_owed');
+    expect((await table.store.get(requestId))?.callback).toEqual({ status: 'pending', attempts: 1, last_status: 'no_time' });
     expect(receiver.deliveries).toHaveLength(0);
+
+    expect(await deliverIfOwed(deps, requestId, undefined, () => A_FRESH_INVOCATION_MS)).toBe('delivering');
+    const item = await table.store.get(requestId);
+    expect(item?.callback).toEqual({ status: 'delivered', attempts: 2, last_status: 200 });
+    expect(item?.sweep_at).toBeUndefined();
+    expect(receiver.deliveries.map((delivery) => delivery.verified)).toEqual([true]);
   });
 });

@@ -40,7 +40,7 @@ describe('npm start', () => {
   it('keeps a webhook secret in DATA_DIR, says where, and sweeps on its timer', async () => {
     const secret = readFileSync(join(dataDir, 'webhook-secret'), 'utf8').trim();
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    expect(first.lines.join('\n')).toContain(`signed with WEBHOOK_SECRET (kept in ${join(dataDir, 'webhook-secret')}); the sweeper runs every 0.3 s`);
+    expect(first.lines.join('\n')).toContain(`signed with each tenant's secret from GET /v1/webhook-secret, derived from the one kept in ${join(dataDir, 'webhook-secret')}; the sweeper runs every 0.3 s`);
     const sweeps = await waitFor(() => {
       const found = first.lines.filter((line) => line.includes('"message":"swept"'));
       return found.length >= 2 ? found : undefined;

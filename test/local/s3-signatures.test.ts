@@ -67,6 +67,14 @@ describe('the local S3 checks signatures as S3 does', () => {
     expect(await response.text()).toContain('expired');
   });
 
+  it('answers a presigned URL that claims more than a week of life by 400 AuthorizationQueryParametersError', async () => {
+    const url = new URL(await presign({ expiresIn: 60 }));
+    url.searchParams.set('X-Amz-Expires', String(8 * 86_400));
+    const response = await fetch(url);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('<Code>AuthorizationQueryParametersError</Code>');
+  });
+
   it('answers a header-signed request signed with another secret by 403', async () => {
     const stranger = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: LOCAL_REGION, credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' } });
     await expect(stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: KEY }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
