@@ -7,10 +7,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Most files wait on servers, sandboxes and timers, not on a core: on a 2-core machine three
-    // files side by side finish far sooner than vitest's default of one (cores - 1). The Terraform
-    // checks run in a process of their own next to these (scripts/test.mjs).
-    maxWorkers: 3,
+    // One file at a time: the sandbox tests kill workers and take over their 1-2 s leases, which
+    // three files side by side on two cores (tried) starve into worker_lost. The Terraform checks
+    // run in a process of their own after these (scripts/test.mjs).
+    maxWorkers: 1,
     // The SDK warns once per process that Node 20 support ends in 2027; the deployed runtime is Node 22.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
