@@ -74,7 +74,8 @@ describe('kill -9 of `npm start`, then a restart on the same data', () => {
 
   it('finishes every accepted request: none stays pending or processing', async () => {
     // A port chosen here: main.ts prints its URL only for the port it was given.
-    const env = { PORT: String(await freePort()), DATA_DIR: dataDir, DEMO_TASK_MS: '3000', WORKER_LEASE_SECONDS: '2', PROGRESS_INTERVAL_MS: '200' };
+    // LOG_LEVEL=debug: the test reads the function's own JSON lines ("claimed"), which the quiet terminal leaves out.
+    const env = { PORT: String(await freePort()), DATA_DIR: dataDir, DEMO_TASK_MS: '3000', WORKER_LEASE_SECONDS: '2', PROGRESS_INTERVAL_MS: '200', LOG_LEVEL: 'debug' };
     const first = await startService(env);
     started.push(first);
     const ids: string[] = [];
