@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { startNpmStart } from './npm-start-process.js';
+import { startNpmStart } from '../support/npm-start.js';
 
 const awsFound = spawnSync('aws', ['--version'], { stdio: 'ignore' }).error === undefined;
 if (!awsFound) console.warn('\n*** aws CLI NOT FOUND: the check of the local endpoints with an independent client is skipped (apt-get install awscli). ***\n');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/client/index.js';
 import { ensureBuilt } from '../support/stack.js';
 import { waitFor } from '../support/wait-for.js';
-import { startNpmStart } from './npm-start-process.js';
+import { startNpmStart } from '../support/npm-start.js';
 
 const REQUESTS = 8;
 /** Per request: accepted, started, done. */
