@@ -16,8 +16,9 @@ import { newItem } from './store-contract.js';
 
 const BLOCKING_WORKER = fileURLToPath(new URL('./fixtures/blocking-worker.ts', import.meta.url));
 const TABLE = 'overlap-test';
-const LEASE_SECONDS = 2;
-const BLOCK_MS = 5000;
+// Long enough that the lease thread, started as the task begins to block a core, renews in time on a busy two-core machine.
+const LEASE_SECONDS = 4;
+const BLOCK_MS = 10_000;
 
 interface WorkerEvent {
   event: 'step' | 'result';
