@@ -1,5 +1,5 @@
 import { abortReason, delay } from '../delay.js';
-import { HttpError, NetworkError, RequestFailedError, TimeoutError } from './errors.js';
+import { HttpError, NetworkError, RequestFailedError, TimeoutError, httpErrorFor } from './errors.js';
 import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { anySignal } from './signals.js';
 import { download, type DownloadDeps, type DownloadInfo, type DownloadOptions, type Downloaded } from './download.js';
@@ -29,11 +29,16 @@ const HELD_SHARE = 0.5;
 /** The `fetch` the client calls; the global one by default. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** Gives the bearer token to send; asked before every call, so it can hand out a refreshed one. */
+export type TokenSource = () => string | Promise<string>;
+
 export interface ClientOptions {
   /** Where the API lives, with any stage path: `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. `''` means this origin. */
   baseUrl: string;
   /** Sent as `x-api-key` when the deployment requires an API Gateway key. */
   apiKey?: string;
+  /** Sent as `Authorization: Bearer` when the API signs users in: a token, or a function asked before every call. */
+  token?: string | TokenSource;
   fetch?: FetchLike;
   retry?: Partial<RetryPolicy>;
 }
@@ -131,6 +136,8 @@ export function createClient(options: ClientOptions): Client {
     const url = `${baseUrl}${path}`;
     const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
     if (options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     // A call that never answers (a dead connection) must not hang a waiter forever.
     const attempt = new AbortController();
@@ -146,7 +153,7 @@ export function createClient(options: ClientOptions): Client {
       });
       const body = parseBody(await response.text());
       if (!response.ok) {
-        throw new HttpError(method, url, response.status, body, parseRetryAfter(response.headers.get('Retry-After')));
+        throw httpErrorFor(method, url, response, body, parseRetryAfter(response.headers.get('Retry-After')));
       }
       return { status: response.status, headers: response.headers, body };
     } catch (error) {

@@ -1,11 +1,17 @@
 import type { RequestView } from '../contract.js';
 
-/** The parts of an error body the API sends: `{error, error_code, field?}` or API Gateway's `{message}`. */
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * The parts of an error body the API sends: `{error, error_code, field?}`, `{error: {code, message}}`,
+ * or API Gateway's `{message}`.
+ */
 function describeBody(body: unknown): { sentence?: string; code?: string } {
   if (typeof body !== 'object' || body === null) return typeof body === 'string' && body !== '' ? { sentence: body.slice(0, 200) } : {};
   const fields = body as Record<string, unknown>;
-  const sentence = typeof fields.error === 'string' ? fields.error : typeof fields.message === 'string' ? fields.message : undefined;
-  const code = typeof fields.error_code === 'string' ? fields.error_code : undefined;
+  const nested = typeof fields.error === 'object' && fields.error !== null ? (fields.error as Record<string, unknown>) : {};
+  const sentence = text(fields.error) ?? text(nested.message) ?? text(fields.message);
+  const code = text(fields.error_code) ?? text(nested.code);
   return { ...(sentence !== undefined ? { sentence } : {}), ...(code !== undefined ? { code } : {}) };
 }
 
@@ -31,6 +37,38 @@ export class HttpError extends ClientError {
     super(`${method} ${url} answered ${status}${sentence !== undefined ? `: ${sentence}` : ''}`);
     this.code = code;
   }
+}
+
+/** An attribute of a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): `error`, `error_description`. */
+function challengeAttribute(header: string | null, name: string): string | undefined {
+  const match = new RegExp(`(?:^|[\\s,])${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header ?? '');
+  return match === null ? undefined : match[1]!.replace(/\\(.)/g, '$1');
+}
+
+/**
+ * `401`: the API did not accept who the caller says it is (no token, or one expired, forged or
+ * meant for another API). Retrying cannot fix it: sign in again, or send a valid token or key.
+ */
+export class UnauthorizedError extends HttpError {
+  override readonly name = 'UnauthorizedError';
+  /** The challenge's `error` (`invalid_token`); undefined when the call carried no credentials at all. */
+  readonly challenge: string | undefined;
+  /** The API's sentence for why, fit to show a person. */
+  readonly reason: string;
+
+  constructor(method: string, url: string, body: unknown, wwwAuthenticate: string | null) {
+    const description = challengeAttribute(wwwAuthenticate, 'error_description');
+    // With no sentence in the body, the challenge's description stands in for one.
+    super(method, url, 401, describeBody(body).sentence === undefined && description !== undefined ? { error: description } : body);
+    this.challenge = challengeAttribute(wwwAuthenticate, 'error');
+    this.reason = describeBody(body).sentence ?? description ?? 'The API refused the credentials; sign in again.';
+  }
+}
+
+/** The error for a non-2xx answer: an {@link UnauthorizedError} for 401, else an {@link HttpError}. */
+export function httpErrorFor(method: string, url: string, response: Pick<Response, 'status' | 'headers'>, body: unknown, retryAfterMs?: number): HttpError {
+  if (response.status === 401) return new UnauthorizedError(method, url, body, response.headers.get('WWW-Authenticate'));
+  return new HttpError(method, url, response.status, body, retryAfterMs);
 }
 
 /** No answer came: the connection failed, or the call got none in time. `cause` is what the network said. */
