@@ -2,6 +2,7 @@ import { abortReason, delay } from '../delay.js';
 import { HttpError, NetworkError, RequestFailedError, TimeoutError, httpErrorFor } from './errors.js';
 import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { anySignal } from './signals.js';
+import { listRequests, type ListOptions, type RequestPage, type RequestPages } from './list.js';
 import { download, type DownloadDeps, type DownloadInfo, type DownloadOptions, type Downloaded } from './download.js';
 import {
   INVOKE_PATH,
@@ -81,6 +82,11 @@ export interface Client {
   get(requestId: string, options?: GetOptions): Promise<RequestView>;
   /** `DELETE /v1/status/{id}`: the request ends as `error` with `error_code: "cancelled"`. */
   cancel(requestId: string, options?: { signal?: AbortSignal }): Promise<RequestView>;
+  /**
+   * `GET /v1/requests`: the caller's own requests, newest first, as an async iterator over pages
+   * (`items()` over requests); each page is read when the loop reaches it, riding out 429/5xx.
+   */
+  list(options?: ListOptions): RequestPages;
   /** `GET /v1/webhook-secret`: the `whsec_` secret that verifies this caller's webhooks (and no other caller's). */
   webhookSecret(options?: { signal?: AbortSignal }): Promise<string>;
   /**
@@ -237,6 +243,12 @@ export function createClient(options: ClientOptions): Client {
     async cancel(requestId, cancelOptions = {}) {
       const answer = await send('DELETE', statusPath(requestId), cancelOptions.signal !== undefined ? { signal: cancelOptions.signal } : {});
       return answer.body as RequestView;
+    },
+
+    list(listOptions = {}) {
+      const readPage = async (path: string, signal: AbortSignal | undefined) =>
+        (await withRetries(() => send('GET', path, signal !== undefined ? { signal } : {}), signal, isPassingFailure)).body as RequestPage;
+      return listRequests(readPage, listOptions);
     },
 
     async webhookSecret(secretOptions = {}) {

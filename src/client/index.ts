@@ -2,6 +2,8 @@
 export { createClient, DEFAULT_WAIT_SECONDS } from './client.js';
 export type { Client, ClientOptions, CompleteLinkedView, FetchLike, GetOptions, SubmitOptions, TokenSource, WaitOptions } from './client.js';
 export { DownloadError, ExpiredUrlError } from './download.js';
+export { REQUESTS_PATH } from './list.js';
+export type { ListOptions, RequestPage, RequestPages, RequestSummary } from './list.js';
 export type { DownloadErrorCode, DownloadInfo, DownloadOptions, DownloadProgress, Downloaded } from './download.js';
 export { delay } from '../delay.js';
 export { ClientError, HttpError, NetworkError, RequestFailedError, TimeoutError, UnauthorizedError } from './errors.js';
