@@ -50,7 +50,7 @@ export const RUNTIME_ENV_VARS = ['AWS_LAMBDA_FUNCTION_NAME'] as const;
 export const PLAIN_SECRET_ENV_VARS = ['REQUEST_ID_SECRET', 'WEBHOOK_SECRET'] as const;
 
 /** Variables the `async-request-router` CLI reads. */
-export const CLI_ENV_VARS = ['ASYNC_ROUTER_URL', 'ASYNC_ROUTER_API_KEY'] as const;
+export const CLI_ENV_VARS = ['ASYNC_ROUTER_URL', 'ASYNC_ROUTER_API_KEY', 'ASYNC_ROUTER_TOKEN', 'ASYNC_ROUTER_ISSUER'] as const;
 
 /** Variables only the local stack reads (the AWS runtime provides its own endpoints). */
 export const LOCAL_ENV_VARS = [
@@ -155,6 +155,10 @@ export interface CliConfig {
   url: string;
   /** `ASYNC_ROUTER_API_KEY`, sent as `x-api-key` when set. */
   apiKey: string | undefined;
+  /** `ASYNC_ROUTER_TOKEN`, sent as `Authorization: Bearer` when set. */
+  token?: string | undefined;
+  /** `ASYNC_ROUTER_ISSUER`: the local issuer `token` asks; else the one beside a loopback `url`. */
+  issuer?: string | undefined;
 }
 
 /** Settings of the local stack (`npm start`), on top of {@link Config}. */
@@ -420,5 +424,10 @@ export function loadLocalConfig(env: Env): LocalConfig {
 
 /** Reads the CLI's settings; an empty value counts as unset. */
 export function loadCliConfig(env: Env): CliConfig {
-  return { url: raw(env, 'ASYNC_ROUTER_URL') ?? `http://127.0.0.1:${LOCAL_PORT}`, apiKey: raw(env, 'ASYNC_ROUTER_API_KEY') };
+  return {
+    url: raw(env, 'ASYNC_ROUTER_URL') ?? `http://127.0.0.1:${LOCAL_PORT}`,
+    apiKey: raw(env, 'ASYNC_ROUTER_API_KEY'),
+    token: raw(env, 'ASYNC_ROUTER_TOKEN'),
+    issuer: raw(env, 'ASYNC_ROUTER_ISSUER'),
+  };
 }

@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import type { CliConfig } from '../config.js';
 import { DEFAULT_CHECK_ORIGIN, DEFAULT_CHECK_TIMEOUT_SECONDS } from './check.js';
+import { UsageError } from './usage-error.js';
+import { DEFAULT_LIST_LIMIT, parseListCommand, type ListCommand } from './list-command.js';
+import { parseTokenCommand, type TokenCommand } from './token-command.js';
 
 const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;
 
@@ -15,6 +18,9 @@ Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)
   status <id>       show a request (--output: save its result; --artifact: a file)
   cancel <id>       cancel a pending or running request
+  list              your requests, newest first: id, status, task, created, progress
+  token --sub S     print a signed-in user's token from the local issuer
+                    (AUTH=jwt npm start); export it as ASYNC_ROUTER_TOKEN
   check             post-deploy check of the API at --url: CORS preflight, submit,
                     long-poll, cancel, unknown id, wrong method, CORS headers;
                     one line each, PASS <name> or FAIL <name>: <reason>
@@ -33,8 +39,18 @@ Options:
                          to NAME in the current folder); implies --wait      [submit status]
   --origin ORIGIN        ${`Origin to send (default ${DEFAULT_CHECK_ORIGIN})`.padEnd(52)}[check]
                          (with cors_allow_origins set: one of those)
+  --status S             only requests in status S (pending, processing,
+                         complete, error)                                    [list]
+  --limit N              ${`show the newest N (default ${DEFAULT_LIST_LIMIT})`.padEnd(52)}[list]
+  --sub S                the user the token is for                           [token]
+  --aud A                its audience (default: the local stack's)           [token]
+  --ttl SECONDS          how long it lives (default 3600)                    [token]
+  --issuer URL           the issuer to ask (env ASYNC_ROUTER_ISSUER, default
+                         the --url's port + 4 on 127.0.0.1)                  [token]
   --url URL              API base URL (env ASYNC_ROUTER_URL, default http://127.0.0.1:3000)
   --key API_KEY          API Gateway key, sent as x-api-key (env ASYNC_ROUTER_API_KEY)
+  --token TOKEN          a signed-in user's token, sent as Authorization: Bearer
+                         (env ASYNC_ROUTER_TOKEN)
   --json                 print one JSON document instead of text
   -h, --help             show this help
 
@@ -55,7 +71,9 @@ export type Command =
     }
   | { kind: 'status'; requestId: string; output: Output | undefined }
   | { kind: 'cancel'; requestId: string }
-  | { kind: 'check'; timeoutMs: number; origin: string };
+  | { kind: 'check'; timeoutMs: number; origin: string }
+  | ListCommand
+  | TokenCommand;
 
 /** `--output FILE` and `--artifact NAME`: where to save which bytes of a complete request. */
 export interface Output {
@@ -69,15 +87,13 @@ export interface CommandLine {
   command: Command;
   url: string;
   apiKey: string | undefined;
+  token: string | undefined;
   json: boolean;
 }
 
 const isTaskName = (name: string): name is TaskName => (TASK_NAMES as readonly string[]).includes(name);
 
-/** A mistake in how the CLI was called: exit 2 with the message and a pointer to `--help`. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from './usage-error.js';
 
 /** Options and the commands they apply to; any other command refuses them. */
 const OPTION_COMMANDS = {
@@ -89,6 +105,12 @@ const OPTION_COMMANDS = {
   output: ['submit', 'status'],
   artifact: ['submit', 'status'],
   origin: ['check'],
+  status: ['list'],
+  limit: ['list'],
+  sub: ['token'],
+  aud: ['token'],
+  ttl: ['token'],
+  issuer: ['token'],
 } as const satisfies Record<string, readonly string[]>;
 
 function timeoutMs(value: string | undefined): number | undefined {
@@ -162,8 +184,15 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         output: { type: 'string', short: 'o' },
         artifact: { type: 'string' },
         origin: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        sub: { type: 'string' },
+        aud: { type: 'string' },
+        ttl: { type: 'string' },
+        issuer: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
+        token: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -172,12 +201,12 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const base = { url: apiBaseUrl(values.url ?? config.url), apiKey: values.key ?? config.apiKey, json: values.json ?? false };
+  const base = { url: apiBaseUrl(values.url ?? config.url), apiKey: values.key ?? config.apiKey, token: values.token ?? config.token, json: values.json ?? false };
   if (values.help) return { ...base, command: { kind: 'help' } };
   checkUrl(base.url, values.url !== undefined ? '--url' : 'ASYNC_ROUTER_URL');
 
   const [name, ...rest] = positionals;
-  if (name === undefined) throw new UsageError('missing command (submit, status, cancel or check)');
+  if (name === undefined) throw new UsageError('missing command (submit, status, cancel, list, token or check)');
   for (const [option, commands] of Object.entries(OPTION_COMMANDS)) {
     if (values[option as keyof typeof OPTION_COMMANDS] !== undefined && !(commands as readonly string[]).includes(name)) {
       throw new UsageError(`--${option} only applies to ${commands.join(' and ')}`);
@@ -214,6 +243,10 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
           origin: values.origin !== undefined ? parseOrigin(values.origin) : DEFAULT_CHECK_ORIGIN,
         },
       };
+    case 'list':
+      return { ...base, command: parseListCommand(rest, values) };
+    case 'token':
+      return { ...base, command: parseTokenCommand(rest, values, { issuer: config.issuer, apiUrl: base.url }) };
     case 'status':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
       return { ...base, command: { kind: name, requestId: rest[0]!, output } };
@@ -221,6 +254,6 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
       return { ...base, command: { kind: name, requestId: rest[0]! } };
     default:
-      throw new UsageError(`unknown command "${name}" (expected submit, status, cancel or check)`);
+      throw new UsageError(`unknown command "${name}" (expected submit, status, cancel, list, token or check)`);
   }
 }

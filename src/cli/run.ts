@@ -5,6 +5,8 @@ import { ExitCode } from './exit-codes.js';
 import { formatCheck, runChecks } from './check.js';
 import { formatOutcome, formatResult, formatView, progressBar, progressLine } from './render.js';
 import { SaveFailure, checkWritable, saveOutput, type Saved } from './save.js';
+import { runList } from './list-command.js';
+import { runToken } from './token-command.js';
 
 /** Where the CLI writes; the process's streams in production. */
 export interface CliIo {
@@ -29,7 +31,11 @@ export async function runCli(argv: readonly string[], config: CliConfig, io: Cli
     return ExitCode.Ok;
   }
   if (commandLine.command.kind === 'check') return check(commandLine, commandLine.command, io);
-  const client = createClient({ baseUrl: commandLine.url, ...(commandLine.apiKey !== undefined ? { apiKey: commandLine.apiKey } : {}) });
+  const client = createClient({
+    baseUrl: commandLine.url,
+    ...(commandLine.apiKey !== undefined ? { apiKey: commandLine.apiKey } : {}),
+    ...(commandLine.token !== undefined ? { token: commandLine.token } : {}),
+  });
   try {
     return await execute(client, commandLine.command, commandLine.json, io);
   } catch (error) {
@@ -66,6 +72,10 @@ async function check(commandLine: CommandLine, command: Extract<Command, { kind:
 
 async function execute(client: Client, command: Exclude<Command, { kind: 'help' | 'check' }>, json: boolean, io: CliIo): Promise<ExitCode> {
   switch (command.kind) {
+    case 'list':
+      return runList(client, command, json, io);
+    case 'token':
+      return runToken(command, json, io);
     case 'status': {
       const view = await client.get(command.requestId, { signal: io.interrupt });
       if (command.output === undefined) {
