@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpError, NetworkError, RequestFailedError, TimeoutError, createClient, isTerminal, type FetchLike, type RequestView } from '../client/index.js';
 import { anySignal } from '../client/signals.js';
 import { INVOKE_PATH, ROUTES, statusPath, type RequestStatus } from '../contract.js';
+import { checkList } from './list-check.js';
 
 /** One check's outcome: `PASS name`, or `FAIL name: reason`. */
 export interface CheckResult {
@@ -15,6 +16,8 @@ export interface CheckOptions {
   /** The stage URL (Terraform's `api_base_url`), or the local stack's. */
   url: string;
   apiKey: string | undefined;
+  /** A signed-in user's token, sent as `Authorization: Bearer`. */
+  token?: string | undefined;
   /** How long the long-poll check waits for the request to complete. */
   timeoutMs: number;
   /** The `Origin` every call sends, as a page on that origin would; CORS answers are checked for it. */
@@ -27,7 +30,7 @@ export interface CheckOptions {
 }
 
 /** The checks, in the order they run. */
-export const CHECK_NAMES = ['preflight', 'submit', 'long-poll', 'cancel', 'unknown-id', 'wrong-method', 'cors'] as const;
+export const CHECK_NAMES = ['preflight', 'submit', 'long-poll', 'cancel', 'unknown-id', 'wrong-method', 'list', 'cors'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 /** What a page at `https://example.com` would be; deployments that allow only some origins need `--origin`. */
@@ -119,7 +122,7 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
     return response;
   };
 
-  const apiKey = options.apiKey !== undefined ? { apiKey: options.apiKey } : {};
+  const apiKey = { ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}), ...(options.token !== undefined ? { token: options.token } : {}) };
   // A check reports what the API answers: a submit is tried once (the client would retry a 503).
   const once = createClient({ baseUrl: base, fetch: recordingFetch, retry: { maxAttempts: 1 }, ...apiKey });
   // Waiting rides out passing failures as a real caller's wait does.
@@ -129,6 +132,7 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string; withKey?: boolean } = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...init.headers };
     if (options.apiKey !== undefined && init.withKey !== false) headers['x-api-key'] = options.apiKey;
+    if (options.token !== undefined && init.withKey !== false) headers.Authorization = `Bearer ${options.token}`;
     const timeout = AbortSignal.timeout(CALL_TIMEOUT_MS);
     const linked = anySignal([signal, timeout]);
     const before = answers.length;
@@ -152,7 +156,7 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   const checks: Record<CheckName, () => Promise<void>> = {
     /** A browser's preflight for the POST the client makes: no key, the headers it will send. */
     async preflight() {
-      const requested = ['content-type', 'idempotency-key', ...(options.apiKey !== undefined ? ['x-api-key'] : [])];
+      const requested = ['content-type', 'idempotency-key', ...(options.apiKey !== undefined ? ['x-api-key'] : []), ...(options.token !== undefined ? ['authorization'] : [])];
       const answer = await raw('OPTIONS', INVOKE_PATH, {
         withKey: false,
         headers: { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': requested.join(',') },
@@ -162,7 +166,7 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
       const methods = answer.headers.get('Access-Control-Allow-Methods');
       if (!lists(methods, 'POST')) fail(`Access-Control-Allow-Methods ${quoted(methods)} does not include POST`);
       const allowed = answer.headers.get('Access-Control-Allow-Headers');
-      const missing = ['Idempotency-Key', 'Content-Type', ...(options.apiKey !== undefined ? ['X-Api-Key'] : [])].filter((name) => !lists(allowed, name));
+      const missing = ['Idempotency-Key', 'Content-Type', ...(options.apiKey !== undefined ? ['X-Api-Key'] : []), ...(options.token !== undefined ? ['Authorization'] : [])].filter((name) => !lists(allowed, name));
       if (missing.length > 0) fail(`Access-Control-Allow-Headers ${quoted(allowed)} does not include ${missing.join(', ')}`);
     },
 
@@ -265,6 +269,8 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
       if (!lists(allow, 'POST')) fail(`the 405's Allow ${quoted(allow)} does not include POST`);
     },
 
+    list: () => checkList(client, submitted?.requestId, signal),
+
     /** Every answer so far, errors and the preflight included, as a page on `origin` reads them. */
     async cors() {
       if (answers.length === 0) await raw('GET', statusPath(randomUUID()));
@@ -285,7 +291,8 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   };
 
   const results: CheckResult[] = [];
-  for (const name of CHECK_NAMES) {
+  // Only a caller with an identity has requests of its own to list.
+  for (const name of CHECK_NAMES.filter((check) => check !== 'list' || options.apiKey !== undefined || options.token !== undefined)) {
     let result: CheckResult;
     try {
       await checks[name]();
@@ -294,7 +301,12 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
       if (signal.aborted) throw signal.reason;
       const reason = error instanceof CheckFailed ? error.message : describe(error);
       // API Gateway's answer to a call without the key a stage requires.
-      const hint = name !== 'preflight' && options.apiKey === undefined && / answered 403\b/.test(reason) ? ' (if the API requires a key, pass --key)' : '';
+      const hint =
+        name !== 'preflight' && options.apiKey === undefined && / answered 403\b/.test(reason)
+          ? ' (if the API requires a key, pass --key)'
+          : options.token === undefined && / answered 401\b/.test(reason)
+            ? ' (if the API signs users in, pass --token)'
+            : '';
       result = { name, ok: false, reason: `${reason}${hint}` };
     }
     results.push(result);

@@ -55,6 +55,7 @@ async function check(commandLine: CommandLine, command: Extract<Command, { kind:
     results = await runChecks({
       url: commandLine.url,
       apiKey: commandLine.apiKey,
+      token: commandLine.token,
       timeoutMs: command.timeoutMs,
       origin: command.origin,
       signal: io.interrupt,
