@@ -30,8 +30,8 @@ const HELD_SHARE = 0.5;
 /** The `fetch` the client calls; the global one by default. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** Gives the bearer token to send; asked before every call, so it can hand out a refreshed one. */
-export type TokenSource = () => string | Promise<string>;
+/** Gives the bearer token to send (none: undefined); asked before every call, so it can hand out a refreshed one. */
+export type TokenSource = () => string | undefined | Promise<string | undefined>;
 
 export interface ClientOptions {
   /** Where the API lives, with any stage path: `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. `''` means this origin. */

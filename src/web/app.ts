@@ -5,21 +5,25 @@ import {
   RequestFailedError,
   TASKS,
   TASK_NAMES,
+  UnauthorizedError,
   createClient,
   type RequestView,
   type TaskName,
 } from '../client/index.js';
 import { formatBytes, formatStep } from '../client/format.js';
 import { isAssessResult, isPipelineResult, isReportResult } from '../client/result-shapes.js';
+import { element, make } from './dom.js';
+import { createMyRequests, requestIdFromHash } from './my-requests.js';
+import { createSignInPanel, type SignInPanel } from './sign-in-panel.js';
+import { loadSiteConfig, type SignedIn } from './sign-in.js';
 
-/** The page is served by the API's own front, so the API is this origin. */
-const client = createClient({ baseUrl: window.location.origin });
+/** Set once /config.json says the stack signs users in. */
+let signIn: SignInPanel | undefined;
+/** The page is served by the API's own front, so the API is this origin; the tab's user's token rides on every call. */
+const client = createClient({ baseUrl: window.location.origin, token: () => signIn?.token() });
+/** What the page says once the API refused the tab's token. */
+const SIGN_IN_AGAIN = 'Your sign-in has expired or was refused: sign in again.';
 
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`demo page: #${id} is missing`);
-  return found as T;
-}
 
 const form = element<HTMLFormElement>('submit-form');
 const prompt = element<HTMLTextAreaElement>('prompt');
@@ -58,12 +62,6 @@ for (const name of TASK_NAMES) {
   task.append(option);
 }
 
-function make<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className !== undefined) node.className = className;
-  return node;
-}
 
 function showStatus(status: string, message: string): void {
   statusLabel.dataset.status = status;
@@ -297,9 +295,13 @@ function showError(message: string, code: string): void {
 function explain(error: unknown): { message: string; code: string } {
   if (error instanceof RequestFailedError) return { message: error.message, code: error.error_code };
   if (error instanceof DownloadError) return { message: error.message, code: error.code };
+  if (error instanceof UnauthorizedError) return { message: `${SIGN_IN_AGAIN} (${error.reason})`, code: error.code ?? 'unauthorized' };
   if (error instanceof HttpError) {
     const body = error.body as { error?: string; message?: string } | undefined;
-    return { message: body?.error ?? body?.message ?? error.message, code: error.code ?? `http_${error.status}` };
+    const sentence = body?.error ?? body?.message ?? error.message;
+    // 403: this caller may not do it; a tab with no user is most likely just not signed in yet.
+    if (error.status === 403) return { message: `Not allowed: ${sentence}${signIn !== undefined && signIn.user() === undefined ? ' Sign in first.' : ''}`, code: error.code ?? 'forbidden' };
+    return { message: sentence, code: error.code ?? `http_${error.status}` };
   }
   if (error instanceof TypeError) return { message: 'The API could not be reached. Is the local stack running?', code: 'network_error' };
   return { message: error instanceof Error ? error.message : String(error), code: 'unexpected' };
@@ -322,42 +324,73 @@ function clearPanel(): void {
   requestIdLine.textContent = '';
 }
 
-async function run(): Promise<void> {
-  if (running !== undefined) return;
-  const text = prompt.value;
-  clearPanel();
-  if (text.trim() === '') {
-    showStatus('idle', 'Type a prompt first.');
-    prompt.focus();
-    return;
-  }
-  const current: { controller: AbortController; requestId?: string } = { controller: new AbortController() };
+type Running = { controller: AbortController; requestId?: string };
+
+/** Long-polls a request with the panel showing its progress, then shows its outcome. */
+async function follow(current: Running, requestId: string): Promise<void> {
+  current.requestId = requestId;
+  requestIdLine.textContent = `Request ${requestId}`;
+  requestIdLine.hidden = false;
+  // A result the API only links is fetched by showOutcome, and only when it is small enough to show.
+  const view = await client.wait(requestId, { signal: current.controller.signal, onProgress: showView, fetchResult: false });
+  progress.value = 100;
+  await showOutcome(view, current.controller.signal);
+  showStatus('complete', 'Done.');
+}
+
+/** Runs `work` as the panel's one request; one started later (another shown, a user switch) supersedes it. */
+async function drive(work: (current: Running) => Promise<void>): Promise<void> {
+  running?.controller.abort();
+  const current: Running = { controller: new AbortController() };
   running = current;
+  clearPanel();
   setRunning(true);
-  showStatus('pending', 'Submitting…');
   try {
-    const accepted = await client.submit({ prompt: text, task: task.value as TaskName }, { signal: current.controller.signal });
-    current.requestId = accepted.request_id;
-    requestIdLine.textContent = `Request ${accepted.request_id}`;
-    requestIdLine.hidden = false;
-    showStatus(accepted.status, 'Accepted; waiting for a worker…');
-    // A result the API only links is fetched by showOutcome, and only when it is small enough to show.
-    const view = await client.wait(accepted, { signal: current.controller.signal, onProgress: showView, fetchResult: false });
-    progress.value = 100;
-    await showOutcome(view, current.controller.signal);
-    showStatus('complete', 'Done.');
+    await work(current);
   } catch (error) {
+    if (running !== current) return;
     if (current.controller.signal.aborted) {
       showStatus(CANCELLED, 'Cancelled.');
     } else {
+      if (error instanceof UnauthorizedError) signIn?.signOut(SIGN_IN_AGAIN);
       const { message, code } = explain(error);
       showStatus('error', message);
       showError(message, code);
     }
   } finally {
-    running = undefined;
-    setRunning(false);
+    if (running === current) {
+      running = undefined;
+      setRunning(false);
+    }
+    if (signIn?.user() !== undefined) void myRequests.refresh();
   }
+}
+
+async function run(): Promise<void> {
+  if (running !== undefined) return;
+  const text = prompt.value;
+  if (text.trim() === '') {
+    clearPanel();
+    showStatus('idle', 'Type a prompt first.');
+    prompt.focus();
+    return;
+  }
+  await drive(async (current) => {
+    showStatus('pending', 'Submitting…');
+    const accepted = await client.submit({ prompt: text, task: task.value as TaskName }, { signal: current.controller.signal });
+    if (signIn?.user() !== undefined) void myRequests.refresh();
+    showStatus(accepted.status, 'Accepted; waiting for a worker…');
+    window.history.replaceState(null, '', '#');
+    await follow(current, accepted.request_id);
+  });
+}
+
+/** Shows a request picked from "Your requests" (or named by the page's hash): its progress, then its result. */
+function showRequest(requestId: string): Promise<void> {
+  return drive(async (current) => {
+    showStatus('pending', 'Reading the request…');
+    await follow(current, requestId);
+  });
 }
 
 async function cancel(): Promise<void> {
@@ -390,5 +423,47 @@ form.addEventListener('keydown', (event) => {
   }
 });
 
-setRunning(false);
-showStatus('idle', 'Ready. Type a prompt and press Submit (Ctrl/⌘+Enter).');
+const myRequests = createMyRequests(client, (error) => {
+  if (error instanceof UnauthorizedError) signIn?.signOut(SIGN_IN_AGAIN);
+  return explain(error).message;
+}, (requestId) => void showRequest(requestId));
+
+/** Another user in this tab: nothing of the previous one stays on the page. */
+function onUserChange(user: SignedIn | undefined): void {
+  running?.controller.abort();
+  running = undefined;
+  setRunning(false);
+  clearPanel();
+  window.history.replaceState(null, '', '#');
+  if (user === undefined) {
+    myRequests.clear('Sign in to see your requests.');
+    showStatus('idle', 'Signed out.');
+    return;
+  }
+  showStatus('idle', `Signed in as ${user.sub}. Type a prompt and press Submit.`);
+  void myRequests.refresh();
+}
+
+window.addEventListener('hashchange', () => {
+  const requestId = requestIdFromHash(window.location.hash);
+  if (requestId !== undefined) void showRequest(requestId);
+});
+
+async function start(): Promise<void> {
+  setRunning(false);
+  showStatus('idle', 'Ready. Type a prompt and press Submit (Ctrl/⌘+Enter).');
+  try {
+    const config = await loadSiteConfig();
+    if (config.auth === 'jwt') {
+      signIn = createSignInPanel(config, onUserChange);
+      if (signIn.user() !== undefined) void myRequests.refresh();
+      else myRequests.clear('Sign in to see your requests.');
+    }
+  } catch (error) {
+    showStatus('error', `The page could not read its settings (config.json): ${explain(error).message}`);
+  }
+  const requestId = requestIdFromHash(window.location.hash);
+  if (requestId !== undefined) await showRequest(requestId);
+}
+
+void start();
