@@ -1,3 +1,4 @@
+import { createJwtVerifier } from './auth/jwt-verifier.js';
 import { createDocumentClient, sdkConfig, type AwsClientOptions } from './aws-clients.js';
 import type { Config } from './config.js';
 import { createHandler, type Handler } from './create-handler.js';
@@ -41,6 +42,7 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
     now: Date.now,
     log,
     metrics: createEmfMetrics(config.functionName),
+    ...(config.jwt !== undefined ? { verifier: createJwtVerifier(config.jwt) } : {}),
     ...overrides,
   });
 }

@@ -3,6 +3,8 @@
  * A wrong value stops the process at start with the variable's name and the reason.
  */
 
+import { issuerUrlProblem } from './auth/issuer-url.js';
+import { AuthMode } from './auth/principal.js';
 import { WEBHOOK_RUN_HEADROOM_MS } from './callbacks/schedule.js';
 
 /** Variables the deployed function reads; Terraform's `aws_lambda_function` sets exactly these. */
@@ -23,6 +25,9 @@ export const DEPLOYED_ENV_VARS = [
   'CALLBACK_TIMEOUT_MS',
   'FUNCTION_TIMEOUT_SECONDS',
   'CONTINUATION_CHAIN_MAX',
+  'AUTH',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
 ] as const;
 
 /** Tuning knobs with safe defaults; not set by Terraform, available for experiments and tests. */
@@ -132,10 +137,22 @@ export interface Config {
   continuationChainMax: number;
   /** The function's name, as its metrics' FunctionName dimension. */
   functionName: string;
+  /** Which identity every call must carry (see src/auth/principal.ts). */
+  auth: AuthMode;
+  /** With `auth` jwt: the issuer and audience every user token must name; the function verifies bearer tokens against them. */
+  jwt: JwtSettings | undefined;
   /** Set only by the local stack; undefined in AWS, where the SDK finds the regional endpoint. */
   dynamodbEndpoint: string | undefined;
   lambdaEndpoint: string | undefined;
   s3Endpoint: string | undefined;
+}
+
+/** The token issuer a `jwt` deployment trusts, and its own audience. */
+export interface JwtSettings {
+  /** The `iss` of every token, an https URL (http only on loopback); its OIDC discovery document names the keys. */
+  issuer: string;
+  /** The `aud` every token must carry, so a token meant for another deployment or app is refused. */
+  audience: string;
 }
 
 /** A secret's value, as read from SSM by the variable that names its parameter. */
@@ -330,6 +347,22 @@ function callbackTimeouts(env: Env): { callbackTimeoutMs: number; functionTimeou
   return { callbackTimeoutMs, functionTimeoutSeconds };
 }
 
+/** AUTH and, for `jwt`, the issuer and audience it needs; neither is read with another mode, so a half-made setting fails loudly. */
+function authSettings(env: Env): Pick<Config, 'auth' | 'jwt'> {
+  const auth = oneOf(env, 'AUTH', Object.values(AuthMode), AuthMode.ApiKey);
+  const issuer = raw(env, 'JWT_ISSUER');
+  const audience = raw(env, 'JWT_AUDIENCE');
+  if (auth !== AuthMode.Jwt) {
+    if (issuer !== undefined || audience !== undefined) throw new ConfigError(`JWT_ISSUER and JWT_AUDIENCE are read only with AUTH=jwt, and AUTH is ${auth}: set AUTH=jwt or unset them`);
+    return { auth, jwt: undefined };
+  }
+  if (issuer === undefined) throw new ConfigError('AUTH=jwt needs JWT_ISSUER, the URL of the token issuer (the iss of its tokens)');
+  const problem = issuerUrlProblem(issuer);
+  if (problem !== undefined) throw new ConfigError(`JWT_ISSUER ${problem} (http only on 127.0.0.1 or localhost), got "${issuer}"`);
+  if (audience === undefined) throw new ConfigError("AUTH=jwt needs JWT_AUDIENCE, the aud this deployment's tokens carry (an app client id, an API identifier)");
+  return { auth, jwt: { issuer, audience } };
+}
+
 /**
  * Reads the function's configuration; throws {@link ConfigError} naming the first bad variable.
  * A secret named by its `*_PARAMETER` is taken from `loaded` (src/secrets.ts reads them).
@@ -388,6 +421,7 @@ export function loadConfig(env: Env, loaded: LoadedSecrets = {}): Config {
     checkpointInlineMaxBytes: integer(env, 'CHECKPOINT_INLINE_MAX_BYTES', 32 * 1024, 0, 200_000),
     continuationChainMax: integer(env, 'CONTINUATION_CHAIN_MAX', 12, 0, 1000),
     functionName: raw(env, 'AWS_LAMBDA_FUNCTION_NAME') ?? 'async-router',
+    ...authSettings(env),
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     lambdaEndpoint: url(env, 'LAMBDA_ENDPOINT'),
     s3Endpoint: url(env, 'S3_ENDPOINT'),

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type { JwtVerifier } from './auth/jwt-verifier.js';
 import type { HostLookup } from './callbacks/host-lookup.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -24,10 +25,12 @@ export interface HandlerDeps {
   metrics: Metrics;
   /** How callback hosts are looked up; the system resolver when absent. */
   lookupHost?: HostLookup;
+  /** Verifies bearer tokens against JWT_ISSUER, made once per cold start so its keys stay cached; absent: tokens are not verified here. */
+  verifier?: JwtVerifier;
 }
 
 /** What the HTTP routes use. */
-export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics' | 'lookupHost'>;
+export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics' | 'lookupHost' | 'verifier'>;
 
 /** What webhook deliveries use. */
 export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log' | 'metrics' | 'lookupHost'> & {

@@ -40,6 +40,26 @@ describe('loadConfig', () => {
   });
 });
 
+describe('AUTH and the JWT issuer', () => {
+  it('defaults to api_key with no issuer', () => {
+    expect(loadConfig(base)).toMatchObject({ auth: 'api_key', jwt: undefined });
+  });
+
+  it('takes jwt with an https issuer (http only on loopback) and an audience', () => {
+    const jwt = { ...base, AUTH: 'jwt', JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', JWT_AUDIENCE: 'client-1' };
+    expect(loadConfig(jwt)).toMatchObject({ auth: 'jwt', jwt: { issuer: jwt.JWT_ISSUER, audience: 'client-1' } });
+    expect(loadConfig({ ...jwt, JWT_ISSUER: 'http://127.0.0.1:3004' }).jwt?.issuer).toBe('http://127.0.0.1:3004');
+  });
+
+  it('refuses a half-made setting, naming the variable', () => {
+    expect(() => loadConfig({ ...base, AUTH: 'cognito' })).toThrow(/AUTH must be one of api_key, jwt, iam, none/);
+    expect(() => loadConfig({ ...base, AUTH: 'jwt', JWT_AUDIENCE: 'a' })).toThrow(/AUTH=jwt needs JWT_ISSUER/);
+    expect(() => loadConfig({ ...base, AUTH: 'jwt', JWT_ISSUER: 'https://idp.example.com' })).toThrow(/AUTH=jwt needs JWT_AUDIENCE/);
+    expect(() => loadConfig({ ...base, AUTH: 'jwt', JWT_ISSUER: 'http://idp.example.com', JWT_AUDIENCE: 'a' })).toThrow(/JWT_ISSUER must be an https URL/);
+    expect(() => loadConfig({ ...base, JWT_ISSUER: 'https://idp.example.com' })).toThrow(/read only with AUTH=jwt, and AUTH is api_key/);
+  });
+});
+
 describe('secrets named by their SSM parameters', () => {
   const named = { REQUESTS_TABLE: 'requests', REQUEST_ID_SECRET_PARAMETER: '/router/request-id-secret', WEBHOOK_SECRET_PARAMETER: '/router/webhook-secret' };
 

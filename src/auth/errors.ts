@@ -7,3 +7,8 @@ export class InvalidTokenError extends Error {
 export class IssuerUnavailableError extends Error {
   override readonly name = 'IssuerUnavailableError';
 }
+
+/** The call carries none of the identity the deployment requires (no bearer token, no SigV4 signature). */
+export class MissingCredentialsError extends Error {
+  override readonly name = 'MissingCredentialsError';
+}

@@ -1,5 +1,8 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { InvalidTokenError, IssuerUnavailableError } from './errors.js';
+import { issuerUrlProblem } from './issuer-url.js';
+
+export { issuerUrlProblem };
 
 /** Signatures made with a private key only: a shared-secret (HS*) or unsigned (`none`) token is refused before any key is chosen. */
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -36,20 +39,6 @@ export interface VerifiedToken {
 export interface JwtVerifier {
   /** Verifies a compact JWS; throws {@link InvalidTokenError} or {@link IssuerUnavailableError}. */
   verify(token: string): Promise<VerifiedToken>;
-}
-
-/** Plain http is only for an issuer on this machine (the local stack's). */
-export function issuerUrlProblem(issuer: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    return 'is not a URL';
-  }
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'must be an https URL';
-  if (url.search !== '' || url.hash !== '') return 'must have no query or fragment';
-  return undefined;
 }
 
 async function fetchJson(url: string): Promise<unknown> {

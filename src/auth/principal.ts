@@ -1,4 +1,4 @@
-import { InvalidTokenError } from './errors.js';
+import { MissingCredentialsError } from './errors.js';
 import type { JwtVerifier } from './jwt-verifier.js';
 
 /** Which identity a deployment requires of every call (Terraform's `auth`). */
@@ -31,6 +31,27 @@ export function userOwner(issuer: string, subject: string): string {
   return `user:${issuer}#${subject}`;
 }
 
+const API_KEY_OWNER_PREFIX = 'key:';
+
+/** The owner of what an API key creates. */
+export function apiKeyOwner(apiKeyId: string): string {
+  return `${API_KEY_OWNER_PREFIX}${apiKeyId}`;
+}
+
+/**
+ * What a caller's Idempotency-Key ids and webhook secret are derived from: for an API key its id
+ * and for the anonymous tenant '' (as before owners existed, so ids and secrets made then stay
+ * valid), for anyone else the owner. An API Gateway key id has no `:`, so no owner collides with one.
+ */
+export function ownerScope(owner: string | undefined): string {
+  return owner === undefined ? '' : (apiKeyIdOf(owner) ?? owner);
+}
+
+/** The API key id of an API key's owner; undefined for any other owner. */
+export function apiKeyIdOf(owner: string): string | undefined {
+  return owner.startsWith(API_KEY_OWNER_PREFIX) ? owner.slice(API_KEY_OWNER_PREFIX.length) : undefined;
+}
+
 function claimedUser(claims: Record<string, unknown> | undefined): Principal | undefined {
   const issuer = claims?.iss;
   const subject = claims?.sub;
@@ -42,7 +63,8 @@ function claimedUser(claims: Record<string, unknown> | undefined): Principal | u
  * The caller, decided once per call from what the front verified, most specific first: a user (the
  * front's token claims, else a bearer token the function verifies itself when it has an issuer),
  * an IAM caller, an API key, or the anonymous tenant. `mode` says what must be present: `jwt` a
- * user, `iam` an IAM caller; without it the call is refused with {@link InvalidTokenError}.
+ * user, `iam` an IAM caller; without it the call is refused with {@link MissingCredentialsError}.
+ * A bearer token that does not verify is refused (the verifier's InvalidTokenError), whatever the mode.
  */
 export async function resolvePrincipal(identity: FrontIdentity, mode: AuthMode, verifier: JwtVerifier | undefined): Promise<Principal> {
   if (mode === AuthMode.None) return ANONYMOUS;
@@ -52,9 +74,9 @@ export async function resolvePrincipal(identity: FrontIdentity, mode: AuthMode, 
     principal = { kind: 'user', owner: userOwner(token.issuer, token.subject) };
   }
   principal ??= identity.iamCaller !== undefined ? { kind: 'iam', owner: `iam:${identity.iamCaller}` } : undefined;
-  principal ??= identity.apiKeyId !== undefined ? { kind: 'api_key', owner: `key:${identity.apiKeyId}` } : ANONYMOUS;
-  if (mode === AuthMode.Jwt && principal.kind !== 'user') throw new InvalidTokenError('A bearer token is required: send Authorization: Bearer <token>.');
-  if (mode === AuthMode.Iam && principal.kind !== 'iam') throw new InvalidTokenError('This API takes SigV4-signed calls only.');
+  principal ??= identity.apiKeyId !== undefined ? { kind: 'api_key', owner: apiKeyOwner(identity.apiKeyId) } : ANONYMOUS;
+  if (mode === AuthMode.Jwt && principal.kind !== 'user') throw new MissingCredentialsError('A bearer token is required: send Authorization: Bearer <token>.');
+  if (mode === AuthMode.Iam && principal.kind !== 'iam') throw new MissingCredentialsError('This API takes SigV4-signed calls only.');
   return principal;
 }
 

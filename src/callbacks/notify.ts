@@ -9,7 +9,8 @@ import { presentView } from '../requests/present.js';
 import { postWebhook, signedHeaders, type DeliveryResult } from './deliver.js';
 import { CallbackRefusedError, callbackPolicy, parseCallbackUrl } from './callback-url.js';
 import { CallbackLookupError, resolveDestination } from './destination.js';
-import { ownerWebhookSecret, webhookOwner } from './owner-secret.js';
+import { ownerOf } from '../requests/ownership.js';
+import { ownerWebhookSecret } from './owner-secret.js';
 import { TRIES_IN_INVOCATION, TRY_HEADROOM_MS, backoffMs, deliveryWindowMs, retryDelayMs, webhookId } from './schedule.js';
 
 /**
@@ -37,7 +38,7 @@ async function tryOnce(deps: CallbackDeps, item: StoredRequest, payload: string)
     const destination = await resolveDestination(parseCallbackUrl(item.callback_url!, policy), policy, deps.config.callbackTimeoutMs, deps.lookupHost);
     const leftMs = deps.config.callbackTimeoutMs - (Date.now() - startedAt);
     if (leftMs <= 0) return { ok: false, status: DeliveryFailure.Timeout };
-    const secret = ownerWebhookSecret(deps.config.webhookSecret!, webhookOwner(item.api_key_id));
+    const secret = ownerWebhookSecret(deps.config.webhookSecret!, ownerOf(item));
     const headers = signedHeaders(secret, webhookId(item.request_id, item.created_at), payload, new Date(deps.now()));
     return await postWebhook(destination, payload, headers, leftMs);
   } catch (error) {

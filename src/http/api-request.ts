@@ -26,8 +26,6 @@ export interface ApiRequest {
   contentTypes: string[];
   body: string | null;
   isBase64Encoded: boolean;
-  /** The API key API Gateway checked for the call (REST API with keys on); the request's tenant. */
-  apiKeyId: string | undefined;
   /** Everything the front verified about the caller, and the bearer token it did not: see auth/principal.ts. */
   identity: FrontIdentity;
   /** Where the API is reached, from what the front itself records: `https://host/stage`, or '' when unknown. */
@@ -83,7 +81,6 @@ export function fromRestEvent(event: APIGatewayProxyEvent): ApiRequest {
     contentTypes: multi.length > 0 ? multi : headers['content-type'] !== undefined ? [headers['content-type']] : [],
     body: event.body,
     isBase64Encoded: event.isBase64Encoded ?? false,
-    apiKeyId: typeof apiKeyId === 'string' && apiKeyId !== '' ? apiKeyId : undefined,
     // A Cognito user pool authorizer records the token's claims here.
     identity: identityOf({ apiKeyId, claims: record(event.requestContext?.authorizer)?.claims }, headers),
     baseUrl: restApiBaseUrl(event),
@@ -143,7 +140,6 @@ export function fromHttpApiEvent(event: APIGatewayProxyEventV2): ApiRequest {
     contentTypes: headers['content-type'] !== undefined ? [headers['content-type']] : [],
     body: event.body ?? null,
     isBase64Encoded: event.isBase64Encoded ?? false,
-    apiKeyId: undefined,
     // An HTTP API JWT authorizer records `jwt.claims`; AWS_IAM (HTTP API route or function URL) records `iam`.
     identity: identityOf({ claims: record(record(authorizer)?.jwt)?.claims, iamCaller: record(record(authorizer)?.iam)?.userArn }, headers),
     baseUrl: httpApiBaseUrl(event),

@@ -6,6 +6,7 @@ import { StorageUnavailableError } from '../requests/errors.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import type { ApiRequest } from './api-request.js';
 import { cancelRoute } from './cancel-route.js';
+import { resolveCaller } from './caller.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { HttpError } from './http-error.js';
 import { invokeRoute } from './invoke-route.js';
@@ -51,11 +52,13 @@ export function createApi(deps: ApiDeps) {
         throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; allowed: ${match.allow}.`, {
           headers: { Allow: match.allow },
         });
-      case 'route':
-        if (match.name === 'invoke') return invokeRoute(deps, request, context);
-        if (match.name === 'status') return statusRoute(deps, request, match.params, context);
-        if (match.name === 'webhookSecret') return webhookSecretRoute(deps, request);
-        return cancelRoute(deps, request, match.params, context);
+      case 'route': {
+        const caller = await resolveCaller(deps, request);
+        if (match.name === 'invoke') return invokeRoute(deps, request, context, caller);
+        if (match.name === 'status') return statusRoute(deps, request, match.params, context, caller);
+        if (match.name === 'webhookSecret') return webhookSecretRoute(deps, caller);
+        return cancelRoute(deps, match.params, context, caller);
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import { removeRecordedObjects } from '../requests/recorded-objects.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import { describeError } from '../log.js';
 import { Metric } from '../metrics.js';
-import type { ApiRequest } from './api-request.js';
+import type { Principal } from '../auth/principal.js';
 import { HttpError, notFound } from './http-error.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
@@ -18,12 +18,12 @@ import { requestIdParam } from './request-id.js';
  */
 export async function cancelRoute(
   deps: ApiDeps,
-  request: Pick<ApiRequest, 'apiKeyId'>,
   params: Record<string, string>,
   context: InvocationContext,
+  caller: Principal,
 ): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
-  const result = await deps.store.cancel(requestId, deps.now(), ERROR_SENTENCES[ErrorCode.Cancelled], ErrorCode.Cancelled, request.apiKeyId);
+  const result = await deps.store.cancel(requestId, deps.now(), ERROR_SENTENCES[ErrorCode.Cancelled], ErrorCode.Cancelled, caller.owner);
   if (result.kind === 'not_found') throw notFound();
   if (result.kind === 'terminal') {
     throw new HttpError(409, 'already_terminal', `The request has already ended as "${result.item.status}" and cannot be cancelled.`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ownerScope, type Principal } from '../auth/principal.js';
 import { CallbackRefusedError, callbackPolicy, type CallbackPolicy } from '../callbacks/callback-url.js';
 import { Metric } from '../metrics.js';
 import { describeError } from '../log.js';
@@ -28,11 +29,11 @@ const dispatchUnavailable = () =>
  * request is durable. If the work cannot be queued, the stored request is removed again and the
  * caller gets 503: nothing half-started, and a retry (with the same Idempotency-Key) is safe.
  */
-export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
+export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: InvocationContext, caller: Principal): Promise<APIGatewayProxyResult> {
   const policy = callbackPolicy(deps.config);
   const { task, input, idempotencyKey, callbackUrl } = parseInvokeInput(request, deps.tasks, { enabled: deps.config.webhookSecret !== undefined, policy });
-  const { apiKeyId } = request;
-  const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, apiKeyId ?? '', idempotencyKey);
+  // Two owners' Idempotency-Keys never meet; an API key's ids are what they were before owners.
+  const requestId = idempotencyKey === undefined ? randomUUID() : requestIdForKey(deps.config.requestIdSecret, ownerScope(caller.owner), idempotencyKey);
   const item = newPendingRequest({
     requestId,
     task,
@@ -43,7 +44,7 @@ export async function invokeRoute(deps: ApiDeps, request: ApiRequest, context: I
     maxAttempts: deps.config.maxAttempts,
     sweepGraceSeconds: deps.config.sweepGraceSeconds,
     ...(idempotencyKey !== undefined ? { bodyHash: bodyHash(task, input, callbackUrl?.href) } : {}),
-    ...(apiKeyId !== undefined ? { apiKeyId } : {}),
+    ...(caller.owner !== undefined ? { owner: caller.owner } : {}),
     ...(callbackUrl !== undefined ? { callbackUrl: callbackUrl.href } : {}),
   });
 

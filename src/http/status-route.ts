@@ -1,13 +1,13 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_WAIT_SECONDS, changeFingerprint, isTerminal } from '../contract.js';
-import { settle } from '../requests/lifecycle.js';
-import { isVisibleTo, type StoredRequest } from '../requests/model.js';
+import type { Principal } from '../auth/principal.js';
 import { presentView } from '../requests/present.js';
 import { retryAfterSeconds } from '../requests/retry-after.js';
 import { delay } from '../delay.js';
 import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import type { ApiRequest } from './api-request.js';
 import { invalidField, notFound } from './http-error.js';
+import { readOwnedRequest } from './owned-request.js';
 import { json } from './responses.js';
 import { requestIdParam } from './request-id.js';
 
@@ -24,13 +24,6 @@ export function waitSeconds(query: ApiRequest['query'] | null | undefined): numb
   return Number(text);
 }
 
-/** The request as its caller may see it now; another API key's request reads as missing, exactly like an unknown id. */
-async function read(deps: ApiDeps, requestId: string, apiKeyId: string | undefined): Promise<StoredRequest | undefined> {
-  const item = await deps.store.get(requestId);
-  if (item === undefined || !isVisibleTo(item, apiKeyId)) return undefined;
-  return settle(deps, item, deps.now());
-}
-
 /**
  * `GET /v1/status/{request_id}[?wait=N]`. With `wait`, the call is held (polling the table every
  * LONG_POLL_INTERVAL_MS) until the status or progress changes or N seconds pass.
@@ -40,11 +33,11 @@ export async function statusRoute(
   request: ApiRequest,
   params: Record<string, string>,
   context: InvocationContext,
+  caller: Principal,
 ): Promise<APIGatewayProxyResult> {
   const requestId = requestIdParam(params);
   const waitMs = waitSeconds(request.query) * 1000;
-  const { apiKeyId } = request;
-  let item = await read(deps, requestId, apiKeyId);
+  let item = await readOwnedRequest(deps, requestId, caller);
   if (item === undefined) throw notFound();
 
   if (waitMs > 0 && !isTerminal(item.status)) {
@@ -52,7 +45,7 @@ export async function statusRoute(
     const seen = changeFingerprint(item);
     while (deps.now() + deps.config.longPollIntervalMs <= until) {
       await delay(deps.config.longPollIntervalMs);
-      const next = await read(deps, requestId, apiKeyId);
+      const next = await readOwnedRequest(deps, requestId, caller);
       if (next === undefined) throw notFound();
       item = next;
       if (changeFingerprint(next) !== seen) break;

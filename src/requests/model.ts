@@ -62,8 +62,12 @@ export interface StoredRequest {
   body_hash?: string;
   /** How many replays of its Idempotency-Key dispatched it again before a worker claimed it. */
   redispatches?: number;
-  /** The API key id that created the request, when API keys are on; only that key may read or cancel it. */
+  /** Who created the request (see auth/principal.ts; absent for the anonymous tenant): only they may see it. */
+  owner?: string;
+  /** Written before owners existed: the API key that created the request, read as its owner (see ownership.ts). */
   api_key_id?: string;
+  /** The input's `session_id`, at the top level so the owner index can carry it. */
+  session_id?: string;
   /** Where the completion webhook goes, and how its delivery stands. */
   callback_url?: string;
   callback?: CallbackView;
@@ -114,7 +118,7 @@ export interface NewRequest {
   deadlineSeconds: number;
   maxAttempts: number;
   bodyHash?: string;
-  apiKeyId?: string;
+  owner?: string;
   callbackUrl?: string;
   /** When the sweeper should dispatch the request again if no worker has claimed it. */
   sweepGraceSeconds: number;
@@ -136,14 +140,10 @@ export function newPendingRequest(request: NewRequest): StoredRequest {
     max_attempts: request.maxAttempts,
     lease_until: 0,
     ...(request.bodyHash !== undefined ? { body_hash: request.bodyHash } : {}),
-    ...(request.apiKeyId !== undefined ? { api_key_id: request.apiKeyId } : {}),
+    ...(request.owner !== undefined ? { owner: request.owner } : {}),
+    ...(request.input.session_id !== undefined ? { session_id: request.input.session_id } : {}),
     ...(request.callbackUrl !== undefined ? { callback_url: request.callbackUrl, callback: { status: CallbackStatus.Pending, attempts: 0 } } : {}),
     sweep_shard: sweepShard(request.requestId),
     sweep_at: request.nowMs + request.sweepGraceSeconds * 1000,
   };
-}
-
-/** Whether the caller with this API key id (undefined when keys are off) may see the request. */
-export function isVisibleTo(item: StoredRequest, apiKeyId: string | undefined): boolean {
-  return item.api_key_id === apiKeyId;
 }

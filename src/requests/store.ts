@@ -10,7 +10,8 @@ import {
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { isExpired } from './lifecycle.js';
 import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
-import { isVisibleTo, owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
+import { isVisibleTo, ownedCondition } from './ownership.js';
+import { owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
 
 /** How a worker's attempt ended, as written to the table. */
@@ -263,22 +264,22 @@ export class RequestStore {
 
   /**
    * Cancels a pending or processing request at once; a running worker finds out at its next fenced
-   * write. Only the API key that created the request (none when keys are off) may cancel it; for
-   * any other caller it does not exist.
+   * write. Only the request's owner (undefined: the anonymous tenant) may cancel it; for any other
+   * caller it does not exist.
    */
-  async cancel(requestId: string, nowMs: number, message: string, errorCode: ErrorCode, apiKeyId?: string): Promise<CancelResult> {
-    const owned = apiKeyId === undefined ? 'attribute_not_exists(api_key_id)' : 'api_key_id = :apiKeyId';
+  async cancel(requestId: string, nowMs: number, message: string, errorCode: ErrorCode, owner?: string): Promise<CancelResult> {
+    const owned = ownedCondition(owner);
     const values = {
       ':pending': RequestStatus.Pending,
       ':processing': RequestStatus.Processing,
       ':nowSec': Math.floor(nowMs / 1000),
-      ...(apiKeyId === undefined ? {} : { ':apiKeyId': apiKeyId }),
+      ...owned.values,
     };
     // Due for the sweeper at once: it delivers the webhook if one is owed, or just clears the entry.
-    const item = await this.endAsError(requestId, `${LIVE} AND ${owned}`, values, nowMs, errorCode, message, nowMs);
+    const item = await this.endAsError(requestId, `${LIVE} AND ${owned.expression}`, values, nowMs, errorCode, message, nowMs, owned.names);
     if (item !== undefined) return { kind: 'cancelled', item };
     const current = await this.get(requestId);
-    if (current === undefined || isExpired(current, nowMs) || !isVisibleTo(current, apiKeyId)) return { kind: 'not_found' };
+    if (current === undefined || isExpired(current, nowMs) || !isVisibleTo(current, owner)) return { kind: 'not_found' };
     return { kind: 'terminal', item: current };
   }
 
@@ -366,7 +367,7 @@ export class RequestStore {
     return updated !== undefined;
   }
 
-  /** Ends a request as `error` with `code` and `message`, if `condition` (with its `values`) holds; `sweepAt` as in {@link finish}. */
+  /** Ends a request as `error` with `code` and `message`, if `condition` (with its `values` and `names`) holds; `sweepAt` as in {@link finish}. */
   private endAsError(
     requestId: string,
     condition: string,
@@ -375,11 +376,12 @@ export class RequestStore {
     code: ErrorCode,
     message: string,
     sweepAt: SweepAt,
+    names: Record<string, string> = {},
   ): Promise<StoredRequest | undefined> {
     const sweep = sweepClauses(requestId, sweepAt);
     return this.updateIf(requestId, condition, {
       UpdateExpression: `SET #status = :error, #error = :message, error_code = :code, updated_at = :nowIso, lease_until = :zero${sweep.set}${sweep.remove}`,
-      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeNames: { ...names, '#error': 'error' },
       ExpressionAttributeValues: { ...values, ...sweep.values, ':error': RequestStatus.Error, ':message': message, ':code': code, ':nowIso': new Date(nowMs).toISOString(), ':zero': 0 },
     });
   }

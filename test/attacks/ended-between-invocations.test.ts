@@ -10,6 +10,7 @@
 // `deadline_exceeded` and removes nothing either.
 // Real table (dynalite) and bucket (s3rver); bytes counted by listing the bucket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANONYMOUS } from '../../src/auth/principal.js';
 import { ErrorCode } from '../../src/contract.js';
 import type { ApiDeps } from '../../src/handler-deps.js';
 import { cancelRoute } from '../../src/http/cancel-route.js';
@@ -59,7 +60,7 @@ describe('attack: a request that ends between two of its invocations (issue 18, 
     expect(await processRequest(deps, item.request_id, invocation(600_000))).toBe('continued');
     expect((await bucketContents(h, item.request_id)).keys).toHaveLength(2);
 
-    const response = await cancelRoute(deps as unknown as ApiDeps, { apiKeyId: undefined }, { request_id: item.request_id }, invocation());
+    const response = await cancelRoute(deps as unknown as ApiDeps, { request_id: item.request_id }, invocation(), ANONYMOUS);
 
     expect({ status: response.statusCode, view: JSON.parse(response.body) }).toMatchObject({ status: 202, view: { status: 'error', error_code: 'cancelled' } });
     expect(await bucketContents(h, item.request_id)).toEqual({ keys: [], bytes: 0 });

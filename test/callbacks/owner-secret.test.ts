@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { ownerWebhookSecret } from '../../src/callbacks/owner-secret.js';
@@ -24,5 +25,13 @@ describe('ownerWebhookSecret', () => {
 
   it("changes every owner's secret when the deployment secret rotates", () => {
     expect(ownerWebhookSecret(ROTATED, 'key-a')).not.toBe(ownerWebhookSecret(DEPLOYMENT, 'key-a'));
+  });
+
+  it("keeps an API key's secret and the anonymous tenant's as they were before owners; a user's is their own", () => {
+    const beforeOwners = (scope: string) => `whsec_${createHmac('sha256', Buffer.alloc(32, 1)).update(`async-router webhook signing v1\0${scope}`).digest('base64')}`;
+
+    expect(ownerWebhookSecret(DEPLOYMENT, 'key:key-a')).toBe(beforeOwners('key-a'));
+    expect(ownerWebhookSecret(DEPLOYMENT, undefined)).toBe(beforeOwners(''));
+    expect(new Set([ownerWebhookSecret(DEPLOYMENT, 'user:https://idp.example.com#alice'), ownerWebhookSecret(DEPLOYMENT, 'user:https://idp.example.com#bob'), beforeOwners('alice')]).size).toBe(3);
   });
 });

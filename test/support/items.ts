@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, type Stack } from '../../src/local/stack.js';
 import type { StoredRequest } from '../../src/requests/model.js';
 
@@ -24,4 +24,11 @@ export function readItem(stack: Stack, requestId: string): Promise<StoredRequest
 /** Every item in the table (one page; test tables are small). */
 export function scanItems(stack: Stack): Promise<Array<Record<string, unknown>>> {
   return withTable(stack, async (client) => (await client.send(new ScanCommand({ TableName: stack.config.tableName }))).Items ?? []);
+}
+
+/** Writes an item as is, bypassing the store: an item as an older version wrote it. */
+export function writeItem(stack: Stack, item: StoredRequest): Promise<void> {
+  return withTable(stack, async (client) => {
+    await client.send(new PutCommand({ TableName: stack.config.tableName, Item: item }));
+  });
 }
