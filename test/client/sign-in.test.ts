@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpError, UnauthorizedError, createClient } from '../../src/client/index.js';
+import type { Stack } from '../../src/local/stack.js';
+import { startTestStack } from '../support/stack.js';
+import { startTestIssuer, type TestIssuer } from '../support/tokens.js';
+import { recordingFetch } from './recording-fetch.js';
+
+const AUDIENCE = 'async-router-client-test';
+const PROMPT = 'Each user sees their own requests. Tokens say who is calling.';
+
+/** The client against the real local stack with AUTH=jwt, and real tokens from the local OIDC issuer. */
+describe('client with a bearer token on an AUTH=jwt stack', () => {
+  let issuer: TestIssuer;
+  let stack: Stack;
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    stack = await startTestStack({ env: { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: AUDIENCE } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await issuer?.stop();
+  });
+
+  it("submits and waits as a signed-in user; another user's token reads the same id as unknown", async () => {
+    const alice = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'alice', aud: AUDIENCE }) });
+    const bob = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'bob', aud: AUDIENCE }) });
+
+    const view = await alice.wait(await alice.submit({ prompt: PROMPT }));
+    const bobs = await bob.get(view.request_id).catch((caught: unknown) => caught);
+
+    expect(view.status).toBe('complete');
+    expect(bobs).toBeInstanceOf(HttpError);
+    expect(bobs).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('asks the token function before each call: a token that expires mid-wait is replaced, and the wait goes on', async () => {
+    const expired = await issuer.signWith({}, { sub: 'carol', aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) - 120 });
+    const fresh = await issuer.sign({ sub: 'carol', aud: AUDIENCE });
+    let current = fresh;
+    const recorder = recordingFetch();
+    const client = createClient({ baseUrl: stack.url, token: () => current, fetch: recorder.fetch });
+    const accepted = await client.submit({ prompt: PROMPT });
+
+    current = expired;
+    const refused = await client.get(accepted.request_id).catch((caught: unknown) => caught);
+    current = fresh;
+    const view = await client.wait(accepted);
+
+    expect(refused).toBeInstanceOf(UnauthorizedError);
+    expect(view.status).toBe('complete');
+    expect(recorder.calls[1]).toMatchObject({ method: 'GET', status: 401 });
+  });
+
+  it('a refused token is an UnauthorizedError with the API sentence, and a wait does not retry it', async () => {
+    const recorder = recordingFetch();
+    const client = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'alice', aud: 'another-deployment' }), fetch: recorder.fetch });
+
+    const error = await client.wait('00000000-0000-4000-8000-000000000000').catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ status: 401, code: 'invalid_token', challenge: 'invalid_token' });
+    expect((error as UnauthorizedError).reason).toMatch(/another audience/);
+    expect(recorder.calls).toHaveLength(1);
+  });
+
+  it('without a token: UnauthorizedError with no challenge error, and the sentence the API gave', async () => {
+    const client = createClient({ baseUrl: stack.url });
+
+    const error = await client.submit({ prompt: PROMPT }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ status: 401, code: 'token_required', challenge: undefined });
+    expect((error as UnauthorizedError).reason.length).toBeGreaterThan(10);
+  });
+});
