@@ -181,8 +181,23 @@ export const ROUTES = {
   invoke: { resource: '/v1/invoke', methods: { POST: 'invoke' } },
   status: { resource: '/v1/status/{request_id}', methods: { GET: 'status', DELETE: 'cancel' } },
   webhookSecret: { resource: '/v1/webhook-secret', methods: { GET: 'webhookSecret' } },
+  requests: { resource: '/v1/requests', methods: { GET: 'list' } },
 } as const;
-export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret';
+export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret' | 'list';
+
+export const LIST_PATH = ROUTES.requests.resource;
+/** `GET /v1/requests?limit=`: at most this many a page, and this many when not asked. */
+export const MAX_LIST_LIMIT = 100;
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** One request as `GET /v1/requests` lists it: its view without the result or files, and where to read the rest. */
+export type RequestSummary = Omit<RequestView, 'result' | 'result_url' | 'result_size' | 'artifacts' | 'callback'> & { status_url: string };
+
+/** What `GET /v1/requests` answers: the caller's own requests, newest first, and the cursor of the next page (null: no more). */
+export interface RequestList {
+  requests: RequestSummary[];
+  next_cursor: string | null;
+}
 
 export const WEBHOOK_SECRET_PATH = ROUTES.webhookSecret.resource;
 

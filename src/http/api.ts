@@ -10,6 +10,7 @@ import { resolveCaller } from './caller.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { HttpError } from './http-error.js';
 import { invokeRoute } from './invoke-route.js';
+import { listRoute } from './list-route.js';
 import { empty, errorResponse } from './responses.js';
 import { matchRoute } from './router.js';
 import { statusRoute } from './status-route.js';
@@ -57,6 +58,7 @@ export function createApi(deps: ApiDeps) {
         if (match.name === 'invoke') return invokeRoute(deps, request, context, caller);
         if (match.name === 'status') return statusRoute(deps, request, match.params, context, caller);
         if (match.name === 'webhookSecret') return webhookSecretRoute(deps, caller);
+        if (match.name === 'list') return listRoute(deps, request, caller);
         return cancelRoute(deps, match.params, context, caller);
       }
     }

@@ -10,6 +10,7 @@ import {
   ScanCommand,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
+import { OWNER_INDEX, OWNER_INDEX_ATTRIBUTES, OWNER_INDEX_HASH_KEY, OWNER_INDEX_RANGE_KEY } from '../requests/owner-index.js';
 import { SWEEP_INDEX, sweepShard } from '../requests/sweep-index.js';
 import dynalite from 'dynalite';
 import { close, listen } from './listen.js';
@@ -39,7 +40,7 @@ export async function startDynamo(options: { dir?: string; port?: number; maxIte
 
 /**
  * Creates the requests table as Terraform defines it (hash key `request_id`, on demand, the sparse
- * sweep index) if missing. A table from an older version, without the index, is rebuilt with it
+ * sweep and owner indexes) if missing. A table from an older version, without either, is rebuilt with them
  * and its items copied back, the live ones due for a sweep: dynalite cannot add an index to a
  * table, and the data is local.
  */
@@ -53,7 +54,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     await createTable(client, tableName);
     return;
   }
-  if (indexes.includes(SWEEP_INDEX)) return;
+  if (indexes.includes(SWEEP_INDEX) && indexes.includes(OWNER_INDEX)) return;
   const items = await scanAll(client, tableName);
   await client.send(new DeleteTableCommand({ TableName: tableName }));
   // dynalite ends a delete on a later tick; a create before then is refused as ResourceInUse.
@@ -86,6 +87,8 @@ function createTable(client: DynamoDBClient, tableName: string): Promise<unknown
         { AttributeName: 'request_id', AttributeType: 'S' },
         { AttributeName: 'sweep_shard', AttributeType: 'S' },
         { AttributeName: 'sweep_at', AttributeType: 'N' },
+        { AttributeName: OWNER_INDEX_HASH_KEY, AttributeType: 'S' },
+        { AttributeName: OWNER_INDEX_RANGE_KEY, AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'request_id', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -96,6 +99,14 @@ function createTable(client: DynamoDBClient, tableName: string): Promise<unknown
             { AttributeName: 'sweep_at', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: OWNER_INDEX,
+          KeySchema: [
+            { AttributeName: OWNER_INDEX_HASH_KEY, KeyType: 'HASH' },
+            { AttributeName: OWNER_INDEX_RANGE_KEY, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...OWNER_INDEX_ATTRIBUTES] },
         },
       ],
     }),

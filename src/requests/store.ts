@@ -10,6 +10,7 @@ import {
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
 import { isExpired } from './lifecycle.js';
 import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
+import { queryOwnerPage, type OwnerPage, type OwnerQuery } from './list-requests.js';
 import { isVisibleTo, ownedCondition } from './ownership.js';
 import { owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
@@ -103,6 +104,11 @@ export class RequestStore {
       if (isSameWrite(existing, item)) return { created: true };
       return { created: false, existing };
     }
+  }
+
+  /** One page of an owner's requests, newest first (see list-requests.ts). */
+  listOwned(query: OwnerQuery): Promise<OwnerPage> {
+    return this.call((client) => queryOwnerPage(client, this.tableName, query));
   }
 
   /** A strongly consistent read: status reads follow writes made a moment ago by another invocation. */

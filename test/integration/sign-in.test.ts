@@ -191,3 +191,65 @@ describe('owners, with API keys (AUTH=api_key)', () => {
     expect(item?.api_key_id).toBeUndefined();
   });
 });
+
+describe('GET /v1/requests: my requests, and nobody else\'s', () => {
+  const as = async (sub: string) => bearer(await issuer.sign({ sub, aud: AUDIENCE }));
+
+  it('lists the caller\'s own, newest first, a page at a time, with a cursor no other caller can use', async () => {
+    const carol = await as('carol');
+    const dave = await as('dave');
+    const ids: string[] = [];
+    for (const index of [1, 2, 3]) ids.push((await submit(stack.url, { prompt: `${PROMPT} ${index}`, session_id: 'tab-1' }, carol)).body.request_id as string);
+    await submit(stack.url, { prompt: PROMPT }, dave);
+
+    const first = await call(stack.url, 'GET', '/v1/requests?limit=2', { headers: carol });
+    const second = await call(stack.url, 'GET', `/v1/requests?limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`, { headers: carol });
+    const stolen = await call(stack.url, 'GET', `/v1/requests?limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`, { headers: dave });
+    const altered = await call(stack.url, 'GET', `/v1/requests?cursor=${encodeURIComponent(`x${first.body.next_cursor}`)}`, { headers: carol });
+
+    expect(first.status).toBe(200);
+    expect([...first.body.requests, ...second.body.requests].map((item: { request_id: string }) => item.request_id)).toEqual([...ids].reverse());
+    expect(second.body.next_cursor).toBeNull();
+    expect(first.body.requests[0]).toMatchObject({ session_id: 'tab-1', status_url: `${stack.url}/v1/status/${ids[2]}` });
+    expect(first.body.requests[0].result).toBeUndefined();
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    for (const refused of [stolen, altered]) expect({ status: refused.status, field: refused.body.field }).toEqual({ status: 400, field: 'cursor' });
+  });
+
+  it('filters by status, and refuses a bad status or limit naming the field', async () => {
+    const erin = await as('erin');
+    const id = (await submit(stack.url, { prompt: PROMPT }, erin)).body.request_id as string;
+    await submit(stack.url, { prompt: PROMPT }, erin);
+    await call(stack.url, 'DELETE', `/v1/status/${id}`, { headers: erin });
+
+    const errors = await call(stack.url, 'GET', '/v1/requests?status=error', { headers: erin });
+    const badStatus = await call(stack.url, 'GET', '/v1/requests?status=done', { headers: erin });
+    const badLimits = await Promise.all(['0', '101', 'ten'].map((limit) => call(stack.url, 'GET', `/v1/requests?limit=${limit}`, { headers: erin })));
+
+    expect(errors.body.requests.map((item: { request_id: string; error_code: string }) => [item.request_id, item.error_code])).toEqual([[id, 'cancelled']]);
+    expect({ status: badStatus.status, field: badStatus.body.field }).toEqual({ status: 400, field: 'status' });
+    expect(badLimits.map((answer) => [answer.status, answer.body.field])).toEqual([[400, 'limit'], [400, 'limit'], [400, 'limit']]);
+  });
+
+  it('answers a bad token 401 here too', async () => {
+    expectRefusedToken(await call(stack.url, 'GET', '/v1/requests', { headers: bearer('not-a-token') }), /malformed/);
+  });
+});
+
+describe('GET /v1/requests without an identity (AUTH=api_key, no keys)', () => {
+  let open: Stack;
+  beforeAll(async () => {
+    open = await startTestStack();
+  });
+  afterAll(() => open?.stop());
+
+  it('refuses the anonymous tenant with 403 identity_required; an API key lists its own', async () => {
+    const anonymous = await call(open.url, 'GET', '/v1/requests');
+    await invokeThroughLambda(open, restEvent('POST', '/v1/invoke', { apiKeyId: 'key-l', body: { prompt: PROMPT } }));
+    const keyed = await invokeThroughLambda(open, restEvent('GET', '/v1/requests', { resource: '/v1/requests', apiKeyId: 'key-l' }));
+
+    expect({ status: anonymous.status, code: anonymous.body.error_code }).toEqual({ status: 403, code: 'identity_required' });
+    expect(keyed.statusCode).toBe(200);
+    expect(keyed.json.requests).toHaveLength(1);
+  });
+});

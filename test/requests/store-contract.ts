@@ -120,20 +120,24 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       expect(await store.finish(running.request_id, 1, now + 1, { status: RequestStatus.Complete, result: 'late' })).toBeUndefined();
     });
 
-    it("lets only the API key that created a request cancel it; for any other caller it does not exist", async () => {
+    it("lets only a request's owner cancel it, an API key's item from before owners included; for any other caller it does not exist", async () => {
       const now = Date.now();
-      const owned = newItem(now, { api_key_id: 'key-a' });
+      const legacy = newItem(now, { api_key_id: 'key-a' });
+      const users = newItem(now, { owner: 'user:https://idp.example.com#alice' });
       const open = newItem(now);
-      for (const item of [owned, open]) await store.create(item);
+      for (const item of [legacy, users, open]) await store.create(item);
 
       const attempts = [
-        await store.cancel(owned.request_id, now, 'x', ErrorCode.Cancelled, 'key-b'),
-        await store.cancel(owned.request_id, now, 'x', ErrorCode.Cancelled),
-        await store.cancel(open.request_id, now, 'x', ErrorCode.Cancelled, 'key-a'),
-        await store.cancel(owned.request_id, now, 'x', ErrorCode.Cancelled, 'key-a'),
+        await store.cancel(legacy.request_id, now, 'x', ErrorCode.Cancelled, 'key:key-b'),
+        await store.cancel(legacy.request_id, now, 'x', ErrorCode.Cancelled),
+        await store.cancel(open.request_id, now, 'x', ErrorCode.Cancelled, 'key:key-a'),
+        await store.cancel(users.request_id, now, 'x', ErrorCode.Cancelled, 'user:https://idp.example.com#bob'),
+        await store.cancel(users.request_id, now, 'x', ErrorCode.Cancelled, 'key:key-a'),
+        await store.cancel(legacy.request_id, now, 'x', ErrorCode.Cancelled, 'key:key-a'),
+        await store.cancel(users.request_id, now, 'x', ErrorCode.Cancelled, 'user:https://idp.example.com#alice'),
       ];
 
-      expect(attempts.map((result) => result.kind)).toEqual(['not_found', 'not_found', 'not_found', 'cancelled']);
+      expect(attempts.map((result) => result.kind)).toEqual(['not_found', 'not_found', 'not_found', 'not_found', 'not_found', 'cancelled', 'cancelled']);
       expect((await store.get(open.request_id))?.status).toBe('pending');
     });
 
@@ -259,5 +263,42 @@ export function describeStoreContract(label: string, endpoint: () => string): vo
       const ended = await store.markLost(claimed!, now + 2000, ErrorCode.WorkerLost, 'lost');
       expect(ended).toMatchObject({ status: 'error', sweep_at: now + 2000, callback: { status: 'pending', attempts: 0 } });
     });
+
+    it("lists an owner's requests newest first a page at a time, without the expired, other owners' or the anonymous tenant's", async () => {
+      const now = Date.now();
+      const owner = `user:https://idp.example.com#${randomUUID()}`;
+      const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+      const mine = [0, 1, 2, 3, 4].map((index) => newItem(now, { owner, created_at: at(index) }));
+      const expired = newItem(now, { owner, created_at: at(5), expires_at: Math.floor(now / 1000) - 1 });
+      const others = [newItem(now, { owner: `${owner}-other`, created_at: at(6) }), newItem(now, { created_at: at(7) })];
+      for (const item of [...mine, expired, ...others]) await store.create(item);
+
+      const walk: string[][] = [];
+      let startKey: Awaited<ReturnType<RequestStore['listOwned']>>['nextKey'];
+      do {
+        const page = await store.listOwned({ owner, status: undefined, limit: 2, startKey, nowMs: now });
+        walk.push(page.items.map((item) => item.request_id));
+        startKey = page.nextKey;
+      } while (startKey !== undefined);
+
+      const newestFirst = mine.map((item) => item.request_id).reverse();
+      expect(walk).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)]);
+    });
+
+    it('tops up a page a status filter thinned with further Queries, and carries only what a list shows', async () => {
+      const now = Date.now();
+      const owner = `key:${randomUUID()}`;
+      const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+      const items = Array.from({ length: 9 }, (_, index) => newItem(now, { owner, created_at: at(index), status: index % 3 === 0 ? RequestStatus.Complete : RequestStatus.Pending, result: { big: 'x' } }));
+      for (const item of items) await store.create(item);
+
+      const page = await store.listOwned({ owner, status: RequestStatus.Complete, limit: 2, startKey: undefined, nowMs: now });
+
+      expect(page.items.map((item) => item.request_id)).toEqual([items[6]!.request_id, items[3]!.request_id]);
+      expect(page.queries).toBeGreaterThan(1);
+      expect(page.nextKey).toBeDefined();
+      expect(Object.keys(page.items[0]!).sort()).toEqual(['created_at', 'expires_at', 'owner', 'request_id', 'status', 'task', 'updated_at']);
+    });
   });
 }
+
