@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import type { CliConfig } from '../config.js';
 import { DEFAULT_CHECK_ORIGIN, DEFAULT_CHECK_TIMEOUT_SECONDS } from './check.js';
 import { UsageError } from './usage-error.js';
-import { DEFAULT_LIST_LIMIT, parseListCommand, type ListCommand } from './list-command.js';
+import { parseListCommand, type ListCommand } from './list-command.js';
 import { parseTokenCommand, type TokenCommand } from './token-command.js';
 
 const TASK_OPTION = `${TASK_NAMES.join(' | ')} (default ${DEFAULT_TASK})`;

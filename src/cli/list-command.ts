@@ -1,12 +1,8 @@
 import type { Client, RequestSummary } from '../client/index.js';
-import { RequestStatus } from '../contract.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, RequestStatus } from '../contract.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
-/** `list` shows the newest this many unless `--limit` says otherwise. */
-export const DEFAULT_LIST_LIMIT = 20;
-/** The API's largest page; a longer `--limit` takes several. */
-const MAX_PAGE = 100;
 const STATUSES = Object.values(RequestStatus) as string[];
 
 export interface ListCommand {
@@ -29,7 +25,7 @@ export function parseListCommand(rest: readonly string[], values: { status?: str
 /** The newest `limit` requests of the caller, and whether there are more past them. */
 async function newest(client: Client, command: ListCommand, signal: AbortSignal): Promise<{ requests: RequestSummary[]; more: boolean }> {
   const requests: RequestSummary[] = [];
-  const pages = client.list({ limit: Math.min(command.limit, MAX_PAGE), signal, ...(command.status !== undefined ? { status: command.status } : {}) });
+  const pages = client.list({ limit: Math.min(command.limit, MAX_LIST_LIMIT), signal, ...(command.status !== undefined ? { status: command.status } : {}) });
   for await (const page of pages) {
     const room = command.limit - requests.length;
     requests.push(...page.requests.slice(0, room));

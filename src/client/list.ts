@@ -1,16 +1,7 @@
-import type { RequestStatus, RequestView } from '../contract.js';
-
-/** `GET /v1/requests`: the caller's own requests, newest first. */
-export const REQUESTS_PATH = '/v1/requests';
-
-/** One request as `GET /v1/requests` lists it: the view without its result or files, and where to read the rest. */
-export type RequestSummary = Omit<RequestView, 'result' | 'result_url' | 'result_size' | 'artifacts' | 'callback'> & { status_url: string };
+import { LIST_PATH, type RequestList, type RequestStatus, type RequestSummary } from '../contract.js';
 
 /** One page of `GET /v1/requests`; `next_cursor` asks for the next, null on the last. */
-export interface RequestPage {
-  requests: RequestSummary[];
-  next_cursor: string | null;
-}
+export type RequestPage = RequestList;
 
 export interface ListOptions {
   /** Only requests in this status. */
@@ -36,7 +27,7 @@ function pagePath(options: ListOptions, cursor: string | undefined): string {
   if (options.limit !== undefined) query.set('limit', String(options.limit));
   if (cursor !== undefined) query.set('cursor', cursor);
   const text = query.toString();
-  return text === '' ? REQUESTS_PATH : `${REQUESTS_PATH}?${text}`;
+  return text === '' ? LIST_PATH : `${LIST_PATH}?${text}`;
 }
 
 /** Lazily walks the pages: each is asked for only when the loop wants it, so breaking out stops the calls. */

@@ -33,6 +33,42 @@ describe('client with a bearer token on an AUTH=jwt stack', () => {
     expect(bobs).toMatchObject({ status: 404, code: 'not_found' });
   });
 
+  it("list walks the caller's own requests across pages, newest first, each once, none of another user's", async () => {
+    const dave = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'dave', aud: AUDIENCE }) });
+    const erin = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'erin', aud: AUDIENCE }) });
+    const daves: string[] = [];
+    const erins: string[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      daves.push((await dave.submit({ prompt: `${PROMPT} ${index}` })).request_id);
+      erins.push((await erin.submit({ prompt: `${PROMPT} ${index}` })).request_id);
+    }
+    const recorder = recordingFetch();
+    const paged = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'dave', aud: AUDIENCE }), fetch: recorder.fetch });
+
+    const pages = [];
+    for await (const page of paged.list({ limit: 2 })) pages.push(page);
+    const items = [];
+    for await (const item of erin.list().items()) items.push(item);
+
+    expect(pages.map((page) => page.requests.length)).toEqual([2, 2, 1]);
+    expect(pages.flatMap((page) => page.requests.map((request) => request.request_id))).toEqual([...daves].reverse());
+    expect(pages.at(-1)!.next_cursor).toBeNull();
+    expect(recorder.calls.map((call) => call.status)).toEqual([200, 200, 200]);
+    expect(items.map((item) => item.request_id)).toEqual([...erins].reverse());
+    expect(items.every((item) => item.status_url === `${stack.url}/v1/status/${item.request_id}` && !('result' in item))).toBe(true);
+  });
+
+  it("a cursor from another user's page is refused as a 400 naming cursor", async () => {
+    const dave = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'dave', aud: AUDIENCE }) });
+    const erin = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'erin', aud: AUDIENCE }) });
+    const { value: first } = await dave.list({ limit: 1 })[Symbol.asyncIterator]().next();
+
+    const error = await erin.list({ cursor: first!.next_cursor! })[Symbol.asyncIterator]().next().catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 400, body: { field: 'cursor' } });
+  });
+
   it('asks the token function before each call: a token that expires mid-wait is replaced, and the wait goes on', async () => {
     const expired = await issuer.signWith({}, { sub: 'carol', aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) - 120 });
     const fresh = await issuer.sign({ sub: 'carol', aud: AUDIENCE });
