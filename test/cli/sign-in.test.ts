@@ -76,7 +76,7 @@ describe('async-request-router as a signed-in user (AUTH=jwt)', () => {
     expect(JSON.parse(bobsList.stdout).requests.map((request: { request_id: string }) => request.request_id)).toEqual([bobId]);
   });
 
-  it('list --status keeps only that status; a --limit above the API's page size (100) is taken', async () => {
+  it('list --status keeps only that status; a --limit above the API page size (100) is taken', async () => {
     const pending = await cli(['list', '--json', '--status', 'error', '--url', stack.url], { ASYNC_ROUTER_TOKEN: alice });
     const all = await cli(['list', '--json', '--limit', '150', '--url', stack.url], { ASYNC_ROUTER_TOKEN: alice });
 

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError, createClient, type RequestPage, type RequestSummary } from '../../src/client/index.js';
+import { startScriptedServer, type Scripted, type ScriptedServer } from './scripted-server.js';
 
 const CREATED = '2026-01-01T00:00:00.000Z';
 
@@ -10,62 +9,53 @@ function summary(index: number, baseUrl: string): RequestSummary {
   return { request_id: id, status: 'complete', task: 'assess', created_at: CREATED, updated_at: CREATED, status_url: `${baseUrl}/v1/status/${id}` };
 }
 
-/** A real HTTP server on an ephemeral port answering scripted pages and keeping each request's URL. */
+/** A real HTTP server answering scripted pages and keeping each request's URL. */
 describe('client.list', () => {
-  let server: Server;
+  let server: ScriptedServer;
   let baseUrl: string;
-  let script: { status: number; body: unknown }[] = [];
-  const urls: string[] = [];
+  const urls = () => server.received.map((request) => request.url);
+  const script = (...answers: Scripted[]) => server.script.push(...answers);
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      urls.push(request.url ?? '');
-      const next = script.shift() ?? { status: 500, body: { error: 'script exhausted', error_code: 'internal' } };
-      request.resume();
-      response.writeHead(next.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(next.body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startScriptedServer();
+    baseUrl = server.baseUrl;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  beforeEach(() => {
-    urls.length = 0;
-    script = [];
-  });
+  afterAll(() => server.stop());
+  beforeEach(() => server.reset());
 
   it('walks the pages, following next_cursor until it is null, with the filters on every call', async () => {
-    script = [
+    script(
       { status: 200, body: { requests: [summary(1, baseUrl), summary(2, baseUrl)], next_cursor: 'c/1+=' } },
       { status: 200, body: { requests: [summary(3, baseUrl)], next_cursor: null } },
-    ];
+    );
     const client = createClient({ baseUrl });
     const pages: RequestPage[] = [];
 
     for await (const page of client.list({ status: 'complete', limit: 2 })) pages.push(page);
 
     expect(pages.map((page) => page.requests.length)).toEqual([2, 1]);
-    expect(urls).toEqual(['/v1/requests?status=complete&limit=2', '/v1/requests?status=complete&limit=2&cursor=c%2F1%2B%3D']);
+    expect(urls()).toEqual(['/v1/requests?status=complete&limit=2', '/v1/requests?status=complete&limit=2&cursor=c%2F1%2B%3D']);
   });
 
   it('iterates the items across pages, and starts from a cursor when given one', async () => {
-    script = [
+    script(
       { status: 200, body: { requests: [summary(4, baseUrl)], next_cursor: 'next' } },
       { status: 200, body: { requests: [summary(5, baseUrl), summary(6, baseUrl)], next_cursor: null } },
-    ];
+    );
     const client = createClient({ baseUrl });
     const ids: string[] = [];
 
     for await (const item of client.list({ cursor: 'earlier' }).items()) ids.push(item.request_id);
 
     expect(ids).toEqual([summary(4, baseUrl).request_id, summary(5, baseUrl).request_id, summary(6, baseUrl).request_id]);
-    expect(urls).toEqual(['/v1/requests?cursor=earlier', '/v1/requests?cursor=next']);
+    expect(urls()).toEqual(['/v1/requests?cursor=earlier', '/v1/requests?cursor=next']);
   });
 
   it('stops asking once the caller breaks out of the loop', async () => {
-    script = [
+    script(
       { status: 200, body: { requests: [summary(7, baseUrl), summary(8, baseUrl)], next_cursor: 'more' } },
       { status: 200, body: { requests: [summary(9, baseUrl)], next_cursor: null } },
-    ];
+    );
     const client = createClient({ baseUrl });
 
     for await (const item of client.list().items()) {
@@ -73,11 +63,11 @@ describe('client.list', () => {
       break;
     }
 
-    expect(urls).toEqual(['/v1/requests']);
+    expect(urls()).toEqual(['/v1/requests']);
   });
 
   it('throws the API refusal as an HttpError with its code, without retrying a 4xx', async () => {
-    script = [{ status: 400, body: { error: 'cursor was not issued to this caller', error_code: 'invalid_request', field: 'cursor' } }];
+    script({ status: 400, body: { error: 'cursor was not issued to this caller', error_code: 'invalid_request', field: 'cursor' } });
     const client = createClient({ baseUrl, retry: { baseMs: 1, maxMs: 2 } });
 
     const error = await client
@@ -88,20 +78,20 @@ describe('client.list', () => {
 
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 400, body: { field: 'cursor' } });
-    expect(urls).toHaveLength(1);
+    expect(urls()).toHaveLength(1);
   });
 
   it('rides out a passing 503 as the other reads do', async () => {
-    script = [
+    script(
       { status: 503, body: { error: 'busy', error_code: 'service_unavailable' } },
       { status: 200, body: { requests: [], next_cursor: null } },
-    ];
+    );
     const client = createClient({ baseUrl, retry: { baseMs: 1, maxMs: 2 } });
     const pages: RequestPage[] = [];
 
     for await (const page of client.list()) pages.push(page);
 
     expect(pages).toEqual([{ requests: [], next_cursor: null }]);
-    expect(urls).toHaveLength(2);
+    expect(urls()).toHaveLength(2);
   });
 });

@@ -1,7 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError, UnauthorizedError, createClient } from '../../src/client/index.js';
+import { startScriptedServer, type Scripted, type ScriptedServer } from './scripted-server.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';
 const CREATED = '2026-01-01T00:00:00.000Z';
@@ -9,57 +8,42 @@ const processing = { request_id: ID, status: 'processing', task: 'assess', creat
 const complete = { ...processing, status: 'complete', result: { summary: 'ok' } };
 const EXPIRED_SENTENCE = 'The token has expired; sign in again.';
 
-interface Scripted {
-  status: number;
-  headers?: Record<string, string>;
-  body: unknown;
-}
-
 /**
- * A real HTTP server on an ephemeral port that answers a script and keeps each request's headers:
- * the client's side of a bearer exchange, whatever verifies the token behind it.
+ * A real HTTP server answering a script and keeping each request's headers: the client's side of a
+ * bearer exchange, whatever verifies the token behind it.
  */
 describe('client bearer tokens', () => {
-  let server: Server;
+  let server: ScriptedServer;
   let baseUrl: string;
-  let script: Scripted[] = [];
-  const received: IncomingHttpHeaders[] = [];
+  const received = () => server.received.map((request) => request.headers);
+  const script = (...answers: Scripted[]) => server.script.push(...answers);
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      received.push(request.headers);
-      const next = script.shift() ?? { status: 500, body: { error: 'script exhausted', error_code: 'internal' } };
-      request.resume();
-      response.writeHead(next.status, { 'Content-Type': 'application/json', ...next.headers }).end(JSON.stringify(next.body));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startScriptedServer();
+    baseUrl = server.baseUrl;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  beforeEach(() => {
-    received.length = 0;
-    script = [];
-  });
+  afterAll(() => server.stop());
+  beforeEach(() => server.reset());
 
   it('sends a fixed token as Authorization: Bearer on every call', async () => {
-    script = [
+    script(
       { status: 202, body: { request_id: ID, status: 'pending', status_url: `${baseUrl}/v1/status/${ID}`, message: 'accepted' } },
       { status: 200, body: processing },
-    ];
+    );
     const client = createClient({ baseUrl, token: 'token-a' });
 
     await client.submit({ prompt: 'x' });
     await client.get(ID);
 
-    expect(received.map((headers) => headers.authorization)).toEqual(['Bearer token-a', 'Bearer token-a']);
+    expect(received().map((headers) => headers.authorization)).toEqual(['Bearer token-a', 'Bearer token-a']);
   });
 
   it('asks a token function before every call, retries included, so a refreshed token is used', async () => {
-    script = [
+    script(
       { status: 503, headers: { 'Retry-After': '0' }, body: { error: 'busy', error_code: 'service_unavailable' } },
       { status: 200, body: complete },
       { status: 200, body: processing },
-    ];
+    );
     let issued = 0;
     const client = createClient({ baseUrl, token: async () => `token-${(issued += 1)}`, retry: { baseMs: 1, maxMs: 2 } });
 
@@ -67,27 +51,27 @@ describe('client bearer tokens', () => {
     await client.get(ID);
 
     // The 503's retry is a call of its own, with the token of that moment.
-    expect(received.map((headers) => headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
+    expect(received().map((headers) => headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
   });
 
   it('sends no Authorization header without a token', async () => {
-    script = [{ status: 200, body: processing }];
+    script({ status: 200, body: processing });
     const client = createClient({ baseUrl });
 
     await client.get(ID);
 
-    expect(received[0]!.authorization).toBeUndefined();
+    expect(received()[0]!.authorization).toBeUndefined();
   });
 
   it('turns a 401 into an UnauthorizedError carrying the API sentence and challenge, without retrying', async () => {
-    script = [
+    script(
       {
         status: 401,
         headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${EXPIRED_SENTENCE}"` },
         body: { error: EXPIRED_SENTENCE, error_code: 'invalid_token' },
       },
       { status: 200, body: processing },
-    ];
+    );
     const client = createClient({ baseUrl, token: 'stale', retry: { baseMs: 1, maxMs: 2 } });
 
     const error = await client.wait(ID).catch((caught: unknown) => caught);
@@ -96,14 +80,14 @@ describe('client bearer tokens', () => {
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 401, code: 'invalid_token', challenge: 'invalid_token', reason: EXPIRED_SENTENCE });
     expect((error as Error).message).toContain(EXPIRED_SENTENCE);
-    expect(received).toHaveLength(1);
+    expect(received()).toHaveLength(1);
   });
 
   it('reads the sentence from the challenge when the 401 body has none, and says so when there is no challenge error', async () => {
-    script = [
+    script(
       { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The token is for another audience."' }, body: '' },
       { status: 401, headers: { 'WWW-Authenticate': 'Bearer' }, body: { error: 'Sign in first: this API needs a bearer token.', error_code: 'unauthorized' } },
-    ];
+    );
     const client = createClient({ baseUrl });
 
     const refused = (await client.get(ID).catch((caught: unknown) => caught)) as UnauthorizedError;
