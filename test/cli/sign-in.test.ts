@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
-import { startTestStack } from '../support/stack.js';
-import { startTestIssuer, type TestIssuer } from '../support/tokens.js';
+import { startJwtStack, type JwtStack } from '../support/jwt-stack.js';
+import type { TestIssuer } from '../support/tokens.js';
 import { CLI, cli } from './run-cli.js';
 
 const AUDIENCE = 'async-router-cli-test';
@@ -10,21 +10,19 @@ const PROMPT = 'Each user lists their own requests. Nobody sees anyone else.';
 
 /** The built CLI against the real local stack with AUTH=jwt and real tokens from the local OIDC issuer. */
 describe('async-request-router as a signed-in user (AUTH=jwt)', () => {
+  let jwt: JwtStack;
   let issuer: TestIssuer;
   let stack: Stack;
   let alice: string;
   let bob: string;
   beforeAll(async () => {
     expect(existsSync(CLI), `${CLI} is missing: run node build.mjs first`).toBe(true);
-    issuer = await startTestIssuer();
-    stack = await startTestStack({ env: { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: AUDIENCE } });
-    alice = await issuer.sign({ sub: 'alice', aud: AUDIENCE });
-    bob = await issuer.sign({ sub: 'bob', aud: AUDIENCE });
+    jwt = await startJwtStack(AUDIENCE);
+    ({ issuer, stack } = jwt);
+    alice = await jwt.tokenFor('alice');
+    bob = await jwt.tokenFor('bob');
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await issuer?.stop();
-  });
+  afterAll(() => jwt?.stop());
 
   it('ASYNC_ROUTER_TOKEN and --token sign the calls in: submit and status as alice, bob gets the unknown-id 404', async () => {
     const submitted = await cli(['submit', PROMPT, '--json', '--url', stack.url], { ASYNC_ROUTER_TOKEN: alice });

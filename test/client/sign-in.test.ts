@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, UnauthorizedError, createClient } from '../../src/client/index.js';
 import type { Stack } from '../../src/local/stack.js';
-import { startTestStack } from '../support/stack.js';
-import { startTestIssuer, type TestIssuer } from '../support/tokens.js';
+import { startJwtStack, type JwtStack } from '../support/jwt-stack.js';
+import type { TestIssuer } from '../support/tokens.js';
 import { recordingFetch } from './recording-fetch.js';
 
 const AUDIENCE = 'async-router-client-test';
@@ -10,20 +10,18 @@ const PROMPT = 'Each user sees their own requests. Tokens say who is calling.';
 
 /** The client against the real local stack with AUTH=jwt, and real tokens from the local OIDC issuer. */
 describe('client with a bearer token on an AUTH=jwt stack', () => {
+  let jwt: JwtStack;
   let issuer: TestIssuer;
   let stack: Stack;
   beforeAll(async () => {
-    issuer = await startTestIssuer();
-    stack = await startTestStack({ env: { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: AUDIENCE } });
+    jwt = await startJwtStack(AUDIENCE);
+    ({ issuer, stack } = jwt);
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await issuer?.stop();
-  });
+  afterAll(() => jwt?.stop());
 
   it("submits and waits as a signed-in user; another user's token reads the same id as unknown", async () => {
-    const alice = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'alice', aud: AUDIENCE }) });
-    const bob = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'bob', aud: AUDIENCE }) });
+    const alice = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('alice') });
+    const bob = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('bob') });
 
     const view = await alice.wait(await alice.submit({ prompt: PROMPT }));
     const bobs = await bob.get(view.request_id).catch((caught: unknown) => caught);
@@ -34,8 +32,8 @@ describe('client with a bearer token on an AUTH=jwt stack', () => {
   });
 
   it("list walks the caller's own requests across pages, newest first, each once, none of another user's", async () => {
-    const dave = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'dave', aud: AUDIENCE }) });
-    const erin = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'erin', aud: AUDIENCE }) });
+    const dave = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('dave') });
+    const erin = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('erin') });
     const daves: string[] = [];
     const erins: string[] = [];
     for (let index = 0; index < 5; index += 1) {
@@ -43,7 +41,7 @@ describe('client with a bearer token on an AUTH=jwt stack', () => {
       erins.push((await erin.submit({ prompt: `${PROMPT} ${index}` })).request_id);
     }
     const recorder = recordingFetch();
-    const paged = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'dave', aud: AUDIENCE }), fetch: recorder.fetch });
+    const paged = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('dave'), fetch: recorder.fetch });
 
     const pages = [];
     for await (const page of paged.list({ limit: 2 })) pages.push(page);
@@ -59,8 +57,8 @@ describe('client with a bearer token on an AUTH=jwt stack', () => {
   });
 
   it("a cursor from another user's page is refused as a 400 naming cursor", async () => {
-    const dave = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'dave', aud: AUDIENCE }) });
-    const erin = createClient({ baseUrl: stack.url, token: await issuer.sign({ sub: 'erin', aud: AUDIENCE }) });
+    const dave = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('dave') });
+    const erin = createClient({ baseUrl: stack.url, token: await jwt.tokenFor('erin') });
     const { value: first } = await dave.list({ limit: 1 })[Symbol.asyncIterator]().next();
 
     const error = await erin.list({ cursor: first!.next_cursor! })[Symbol.asyncIterator]().next().catch((caught: unknown) => caught);
@@ -71,7 +69,7 @@ describe('client with a bearer token on an AUTH=jwt stack', () => {
 
   it('asks the token function before each call: a token that expires mid-wait is replaced, and the wait goes on', async () => {
     const expired = await issuer.signWith({}, { sub: 'carol', aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) - 120 });
-    const fresh = await issuer.sign({ sub: 'carol', aud: AUDIENCE });
+    const fresh = await jwt.tokenFor('carol');
     let current = fresh;
     const recorder = recordingFetch();
     const client = createClient({ baseUrl: stack.url, token: () => current, fetch: recorder.fetch });
