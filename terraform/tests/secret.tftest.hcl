@@ -4,7 +4,7 @@
 # parameters' names, never their values, and reads them once per cold start (src/secrets.ts).
 #
 # That no plan or state shows a value is checked by test/terraform/terraform.test.ts, which runs
-# this file with -verbose (every plan and state rendered) and looks for any secret's form.
+# the tests with -verbose (every plan and state rendered) and looks for any secret's form.
 
 mock_provider "aws" {
   source = "./tests/mocks"

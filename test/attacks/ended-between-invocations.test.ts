@@ -19,7 +19,7 @@ import { silentMetrics } from '../../src/metrics.js';
 import { sweep } from '../../src/requests/sweeper.js';
 import { processRequest } from '../../src/requests/worker.js';
 import type { Task } from '../../src/tasks/task.js';
-import { bucketContents, depsFor, invocation, recordingDispatcher, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps-attacked/harness.js';
+import { bucketContents, depsFor, invocation, recordingDispatcher, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps/harness.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await startHarness()));

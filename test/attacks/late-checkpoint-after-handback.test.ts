@@ -12,7 +12,7 @@
 // the step's own promise, no wall-clock waits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processRequest } from '../../src/requests/worker.js';
-import { bucketContents, depsFor, invocation, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps-attacked/harness.js';
+import { bucketContents, depsFor, invocation, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps/harness.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await startHarness()));

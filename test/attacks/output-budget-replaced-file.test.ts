@@ -10,7 +10,7 @@
 // limit the request ends `complete` with 1.9 MB in the bucket. Real workers, table and bucket;
 // bytes counted by listing the bucket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketContents, depsFor, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps-attacked/harness.js';
+import { bucketContents, depsFor, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps/harness.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await startHarness()));

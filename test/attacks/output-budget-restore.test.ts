@@ -9,7 +9,7 @@
 // `complete` with 1.8 MB under a 1 MiB MAX_OUTPUT_BYTES. Bytes are counted by listing the real bucket.
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketContents, depsFor, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps-attacked/harness.js';
+import { bucketContents, depsFor, runToEnd, startHarness, storedRequest, type Harness } from '../requests/steps/harness.js';
 
 let h: Harness;
 beforeAll(async () => void (h = await startHarness()));

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/log.js';
+import { createTaskRegistry } from '../../src/tasks/registry.js';
 import type { Stack, StackOptions } from '../../src/local/stack.js';
 import { call, pollUntilTerminal, status, submitAccepted } from '../support/http.js';
 import { readItem } from '../support/items.js';
@@ -11,6 +12,11 @@ import { fetchWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '
 const PROMPT = 'A lost event costs a minute, not the deadline. The sweeper finds it.';
 /** No retries of a failed async event: only the sweeper can notice a dead worker. */
 const NO_LAMBDA_RETRY = { retries: 0, delaysMs: [] };
+/**
+ * A worker's lease here: long enough that a live worker's renewals keep it on a loaded machine
+ * (its lease thread may be starved for seconds), short enough to wait out once it is killed.
+ */
+const LEASE_SECONDS = 3;
 
 let stack: Stack | undefined;
 let receiver: WebhookReceiver | undefined;
@@ -52,7 +58,11 @@ describe('the sweeper', () => {
   });
 
   it('leaves a request alone within its grace period, and a live worker alone', async () => {
-    const stack = await start({ env: { SWEEP_GRACE_SECONDS: '30', DEMO_TASK_MS: '3000', WORKER_LEASE_SECONDS: '2' } });
+    // The worker's task runs until the test lets it go: it is live for as long as the test needs.
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const tasks = createTaskRegistry([{ name: 'assess', description: 'runs until the test lets go', run: () => finished.then(() => 'done') }]);
+    const stack = await start({ env: { SWEEP_GRACE_SECONDS: '30', WORKER_LEASE_SECONDS: String(LEASE_SECONDS) }, handlerOverrides: { tasks } });
     stack.lambda.faults.dropNextEvents = 1;
     const waiting = await submitAccepted(stack.url, { prompt: PROMPT });
     const running = await submitAccepted(stack.url, { prompt: PROMPT });
@@ -60,7 +70,11 @@ describe('the sweeper', () => {
       const item = await readItem(stack, running);
       return item?.status === 'processing' ? item : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, 2100)); // past the claim's first lease, renewed since
+    // Past the claim's first lease, which the same worker renewed since: its sweep entry is due.
+    await waitFor(async () => {
+      const item = (await readItem(stack, running))!;
+      return Date.now() > claimed.sweep_at! && item.attempt === claimed.attempt && item.lease_until > claimed.sweep_at! ? true : undefined;
+    });
 
     stack.sweep();
     await waitFor(() => (sweeps().length === 1 ? true : undefined));
@@ -71,6 +85,7 @@ describe('the sweeper', () => {
     const live = await readItem(stack, running);
     expect(live!.sweep_at).toBeGreaterThan(claimed.sweep_at!);
     expect(live!.sweep_at).toBeLessThanOrEqual(live!.lease_until);
+    finish();
     expect((await pollUntilTerminal(stack.url, running)).final.body.status).toBe('complete');
   });
 
@@ -90,7 +105,7 @@ describe('the sweeper', () => {
   });
 
   it('ends a request whose worker was killed with no attempt left, and posts its webhook, at the first sweep after the lease ran out', async () => {
-    const stack = await start({ runtime: 'sandbox', asyncRetry: NO_LAMBDA_RETRY, env: { WORKER_LEASE_SECONDS: '1', DEMO_TASK_MS: '20000', MAX_ATTEMPTS: '1' } });
+    const stack = await start({ runtime: 'sandbox', asyncRetry: NO_LAMBDA_RETRY, env: { WORKER_LEASE_SECONDS: String(LEASE_SECONDS), DEMO_TASK_MS: '20000', MAX_ATTEMPTS: '1' } });
     receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
     const id = await submitAccepted(stack.url, { prompt: PROMPT, callback_url: `${receiver.url}/hook` });
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
@@ -112,7 +127,7 @@ describe('the sweeper', () => {
   });
 
   it("dispatches again a request whose worker was killed and that Lambda did not retry, as its next attempt", async () => {
-    const stack = await start({ runtime: 'sandbox', asyncRetry: NO_LAMBDA_RETRY, env: { WORKER_LEASE_SECONDS: '1', DEMO_TASK_MS: '1500', MAX_ATTEMPTS: '2' } });
+    const stack = await start({ runtime: 'sandbox', asyncRetry: NO_LAMBDA_RETRY, env: { WORKER_LEASE_SECONDS: String(LEASE_SECONDS), DEMO_TASK_MS: '1500', MAX_ATTEMPTS: '2' } });
     const id = await submitAccepted(stack.url, { prompt: PROMPT });
     await waitFor(() => (logs.messages('claimed').length === 1 ? true : undefined));
     stack.sandbox!.killAll();

@@ -252,7 +252,7 @@ describe('processRequest', () => {
         return { ...lease, lost: lease.lost, release: async () => ({ heartbeats: (heartbeats = (await lease.release()).heartbeats) }) };
       },
     };
-    const durationMs = 500;
+    const started = Date.now();
     await processRequest(
       depsWith(async ({ reportProgress, signal }) => {
         for (let step = 0; step < 500; step += 1) {
@@ -263,9 +263,11 @@ describe('processRequest', () => {
       item.request_id,
       invocation(),
     );
-    // 500 reports in at least 500 ms at 100 ms intervals: a handful of writes, not hundreds.
+    const heldMs = Date.now() - started;
+    // 500 reports in at least 500 ms at 100 ms intervals: a handful of writes, not hundreds. The
+    // bound follows how long the lease was really held, which a loaded machine stretches.
     expect(heartbeats).toBeGreaterThanOrEqual(2);
-    expect(heartbeats).toBeLessThanOrEqual(Math.ceil((durationMs * 3) / 100));
+    expect(heartbeats).toBeLessThanOrEqual(Math.ceil(heldMs / 100) + 1);
     expect((await store.get(item.request_id))?.progress).toEqual({ percent: 100, message: 'Done' });
   });
 

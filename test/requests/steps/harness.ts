@@ -23,8 +23,8 @@ import { processRequest } from '../../../src/requests/worker.js';
 import { workerConfig } from '../../support/worker-config.js';
 import { startTcpProxy } from '../../support/tcp-proxy.js';
 
-export const TABLE = 'steps-attacked';
-export const BUCKET = 'steps-attacked-bucket';
+export const TABLE = 'durable-steps';
+export const BUCKET = 'durable-steps-bucket';
 
 export interface Harness {
   dynamo: DynamoServer;
