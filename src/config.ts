@@ -73,6 +73,7 @@ export const LOCAL_ENV_VARS = [
   'DYNAMODB_PORT',
   'LAMBDA_PORT',
   'S3_PORT',
+  'OIDC_PORT',
   'LOG_LEVEL',
 ] as const;
 
@@ -188,8 +189,10 @@ export interface LocalConfig {
   lambdaTimeoutSeconds: number;
   /** How often the local stack sends the function `{"action":"sweep"}`, as the schedule does in AWS. */
   sweepIntervalMs: number;
-  /** The local services' ports: PORT+1, +2, +3 unless set, so saved AWS CLI commands keep working. */
-  ports: { dynamodb: number; lambda: number; s3: number };
+  /** The local services' ports: PORT+1, +2, +3 (+4 the token issuer) unless set, so saved AWS CLI commands keep working. */
+  ports: { dynamodb: number; lambda: number; s3: number; oidc: number };
+  /** AUTH=jwt without a JWT_ISSUER of the caller's own: the stack runs a local OIDC issuer and points the function at it. */
+  localIssuer: boolean;
   /** `info`: one line per request event; `debug`: every log line (JSON, metrics, START/END/REPORT). */
   logLevel: 'info' | 'debug';
 }
@@ -429,7 +432,7 @@ export function loadConfig(env: Env, loaded: LoadedSecrets = {}): Config {
 }
 
 /** Each local service's port variable, and its default's distance from `PORT`. */
-export const LOCAL_PORT_OFFSETS = { DYNAMODB_PORT: 1, LAMBDA_PORT: 2, S3_PORT: 3 } as const;
+export const LOCAL_PORT_OFFSETS = { DYNAMODB_PORT: 1, LAMBDA_PORT: 2, S3_PORT: 3, OIDC_PORT: 4 } as const;
 
 /** A local service's port: its own variable, else `PORT` + `offset` (0 stays 0: any free port). */
 function servicePort(env: Env, name: keyof typeof LOCAL_PORT_OFFSETS, port: number): number {
@@ -451,7 +454,13 @@ export function loadLocalConfig(env: Env): LocalConfig {
     front: oneOf(env, 'FRONT', ['rest', 'function_url'] as const, 'rest'),
     lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
-    ports: { dynamodb: servicePort(env, 'DYNAMODB_PORT', port), lambda: servicePort(env, 'LAMBDA_PORT', port), s3: servicePort(env, 'S3_PORT', port) },
+    ports: {
+      dynamodb: servicePort(env, 'DYNAMODB_PORT', port),
+      lambda: servicePort(env, 'LAMBDA_PORT', port),
+      s3: servicePort(env, 'S3_PORT', port),
+      oidc: servicePort(env, 'OIDC_PORT', port),
+    },
+    localIssuer: raw(env, 'AUTH') === AuthMode.Jwt && raw(env, 'JWT_ISSUER') === undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', ['info', 'debug'] as const, 'info'),
   };
 }

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, RequestStatus, type RequestList, type RequestSummary } from '../contract.js';
 import type { ApiDeps } from '../handler-deps.js';
 import type { ListedRequest } from '../requests/list-requests.js';
+import { errorFields, headFields } from '../requests/model.js';
 import type { ApiRequest } from './api-request.js';
 import { statusUrl } from './base-url.js';
 import { HttpError, invalidField } from './http-error.js';
@@ -27,18 +28,7 @@ function limitParam(query: ApiRequest['query']): number {
 
 /** A listed request as the caller sees it: what its view shows but the result and files, and where to read those. */
 function summary(item: ListedRequest, baseUrl: string): RequestSummary {
-  return {
-    request_id: item.request_id,
-    status: item.status,
-    task: item.task,
-    created_at: item.created_at,
-    updated_at: item.updated_at,
-    ...(item.session_id !== undefined ? { session_id: item.session_id } : {}),
-    ...(item.progress !== undefined ? { progress: item.progress } : {}),
-    ...(item.step !== undefined ? { step: item.step } : {}),
-    ...(item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {}),
-    status_url: statusUrl(baseUrl, item.request_id),
-  };
+  return { ...headFields(item, item.session_id), ...errorFields(item), status_url: statusUrl(baseUrl, item.request_id) };
 }
 
 /**

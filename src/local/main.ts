@@ -4,7 +4,7 @@ import { ConfigError, LOCAL_PORT_OFFSETS, LOCAL_TABLE_NAME, loadLocalConfig } fr
 import { DataDirInUseError } from './data-dir-lock.js';
 import { PortInUseError } from './listen.js';
 import { SECRETS } from './secret.js';
-import { LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack } from './stack.js';
+import { LOCAL_CREDENTIALS, LOCAL_FUNCTION_NAME, LOCAL_REGION, startStack, type Stack } from './stack.js';
 import { createTerminalLog } from './terminal-log.js';
 
 /**
@@ -16,7 +16,20 @@ import { createTerminalLog } from './terminal-log.js';
 const LOCAL_LANES = { events: 8, sync: 4 };
 
 /** The variable that moves each local service's port. */
-const PORT_VARIABLES: Record<string, keyof typeof LOCAL_PORT_OFFSETS> = { DynamoDB: 'DYNAMODB_PORT', Lambda: 'LAMBDA_PORT', S3: 'S3_PORT' };
+const PORT_VARIABLES: Record<string, keyof typeof LOCAL_PORT_OFFSETS> = { DynamoDB: 'DYNAMODB_PORT', Lambda: 'LAMBDA_PORT', S3: 'S3_PORT', Issuer: 'OIDC_PORT' };
+
+/** How callers identify themselves to this stack, for the banner. */
+function signInLines({ config, issuer }: Stack): string {
+  if (config.jwt === undefined) return `  Sign-in   AUTH=${config.auth}: no token needed; AUTH=jwt npm start runs a local token issuer`;
+  const lines = [`  Sign-in   AUTH=jwt: every call needs Authorization: Bearer <token> from ${config.jwt.issuer} (audience ${config.jwt.audience})`];
+  if (issuer !== undefined) {
+    lines.push(
+      `            a token for any user:  curl -s -X POST ${issuer.tokenEndpoint} -H 'Content-Type: application/json' -d '{"sub":"alice"}'`,
+      `            or:  npx async-request-router token --sub alice;  then  GET /v1/requests lists that user's requests`,
+    );
+  }
+  return lines.join('\n');
+}
 
 /** `npm start`: the whole service on this machine, no AWS account needed. */
 async function main(): Promise<void> {
@@ -42,6 +55,7 @@ async function main(): Promise<void> {
     recover: true,
     sweepIntervalMs: local.sweepIntervalMs,
     ...(webDir !== undefined ? { webDir } : {}),
+    ...(local.localIssuer ? { localIssuer: { port: local.ports.oidc } } : {}),
   });
 
   console.log(`
@@ -60,6 +74,7 @@ async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stac
             e.g. AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_REGION=${LOCAL_REGION} \\
                  aws dynamodb scan --table-name ${stack.config.tableName} --endpoint-url ${stack.dynamo.endpoint}
   Logs      ${local.logLevel === 'debug' ? 'everything (LOG_LEVEL=debug)' : 'one line per request event; LOG_LEVEL=debug prints every log line'}
+${signInLines(stack)}
 
 Ctrl-C stops everything.`);
 

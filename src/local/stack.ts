@@ -17,7 +17,9 @@ import { startOnPort } from './listen.js';
 import { S3_CREDENTIALS, S3_REGION, startS3, type S3Server } from './s3-server.js';
 import { SECRETS, loadOrCreateSecret, type Secret } from './secret.js';
 import { startSsm, type SsmServer } from './ssm-server.js';
+import { LOCAL_AUDIENCE, startOidcIssuer, type OidcIssuer } from './oidc-issuer.js';
 import { createStaticSite } from './static-site.js';
+import { demoConfig, type DemoConfig } from './demo-config.js';
 
 /** Fixed identity of the local "account"; the SDK needs some region and credentials to sign with. */
 export const LOCAL_REGION = S3_REGION;
@@ -72,6 +74,8 @@ export interface StackOptions {
   sweepIntervalMs?: number;
   /** Invocations in one chain before Lambda's loop detection stops the next; Lambda's 16 when absent. */
   recursionLimit?: number;
+  /** Run a local OIDC issuer on this port (0: any free one) and have the function verify its tokens (AUTH=jwt). */
+  localIssuer?: { port: number };
 }
 
 export interface Stack {
@@ -87,6 +91,10 @@ export interface Stack {
   sandbox: SandboxRuntime | undefined;
   /** What recovery found at start, when `recover` was set. */
   recovery: Recovery | undefined;
+  /** The local token issuer, when `localIssuer` was set. */
+  issuer: OidcIssuer | undefined;
+  /** What the demo page reads at `/config.json`: how this stack wants callers identified. */
+  demo: DemoConfig;
   /** Sends one `{"action":"sweep"}` now, asynchronously, as the schedule does. */
   sweep(): void;
   stop(): Promise<void>;
@@ -161,8 +169,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const value = (kind: Secret) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
   const ssm = await startSsm(Object.fromEntries(kept.map((kind) => [kind.parameter, value(kind)])));
   running.push(ssm);
+  const issuer = options.localIssuer === undefined ? undefined : await startService(running, 'Issuer', options.localIssuer.port, () =>
+    startOidcIssuer({ port: options.localIssuer!.port, ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) }),
+  );
   const env: Env = {
     ...options.env,
+    // The function verifies the local issuer's tokens as it would Cognito's in AWS.
+    ...(issuer !== undefined ? { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: options.env.JWT_AUDIENCE ?? LOCAL_AUDIENCE } : {}),
     ...Object.fromEntries(kept.map((kind) => [`${kind.env}_PARAMETER`, kind.parameter])),
     RESULTS_BUCKET: bucket,
     // Receivers here are on this machine, over plain http; in AWS this is never on.
@@ -229,6 +242,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     : undefined;
 
   running.push({ stop: async () => recovery?.cancel() });
+  const demo = demoConfig(config, issuer);
   const gateway = await startService(running, 'API', options.port ?? 0, () => startApiGateway({
     invoke: (event) => lambda.invoke(event),
     // A function URL has no integration timeout of its own: it waits as long as the function runs.
@@ -236,7 +250,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(options.front !== undefined ? { front: options.front } : {}),
     stage: 'local',
     accountId: LOCAL_ACCOUNT_ID,
-    ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir) } : {}),
+    ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir, { '/config.json': demo }) } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
   }));
 
@@ -254,6 +268,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     sandbox,
     recovery,
+    issuer,
+    demo,
     sweep,
     async stop() {
       clearInterval(sweepTimer);
@@ -263,6 +279,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await dynamo.stop();
       await s3.stop();
       await ssm.stop();
+      await issuer?.stop();
       unlock();
     },
   };

@@ -15,13 +15,17 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** A JSON document the stack makes rather than reads from disk, by its path (`/config.json`). */
+export type GeneratedFiles = Record<string, unknown>;
+
 /**
  * Serves the files of `root`; `/` is `index.html`. Paths that climb out of `root`, or that are not
- * valid percent-encoding, are not found.
+ * valid percent-encoding, are not found. A path of `generated` is served as that JSON instead.
  */
-export function createStaticSite(root: string): StaticSite {
+export function createStaticSite(root: string, generated: GeneratedFiles = {}): StaticSite {
   return {
     async get(path) {
+      if (Object.hasOwn(generated, path)) return { contentType: CONTENT_TYPES['.json']!, body: Buffer.from(JSON.stringify(generated[path])) };
       const decoded = decodeSegment(path === '/' ? '/index.html' : path);
       if (decoded === undefined) return undefined;
       const relative = normalize(decoded).replace(/^([/\\])+/, '');

@@ -91,19 +91,34 @@ export function owesCallback(item: Pick<StoredRequest, 'callback'>): boolean {
   return item.callback?.status === CallbackStatus.Pending;
 }
 
-/** The public view of an item: never the input, the lease or the fencing token. */
-export function toView(item: StoredRequest): RequestView {
+/** What an item shows wherever it is shown (its view, a list of requests). */
+export type ShownFields = Pick<StoredRequest, 'request_id' | 'status' | 'task' | 'created_at' | 'updated_at' | 'progress' | 'step' | 'error' | 'error_code'>;
+
+/** The head of every showing of a request: who it is, where it stands, its session. */
+export function headFields(item: ShownFields, sessionId: string | undefined): Pick<RequestView, 'request_id' | 'status' | 'task' | 'created_at' | 'updated_at' | 'session_id' | 'progress' | 'step'> {
   return {
     request_id: item.request_id,
     status: item.status,
     task: item.task,
     created_at: item.created_at,
     updated_at: item.updated_at,
-    ...(item.input.session_id !== undefined ? { session_id: item.input.session_id } : {}),
+    ...(sessionId !== undefined ? { session_id: sessionId } : {}),
     ...(item.progress !== undefined ? { progress: item.progress } : {}),
     ...(item.step !== undefined ? { step: item.step } : {}),
+  };
+}
+
+/** Why a request failed, when it did. */
+export function errorFields(item: ShownFields): Pick<RequestView, 'error' | 'error_code'> {
+  return item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {};
+}
+
+/** The public view of an item: never the input, the lease or the fencing token. */
+export function toView(item: StoredRequest): RequestView {
+  return {
+    ...headFields(item, item.input.session_id),
     ...(item.status === RequestStatus.Complete ? { result: item.result } : {}),
-    ...(item.status === RequestStatus.Error ? { error: item.error, error_code: item.error_code } : {}),
+    ...errorFields(item),
     ...(item.callback !== undefined ? { callback: item.callback } : {}),
   };
 }

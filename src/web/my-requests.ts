@@ -28,6 +28,7 @@ export interface MyRequests {
  */
 export function createMyRequests(client: Client, describe: (error: unknown) => string, onShow: (requestId: string) => void): MyRequests {
   const section = element<HTMLElement>('my-requests');
+  const table = element<HTMLTableElement>('my-requests-table');
   const rows = element<HTMLTableSectionElement>('my-requests-list');
   const note = element<HTMLParagraphElement>('my-requests-note');
   const more = element<HTMLButtonElement>('my-requests-more');
@@ -74,6 +75,7 @@ export function createMyRequests(client: Client, describe: (error: unknown) => s
       more.hidden = cursor === null;
       note.textContent = rows.childElementCount === 0 ? 'No requests yet: submit one above.' : '';
       note.hidden = rows.childElementCount !== 0;
+      table.hidden = rows.childElementCount === 0;
     } catch (error) {
       if (mine === generation) clear(describe(error));
     } finally {
@@ -84,6 +86,7 @@ export function createMyRequests(client: Client, describe: (error: unknown) => s
   function clear(message: string): void {
     generation += 1;
     rows.replaceChildren();
+    table.hidden = true;
     cursor = null;
     more.hidden = true;
     note.textContent = message;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
 import { startJwtStack, type JwtStack } from '../support/jwt-stack.js';
+import { closedPortUrl } from '../support/ports.js';
 import type { TestIssuer } from '../support/tokens.js';
 import { CLI, cli } from './run-cli.js';
 
@@ -91,6 +92,25 @@ describe('async-request-router as a signed-in user (AUTH=jwt)', () => {
 
     expect(run.stdout).toMatch(/^PASS list$/m);
     expect(run.code, run.stdout).toBe(0);
+  });
+
+  it("token prints a token from the issuer's dev endpoint that the stack accepts; --json prints the whole answer", async () => {
+    const printed = await cli(['token', '--sub', 'frank', '--aud', AUDIENCE, '--issuer', issuer.issuer]);
+    const json = await cli(['token', '--sub', 'frank', '--aud', AUDIENCE, '--ttl', '120', '--json'], { ASYNC_ROUTER_ISSUER: issuer.issuer });
+    const listed = await cli(['list', '--json', '--url', stack.url], { ASYNC_ROUTER_TOKEN: printed.stdout.trim() });
+
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    expect(JSON.parse(json.stdout)).toMatchObject({ token_type: 'Bearer', expires_in: 120, access_token: expect.any(String) });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ requests: [], more: false });
+  });
+
+  it('token against an issuer that is not running: exit 1 naming the URL and the refused connection', async () => {
+    const run = await cli(['token', '--sub', 'alice', '--issuer', await closedPortUrl()]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/token failed: .*ECONNREFUSED/);
   });
 
   it('usage errors exit 2: list and token options, and token without an issuer for a deployed URL', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, createClient, type RequestPage, type RequestSummary } from '../../src/client/index.js';
-import { startScriptedServer, type Scripted, type ScriptedServer } from './scripted-server.js';
+import { useScriptedServer } from './scripted-server.js';
 
 const CREATED = '2026-01-01T00:00:00.000Z';
 
@@ -11,17 +11,13 @@ function summary(index: number, baseUrl: string): RequestSummary {
 
 /** A real HTTP server answering scripted pages and keeping each request's URL. */
 describe('client.list', () => {
-  let server: ScriptedServer;
+  const server = useScriptedServer();
+  const script = server.script;
+  const urls = () => server.received().map((request) => request.url);
   let baseUrl: string;
-  const urls = () => server.received.map((request) => request.url);
-  const script = (...answers: Scripted[]) => server.script.push(...answers);
-
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    baseUrl = server.baseUrl;
+  beforeAll(() => {
+    baseUrl = server.baseUrl();
   });
-  afterAll(() => server.stop());
-  beforeEach(() => server.reset());
 
   it('walks the pages, following next_cursor until it is null, with the filters on every call', async () => {
     script(

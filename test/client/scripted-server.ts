@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -40,5 +41,20 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     ...scripted,
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A scripted server for one `describe`: started before its tests, emptied between them, stopped after. */
+export function useScriptedServer(): { baseUrl(): string; script(...answers: Scripted[]): void; received(): ScriptedServer['received'] } {
+  let server: ScriptedServer;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => server.reset());
+  return {
+    baseUrl: () => server.baseUrl,
+    script: (...answers) => void server.script.push(...answers),
+    received: () => server.received,
   };
 }

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, UnauthorizedError, createClient } from '../../src/client/index.js';
-import { startScriptedServer, type Scripted, type ScriptedServer } from './scripted-server.js';
+import { useScriptedServer } from './scripted-server.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';
 const CREATED = '2026-01-01T00:00:00.000Z';
@@ -13,17 +13,13 @@ const EXPIRED_SENTENCE = 'The token has expired; sign in again.';
  * bearer exchange, whatever verifies the token behind it.
  */
 describe('client bearer tokens', () => {
-  let server: ScriptedServer;
+  const server = useScriptedServer();
+  const script = server.script;
+  const received = () => server.received().map((request) => request.headers);
   let baseUrl: string;
-  const received = () => server.received.map((request) => request.headers);
-  const script = (...answers: Scripted[]) => server.script.push(...answers);
-
-  beforeAll(async () => {
-    server = await startScriptedServer();
-    baseUrl = server.baseUrl;
+  beforeAll(() => {
+    baseUrl = server.baseUrl();
   });
-  afterAll(() => server.stop());
-  beforeEach(() => server.reset());
 
   it('sends a fixed token as Authorization: Bearer on every call', async () => {
     script(

@@ -9,15 +9,24 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/stack.js';
 import { OWNER_INDEX } from '../../src/requests/owner-index.js';
 import { SWEEP_INDEX, sweepShard } from '../../src/requests/sweep-index.js';
 
+/** A dynalite persisting to `dir`, and clients on it, for `work`; all stopped afterwards. */
+async function withDynamo(dir: string, work: (client: DynamoDBClient, documents: DynamoDBDocumentClient) => Promise<void>): Promise<void> {
+  const dynamo = await startDynamo({ dir });
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await work(client, DynamoDBDocumentClient.from(client));
+  } finally {
+    client.destroy();
+    await dynamo.stop();
+  }
+}
+
 describe('ensureTable on a data folder from before the sweep index', () => {
   const dir = mkdtempSync(join(tmpdir(), 'table-upgrade-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('rebuilds the table with the indexes, keeps every item, and puts the live ones in the sweep index', async () => {
-    const dynamo = await startDynamo({ dir });
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const documents = DynamoDBDocumentClient.from(client);
-    try {
+    await withDynamo(dir, async (client, documents) => {
       await client.send(new CreateTableCommand({
         TableName: 'old',
         BillingMode: 'PAY_PER_REQUEST',
@@ -39,17 +48,11 @@ describe('ensureTable on a data folder from before the sweep index', () => {
         ['r-0', sweepShard('r-0')],
         ['r-1', sweepShard('r-1')],
       ]);
-    } finally {
-      client.destroy();
-      await dynamo.stop();
-    }
+    });
   });
 
   it('rebuilds a table from before the owner index with it, and its owned items are listed', async () => {
-    const dynamo = await startDynamo({ dir: join(dir, 'owner') });
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const documents = DynamoDBDocumentClient.from(client);
-    try {
+    await withDynamo(join(dir, 'owner'), async (client, documents) => {
       await client.send(new CreateTableCommand({
         TableName: 'old',
         BillingMode: 'PAY_PER_REQUEST',
@@ -64,9 +67,6 @@ describe('ensureTable on a data folder from before the sweep index', () => {
 
       const listed = await documents.send(new QueryCommand({ TableName: 'old', IndexName: OWNER_INDEX, KeyConditionExpression: '#owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': item.owner } }));
       expect(listed.Items?.map((found) => found.request_id)).toEqual(['r-owned']);
-    } finally {
-      client.destroy();
-      await dynamo.stop();
-    }
+    });
   });
 });

@@ -3,15 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../../src/local/stack.js';
+import { startJwtStack, type JwtStack } from '../support/jwt-stack.js';
 import { startTestStack } from '../support/stack.js';
-import { startTestIssuer, type TestIssuer } from '../support/tokens.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const AUDIENCE = 'async-request-router-local';
 const PROMPT = 'Each user of the page sees their own requests. A reload keeps them. Nobody sees anyone else.';
 /** Page assertions wait this long for the stack under a loaded CI machine. */
 const PAGE_TIMEOUT_MS = 20_000;
+const PASTE_AUDIENCE = 'async-router-paste-test';
 
 /** The request ids "Your requests" shows, top to bottom. */
 function listedIds(page: Page): Promise<string[]> {
@@ -30,20 +30,18 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`test/web/sign-in.test.ts: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!hasChromium)('demo page with two signed-in users (AUTH=jwt) in headless Chromium', () => {
-  let issuer: TestIssuer;
   let stack: Stack;
   let browser: Browser;
   const pageErrors: string[] = [];
   beforeAll(async () => {
     if (!existsSync('dist/web/app.js')) spawnSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
-    issuer = await startTestIssuer();
-    stack = await startTestStack({ webDir: 'dist/web', env: { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: AUDIENCE, DEMO_TASK_MS: '300' } });
+    // As `AUTH=jwt npm start` runs it: the local issuer, its dev token endpoint, and /config.json naming both.
+    stack = await startTestStack({ webDir: 'dist/web', localIssuer: { port: 0 }, env: { DEMO_TASK_MS: '300' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    await issuer?.stop();
   });
 
   async function openTab(): Promise<Page> {
@@ -104,7 +102,7 @@ describe.skipIf(!hasChromium)('demo page with two signed-in users (AUTH=jwt) in 
 
   it('a token the API refuses signs the tab out and asks to sign in again', async () => {
     const page = await openTab();
-    const foreign = await issuer.sign({ sub: 'dave', aud: 'another-deployment' });
+    const foreign = await stack.issuer!.sign({ sub: 'dave', aud: 'another-deployment' });
     await page.evaluate((token) => sessionStorage.setItem('async-router.signed-in', JSON.stringify({ sub: 'dave', token, expiresAt: undefined })), foreign);
 
     await page.reload();
@@ -113,5 +111,33 @@ describe.skipIf(!hasChromium)('demo page with two signed-in users (AUTH=jwt) in 
     await expect.poll(() => page.textContent('#signed-in-as')).toMatch(/sign in again/i);
     expect(await page.isVisible('#sign-out')).toBe(false);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('demo page against an issuer with no dev endpoint (a deployed one): paste a token', () => {
+  let jwt: JwtStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!existsSync('dist/web/app.js')) spawnSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
+    jwt = await startJwtStack(PASTE_AUDIENCE, { webDir: 'dist/web', env: { DEMO_TASK_MS: '300' } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await jwt?.stop();
+  });
+
+  it('offers a token field instead of the user switch; a pasted token signs the tab in as its subject', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${jwt.stack.url}/`);
+    await expect.poll(() => page.isVisible('#paste-form'), { timeout: PAGE_TIMEOUT_MS }).toBe(true);
+    expect(await page.isVisible('#user-form')).toBe(false);
+
+    await page.getByLabel('Token from your issuer').fill(await jwt.tokenFor('grace'));
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await expect.poll(() => page.textContent('#signed-in-as')).toContain('grace');
+    const id = await submitAndFinish(page);
+
+    await expect.poll(() => listedIds(page), { timeout: PAGE_TIMEOUT_MS }).toEqual([id]);
   });
 });
