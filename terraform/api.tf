@@ -1,13 +1,25 @@
-# The REST API front (front = "rest"): with front = "function_url" none of this file is created.
+# The REST API front (front = "rest"): with another front none of this file is created.
 
 resource "aws_api_gateway_rest_api" "this" {
   count = local.rest_front ? 1 : 0
 
   name        = local.api_name
-  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}, GET /v1/webhook-secret."
+  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}, GET /v1/requests, GET /v1/webhook-secret."
 
   endpoint_configuration {
     types = ["REGIONAL"]
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.auth != "iam"
+      error_message = "auth = \"iam\" needs front = \"function_url\" (authorization AWS_IAM) or front = \"http_api\" (AWS_IAM routes): this REST API does not check SigV4 signatures. Pick one of those fronts, or auth = \"api_key\" or \"jwt\" here."
+    }
+
+    precondition {
+      condition     = var.api_key_required != true || local.auth == "api_key"
+      error_message = "api_key_required = true goes with auth = \"api_key\" only: with auth = \"${coalesce(local.auth, "-")}\" callers are identified otherwise. Remove api_key_required, or set auth = \"api_key\"."
+    }
   }
 }
 
@@ -43,6 +55,14 @@ resource "aws_api_gateway_resource" "request" {
   path_part   = "{request_id}"
 }
 
+resource "aws_api_gateway_resource" "requests" {
+  count = local.rest_front ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_resource.v1[0].id
+  path_part   = "requests"
+}
+
 resource "aws_api_gateway_resource" "webhook_secret" {
   count = local.rest_front ? 1 : 0
 
@@ -66,6 +86,7 @@ locals {
     "/v1/invoke"              = aws_api_gateway_resource.invoke[0].id
     "/v1/status"              = aws_api_gateway_resource.status[0].id
     "/v1/status/{request_id}" = aws_api_gateway_resource.request[0].id
+    "/v1/requests"            = aws_api_gateway_resource.requests[0].id
     "/v1/webhook-secret"      = aws_api_gateway_resource.webhook_secret[0].id
     "/{proxy+}"               = aws_api_gateway_resource.proxy[0].id
   } : {}
@@ -76,9 +97,10 @@ locals {
   # ANY methods only catch what nothing else matches. "/", "/v1" and "/v1/status" get ANY too:
   # /{proxy+} never matches "/", and a resource without methods would get API Gateway's own 403
   # ("Missing Authentication Token") instead of the function's 404.
-  # With api_key_required, every method but the OPTIONS preflights (browsers send no key with
-  # them) needs the key, the catch-alls included: the function routes by resource only, so a
-  # {proxy+} call never reaches a v1 handler, and without a key it does not reach the function.
+  # With api_key_required (or a Cognito authorizer), every method but the OPTIONS preflights
+  # (browsers send no key or token with them) needs the key (or a token), the catch-alls included:
+  # the function routes by resource only, so a {proxy+} call never reaches a v1 handler, and
+  # without a key (or token) it does not reach the function.
   api_routes = {
     "POST /v1/invoke"                 = { path = "/v1/invoke", method = "POST" }
     "OPTIONS /v1/invoke"              = { path = "/v1/invoke", method = "OPTIONS" }
@@ -87,6 +109,9 @@ locals {
     "DELETE /v1/status/{request_id}"  = { path = "/v1/status/{request_id}", method = "DELETE" }
     "OPTIONS /v1/status/{request_id}" = { path = "/v1/status/{request_id}", method = "OPTIONS" }
     "ANY /v1/status/{request_id}"     = { path = "/v1/status/{request_id}", method = "ANY" }
+    "GET /v1/requests"                = { path = "/v1/requests", method = "GET" }
+    "OPTIONS /v1/requests"            = { path = "/v1/requests", method = "OPTIONS" }
+    "ANY /v1/requests"                = { path = "/v1/requests", method = "ANY" }
     "GET /v1/webhook-secret"          = { path = "/v1/webhook-secret", method = "GET" }
     "OPTIONS /v1/webhook-secret"      = { path = "/v1/webhook-secret", method = "OPTIONS" }
     "ANY /v1/webhook-secret"          = { path = "/v1/webhook-secret", method = "ANY" }
@@ -103,8 +128,21 @@ resource "aws_api_gateway_method" "route" {
   rest_api_id      = aws_api_gateway_rest_api.this[0].id
   resource_id      = local.api_resource_ids[each.value.path]
   http_method      = each.value.method
-  authorization    = "NONE"
+  authorization    = local.cognito_authorizer && each.value.method != "OPTIONS" ? "COGNITO_USER_POOLS" : "NONE"
+  authorizer_id    = local.cognito_authorizer && each.value.method != "OPTIONS" ? aws_api_gateway_authorizer.cognito[0].id : null
   api_key_required = local.api_key_required && each.value.method != "OPTIONS"
+}
+
+# auth = "jwt" with a Cognito user pool: API Gateway verifies the token (an ID token, whose aud is
+# the app client id) before the function runs, and hands the function its claims.
+resource "aws_api_gateway_authorizer" "cognito" {
+  count = local.cognito_authorizer ? 1 : 0
+
+  name            = "${local.api_name}-cognito"
+  rest_api_id     = aws_api_gateway_rest_api.this[0].id
+  type            = "COGNITO_USER_POOLS"
+  provider_arns   = [local.user_pool_arn]
+  identity_source = "method.request.header.Authorization"
 }
 
 resource "aws_api_gateway_integration" "route" {
@@ -118,18 +156,26 @@ resource "aws_api_gateway_integration" "route" {
   uri                     = aws_lambda_function.this.invoke_arn
 }
 
-# API Gateway's own errors (403 missing or wrong key, 429 throttled or over quota, 504 timeout)
-# never reach the function, so they get their CORS headers here.
+# API Gateway's own errors (403 missing or wrong key, 401 no or bad token, 429 throttled or over
+# quota, 504 timeout) never reach the function, so they get their CORS headers here. The Cognito
+# authorizer's 401 also says which scheme to use (RFC 6750), as the function's own 401 does.
+locals {
+  gateway_response_types = concat(["DEFAULT_4XX", "DEFAULT_5XX"], local.cognito_authorizer ? ["UNAUTHORIZED"] : [])
+}
+
 resource "aws_api_gateway_gateway_response" "cors" {
-  for_each = local.rest_front ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
+  for_each = local.rest_front ? toset(local.gateway_response_types) : toset([])
 
   rest_api_id   = aws_api_gateway_rest_api.this[0].id
   response_type = each.key
 
-  response_parameters = {
-    "gatewayresponse.header.Access-Control-Allow-Origin"   = "'${local.gateway_response_allow_origin}'"
-    "gatewayresponse.header.Access-Control-Expose-Headers" = "'${local.cors_expose_headers}'"
-  }
+  response_parameters = merge(
+    {
+      "gatewayresponse.header.Access-Control-Allow-Origin"   = "'${local.gateway_response_allow_origin}'"
+      "gatewayresponse.header.Access-Control-Expose-Headers" = "'${local.cors_expose_headers}'"
+    },
+    each.key == "UNAUTHORIZED" ? { "gatewayresponse.header.WWW-Authenticate" = "'Bearer'" } : {},
+  )
 }
 
 resource "aws_api_gateway_deployment" "this" {
@@ -145,8 +191,10 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_resource.invoke,
       aws_api_gateway_resource.status,
       aws_api_gateway_resource.request,
+      aws_api_gateway_resource.requests,
       aws_api_gateway_resource.webhook_secret,
       aws_api_gateway_resource.proxy,
+      aws_api_gateway_authorizer.cognito,
       aws_api_gateway_method.route,
       aws_api_gateway_integration.route,
       aws_api_gateway_gateway_response.cors,
@@ -158,10 +206,11 @@ resource "aws_api_gateway_deployment" "this" {
   }
 }
 
+# The API's access logs, REST API or HTTP API (whose stage, $default, cannot be part of a log group's name).
 resource "aws_cloudwatch_log_group" "access" {
-  count = local.rest_front && var.access_logging_enabled ? 1 : 0
+  count = (local.rest_front || local.http_api_front) && var.access_logging_enabled ? 1 : 0
 
-  name              = "/aws/apigateway/${local.api_name}/${var.stage_name}/access"
+  name              = "/aws/apigateway/${local.api_name}/${local.rest_front ? var.stage_name : "http"}/access"
   retention_in_days = var.log_retention_days
 }
 

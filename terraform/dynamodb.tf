@@ -39,6 +39,32 @@ resource "aws_dynamodb_table" "this" {
     projection_type = "KEYS_ONLY"
   }
 
+  # The owner index's keys: every item written for a caller with an owner has both (created_at is
+  # ISO-8601 UTC with milliseconds, so it sorts as time); items of the anonymous tenant have no
+  # owner and stay out of the index.
+  attribute {
+    name = "owner"
+    type = "S"
+  }
+
+  attribute {
+    name = "created_at"
+    type = "S"
+  }
+
+  # GET /v1/requests (src/requests/owner-index.ts): one caller's requests, newest first, one Query
+  # per page and never a scan. INCLUDE projects what a list item shows and no more: the result and
+  # the input stay in the table, so the index's writes stay small. On-demand like the table. Adding
+  # it to an existing table backfills it in the background (the apply waits until it is ACTIVE);
+  # items written before owners existed have no owner attribute and are not listed.
+  global_secondary_index {
+    name               = local.owner_index
+    hash_key           = "owner"
+    range_key          = "created_at"
+    projection_type    = "INCLUDE"
+    non_key_attributes = local.owner_index_attributes
+  }
+
   # Must match TTL_ATTRIBUTE in src/config.ts (checked by test/terraform/drift.test.ts).
   # TTL deletes items up to days late; the handler re-checks expiry on every read.
   ttl {

@@ -6,7 +6,7 @@ resource "aws_lambda_function_url" "this" {
   count = local.function_url_front ? 1 : 0
 
   function_name      = aws_lambda_function.this.function_name
-  authorization_type = var.function_url_auth_type
+  authorization_type = local.function_url_auth_type
 
   # Lambda answers preflights (OPTIONS) from this configuration without invoking the function.
   cors {
@@ -27,16 +27,28 @@ resource "aws_lambda_function_url" "this" {
       error_message = "api_key_required = true needs front = \"rest\": a Lambda function URL has no API keys or usage plans. Use front = \"rest\" for API keys, or function_url_auth_type = \"AWS_IAM\" to let only IAM principals call the function URL."
     }
 
+    precondition {
+      condition     = local.auth != "api_key"
+      error_message = "auth = \"api_key\" needs front = \"rest\": a Lambda function URL has no API keys. Use auth = \"iam\" (AWS_IAM: SigV4-signed calls), \"jwt\" (the function verifies bearer tokens) or \"none\" here, or front = \"rest\" for keys."
+    }
+
+    # AWS_IAM lets no call without a SigV4 signature through, so neither a bearer token nor an
+    # anonymous caller could reach the function; NONE with auth = "iam" would check nobody.
+    precondition {
+      condition     = (local.auth == "iam") == (local.function_url_auth_type == "AWS_IAM")
+      error_message = "function_url_auth_type = \"${local.function_url_auth_type}\" does not fit auth = \"${coalesce(local.auth, "-")}\": auth = \"iam\" needs AWS_IAM, auth = \"jwt\" and \"none\" need NONE (the function decides who may call). Remove function_url_auth_type (it follows auth), or make the two agree."
+    }
+
     # A public URL has no throttling of its own: the reservation is the only cap on what anyone
     # can make the function (and the account's concurrency) do.
     precondition {
       condition     = !local.function_url_public || coalesce(var.reserved_concurrency, -1) >= 1
-      error_message = "function_url_auth_type = \"NONE\" makes a public function URL with no throttling: set reserved_concurrency (a whole number of at least 1) to cap it, or use front = \"rest\" (throttling and API keys) or function_url_auth_type = \"AWS_IAM\"."
+      error_message = "A function URL with authorization NONE (auth = \"jwt\" or \"none\") is public, with no throttling: anyone can invoke the function, even without a valid token. Set reserved_concurrency (a whole number of at least 1) to cap it, or use front = \"rest\" or \"http_api\" (throttling), or auth = \"iam\"."
     }
 
     precondition {
       condition     = !var.access_logging_enabled
-      error_message = "access_logging_enabled = true needs front = \"rest\": a Lambda function URL has no API Gateway access logs. Turn it off, or use front = \"rest\"."
+      error_message = "access_logging_enabled = true needs front = \"rest\" or \"http_api\": a Lambda function URL has no API Gateway access logs. Turn it off, or use an API Gateway front."
     }
   }
 

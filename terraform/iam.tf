@@ -55,6 +55,14 @@ data "aws_iam_policy_document" "this" {
     resources = [local.sweep_index_arn]
   }
 
+  # GET /v1/requests: Query on the owner index, always with the caller's owner as the hash key.
+  statement {
+    sid       = "QueryOwnerIndex"
+    effect    = "Allow"
+    actions   = ["dynamodb:Query"]
+    resources = [local.owner_index_arn]
+  }
+
   # The handler invokes context.invokedFunctionArn, which is the unqualified ARN or a qualified
   # one (version or alias), so both forms are allowed, and nothing else.
   statement {

@@ -46,6 +46,9 @@ resource "aws_lambda_function" "this" {
       CALLBACK_TIMEOUT_MS         = tostring(var.callback_timeout_ms)
       FUNCTION_TIMEOUT_SECONDS    = tostring(var.lambda_timeout_seconds)
       CONTINUATION_CHAIN_MAX      = tostring(local.continuation_chain_max)
+      AUTH                        = local.auth_environment.AUTH
+      JWT_ISSUER                  = local.auth_environment.JWT_ISSUER
+      JWT_AUDIENCE                = local.auth_environment.JWT_AUDIENCE
     }
   }
 
@@ -65,6 +68,12 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = var.callback_timeout_ms + 2000 <= var.lambda_timeout_seconds * 1000
       error_message = "callback_timeout_ms (${var.callback_timeout_ms}) leaves no room for a webhook try in lambda_timeout_seconds (${var.lambda_timeout_seconds}): a try needs callback_timeout_ms + 2000 ms of an invocation."
+    }
+
+    # The function refuses AUTH=jwt without an issuer and an audience at cold start (src/config.ts).
+    precondition {
+      condition     = local.jwt_setting_problem == null
+      error_message = coalesce(local.jwt_setting_problem, "-")
     }
 
     precondition {

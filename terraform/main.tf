@@ -59,29 +59,37 @@ locals {
   # the 16 invocations after which loop detection stops a chain, or, with detection off, many.
   continuation_chain_max = var.recursive_loop == "Allow" ? 1000 : 12
 
-  # Exactly one front is created: the REST API (api.tf) or the function URL (function_url.tf).
+  # Exactly one front is created: the REST API (api.tf), the HTTP API (http_api.tf) or the function
+  # URL (function_url.tf).
   rest_front          = var.front == "rest"
+  http_api_front      = var.front == "http_api"
   function_url_front  = var.front == "function_url"
-  function_url_public = local.function_url_front && var.function_url_auth_type == "NONE"
+  function_url_public = local.function_url_front && local.function_url_auth_type == "NONE"
 
   # Safe by default: the REST API requires a key unless api_key_required = false says otherwise
-  # (a function URL has no keys; it is IAM-only unless function_url_auth_type = "NONE").
-  api_key_required = local.rest_front && (var.api_key_required == null ? true : var.api_key_required)
+  # or auth names another way to identify callers (a function URL has no keys; it is IAM-only
+  # unless auth or function_url_auth_type says otherwise).
+  api_key_required = local.rest_front && local.auth == "api_key" && (var.api_key_required == null ? true : var.api_key_required)
 
   # Anyone on the internet may start work (and so make the function POST to callback hosts).
-  anyone_can_call = (local.rest_front && !local.api_key_required) || local.function_url_public
+  anyone_can_call = local.auth == "none" || (local.rest_front && local.auth == "api_key" && !local.api_key_required)
 
-  # What every URL output starts with: the stage URL (…/api), or the function URL without the
-  # trailing slash AWS gives it (https://<url-id>.lambda-url.<region>.on.aws).
-  api_base_url = local.rest_front ? one(aws_api_gateway_stage.this[*].invoke_url) : trimsuffix(one(aws_lambda_function_url.this[*].function_url), "/")
+  # What every URL output starts with: the stage URL (…/api), the HTTP API's endpoint (its
+  # $default stage adds no path), or the function URL without the trailing slash AWS gives it
+  # (https://<url-id>.lambda-url.<region>.on.aws).
+  api_base_url = (
+    local.rest_front ? one(aws_api_gateway_stage.this[*].invoke_url) :
+    local.http_api_front ? one(aws_apigatewayv2_api.this[*].api_endpoint) :
+    trimsuffix(one(aws_lambda_function_url.this[*].function_url), "/")
+  )
 
   # Browsers get API Gateway's own errors (403 missing key, 429 throttled, 504) only with a CORS
   # header; a gateway response holds one static value, so the first configured origin is used.
   gateway_response_allow_origin = var.cors_allow_origins[0]
   cors_expose_headers           = "Location,Retry-After"
 
-  # A function URL answers preflights itself from its CORS configuration (function_url.tf), so
-  # these must match what the function allows (src/contract.ts ALLOWED_METHODS without OPTIONS,
+  # A function URL and an HTTP API answer preflights themselves from their CORS configuration
+  # (function_url.tf, http_api.tf), so these must match what the function allows (src/contract.ts ALLOWED_METHODS without OPTIONS,
   # ALLOWED_HEADERS and EXPOSED_HEADERS; checked by test/terraform/drift.test.ts).
   function_url_cors_allow_methods  = ["GET", "POST", "DELETE"]
   function_url_cors_allow_headers  = ["content-type", "idempotency-key", "x-api-key", "authorization"]
@@ -96,6 +104,13 @@ locals {
   # permission (iam.tf) both name it through this local, so they cannot drift apart.
   sweep_index     = "sweep"
   sweep_index_arn = "${local.table_arn}/index/${local.sweep_index}"
+
+  # The index GET /v1/requests reads, a caller's requests newest first (OWNER_INDEX and
+  # OWNER_INDEX_ATTRIBUTES in src/requests/owner-index.ts, checked by test/terraform/drift.test.ts).
+  # It projects what a list item shows, never the result, so a page costs one Query of small items.
+  owner_index            = "by_owner"
+  owner_index_arn        = "${local.table_arn}/index/${local.owner_index}"
+  owner_index_attributes = ["status", "task", "updated_at", "expires_at", "progress", "step", "error", "error_code", "session_id"]
 
   # Where the function's Embedded Metric Format lines put its metrics (METRICS_NAMESPACE in
   # src/metrics.ts, checked by test/terraform/drift.test.ts); the alarms (alarms.tf) read them here.

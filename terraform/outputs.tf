@@ -1,10 +1,10 @@
 output "front" {
-  description = "Which front serves the API: \"rest\" (API Gateway REST API) or \"function_url\" (Lambda function URL)."
+  description = "Which front serves the API: \"rest\" (API Gateway REST API), \"http_api\" (API Gateway HTTP API) or \"function_url\" (Lambda function URL)."
   value       = var.front
 }
 
 output "api_base_url" {
-  description = "Base URL of the API without a trailing slash: the stage URL (…/api) with front = rest, the function URL (https://<id>.lambda-url.<region>.on.aws) with front = function_url."
+  description = "Base URL of the API without a trailing slash: the stage URL (…/api) with front = rest, the API's endpoint (https://<id>.execute-api.<region>.amazonaws.com) with front = http_api, the function URL (https://<id>.lambda-url.<region>.on.aws) with front = function_url."
   value       = local.api_base_url
 }
 
@@ -16,6 +16,32 @@ output "invoke_url" {
 output "status_url_template" {
   description = "URL template to GET or DELETE a request (<api_base_url>/v1/status/{request_id}); replace {request_id} with the id from the 202 answer."
   value       = "${local.api_base_url}/v1/status/{request_id}"
+}
+
+output "api_execution_arn" {
+  description = "execute-api ARN of the API Gateway front (front = rest or http_api; null with function_url). With auth = \"iam\" on http_api, callers need execute-api:Invoke on <api_execution_arn>/*."
+  value       = local.rest_front ? one(aws_api_gateway_rest_api.this[*].execution_arn) : one(aws_apigatewayv2_api.this[*].execution_arn)
+}
+
+output "auth" {
+  description = "Who may call the API: mode (api_key, jwt, iam or none, as the function's AUTH), and with jwt the issuer and audience tokens must carry and which side verifies them (verified_by: \"front\" for the HTTP API's JWT authorizer or the REST API's Cognito authorizer, \"function\" otherwise)."
+  value = {
+    mode        = local.auth_environment.AUTH
+    issuer      = local.jwt ? local.jwt_issuer : null
+    audience    = local.jwt ? local.jwt_audience : null
+    verified_by = local.jwt ? (local.front_verifies_token ? "front" : "function") : null
+  }
+}
+
+output "user_pool" {
+  description = "With create_user_pool: what a web page needs to sign users in with the hosted UI (authorization code with PKCE): the pool id, the app client id (the audience), the hosted UI's base URL and its authorize and token endpoints. null otherwise."
+  value = var.create_user_pool ? {
+    id            = one(aws_cognito_user_pool.this[*].id)
+    client_id     = one(aws_cognito_user_pool_client.this[*].id)
+    hosted_ui_url = local.user_pool_hosted_ui_url
+    authorize_url = "${local.user_pool_hosted_ui_url}/oauth2/authorize"
+    token_url     = "${local.user_pool_hosted_ui_url}/oauth2/token"
+  } : null
 }
 
 output "table_name" {

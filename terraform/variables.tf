@@ -220,24 +220,104 @@ variable "cors_allow_origins" {
 }
 
 variable "front" {
-  description = "What clients call: \"rest\" for an API Gateway REST API (stage, throttling, optional API key and access logs), or \"function_url\" for a Lambda function URL (no API Gateway; no API key, throttling or access logs; see README)."
+  description = "What clients call: \"rest\" for an API Gateway REST API (stage, throttling, optional API key, Cognito authorizer and access logs), \"http_api\" for an API Gateway HTTP API (payload format 2.0, throttling, JWT authorizer or IAM routes, access logs; no API keys), or \"function_url\" for a Lambda function URL (no API Gateway; no API key, throttling or access logs; see README)."
   type        = string
   default     = "rest"
 
   validation {
-    condition     = contains(["rest", "function_url"], var.front)
-    error_message = "front must be \"rest\" (API Gateway REST API) or \"function_url\" (Lambda function URL)."
+    condition     = contains(["rest", "http_api", "function_url"], var.front)
+    error_message = "front must be \"rest\" (API Gateway REST API), \"http_api\" (API Gateway HTTP API) or \"function_url\" (Lambda function URL)."
   }
 }
 
 variable "function_url_auth_type" {
-  description = "Authorization of the function URL (front = function_url): \"AWS_IAM\" lets only IAM principals with lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function call it (SigV4-signed requests); \"NONE\" makes it public."
+  description = "Authorization of the function URL (front = function_url): \"AWS_IAM\" lets only IAM principals with lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function call it (SigV4-signed requests); \"NONE\" makes it public (auth = \"jwt\" or \"none\"). null (default) follows auth: AWS_IAM for iam, NONE for jwt and none; AWS_IAM when auth is null too."
   type        = string
-  default     = "AWS_IAM"
+  default     = null
 
   validation {
-    condition     = contains(["AWS_IAM", "NONE"], var.function_url_auth_type)
-    error_message = "function_url_auth_type must be \"AWS_IAM\" or \"NONE\"."
+    condition     = var.function_url_auth_type == null || contains(["AWS_IAM", "NONE"], coalesce(var.function_url_auth_type, "-"))
+    error_message = "function_url_auth_type must be null, \"AWS_IAM\" or \"NONE\"."
+  }
+}
+
+variable "auth" {
+  description = "Who may call the API, and who owns what they create: \"api_key\" (front = rest: the API key's id), \"jwt\" (an OIDC bearer token's issuer and subject, verified by the front when it can: the HTTP API's JWT authorizer, the REST API's Cognito authorizer; else by the function), \"iam\" (SigV4-signed calls: front = function_url or http_api) or \"none\" (anyone; one anonymous tenant). null (default) keeps what each front did before: api_key on rest, function_url_auth_type's choice on function_url (AWS_IAM: iam, NONE: none); http_api needs an explicit choice. See README, \"Users and sign-in\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.auth == null || contains(["api_key", "jwt", "iam", "none"], coalesce(var.auth, "-"))
+    error_message = "auth must be \"api_key\", \"jwt\", \"iam\" or \"none\"."
+  }
+}
+
+variable "jwt_issuer" {
+  description = "auth = \"jwt\": the token issuer, exactly as tokens name it in iss (the function reads its OIDC discovery document at <issuer>/.well-known/openid-configuration), e.g. https://cognito-idp.<region>.amazonaws.com/<pool id> or https://<tenant>.auth0.com/. null when cognito_user_pool_arn or create_user_pool supplies it."
+  type        = string
+  default     = null
+
+  validation {
+    # The function fetches keys from the issuer, so it must be https (no query or fragment).
+    condition     = var.jwt_issuer == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^?#\\s]*)?$", coalesce(var.jwt_issuer, "-")))
+    error_message = "jwt_issuer must be an https URL with no query or fragment, such as https://example.eu.auth0.com/ or https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123."
+  }
+}
+
+variable "jwt_audience" {
+  description = "auth = \"jwt\": the one audience a token must name in aud (for Cognito, the app client id: send the ID token). null when create_user_pool supplies it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_audience == null || can(regex("^[^\\s,]{1,256}$", coalesce(var.jwt_audience, "-")))
+    error_message = "jwt_audience must be one audience: 1-256 characters with no space or comma."
+  }
+}
+
+variable "cognito_user_pool_arn" {
+  description = "auth = \"jwt\": an existing Cognito user pool whose tokens the API accepts. Its issuer is derived from the ARN; set jwt_audience to the app client id. With front = rest, every method but the preflights gets a Cognito authorizer on it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cognito_user_pool_arn == null || can(regex("^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[a-z0-9-]+_[A-Za-z0-9]+$", coalesce(var.cognito_user_pool_arn, "-")))
+    error_message = "cognito_user_pool_arn must be a user pool ARN such as arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123."
+  }
+}
+
+variable "create_user_pool" {
+  description = "auth = \"jwt\": create a Cognito user pool, a public app client (authorization code with PKCE, no secret) and a hosted UI domain, and use them as issuer and audience. Outputs user_pool and auth give a web page what it needs to sign in."
+  type        = bool
+  default     = false
+}
+
+variable "user_pool_callback_urls" {
+  description = "create_user_pool: where the hosted UI may send users back after sign-in (and sign-out): https URLs, or http://localhost for development."
+  type        = list(string)
+  default     = ["http://localhost:3000/"]
+
+  validation {
+    condition     = length(var.user_pool_callback_urls) > 0 && alltrue([for url in var.user_pool_callback_urls : can(regex("^(https://[^\\s#]+|http://localhost(:[0-9]{1,5})?(/[^\\s#]*)?)$", url))])
+    error_message = "user_pool_callback_urls must be a non-empty list of https URLs, or http://localhost URLs (Cognito allows plain http for localhost only), with no fragment."
+  }
+}
+
+variable "user_pool_self_sign_up" {
+  description = "create_user_pool: let anyone sign themselves up in the hosted UI. false (default): only an administrator creates users (aws cognito-idp admin-create-user), so nobody unknown can start work."
+  type        = bool
+  default     = false
+}
+
+variable "user_pool_domain_prefix" {
+  description = "create_user_pool: the hosted UI's domain prefix (https://<prefix>.auth.<region>.amazoncognito.com), unique in the region. null: <name>-<account id>, lower-cased."
+  type        = string
+  default     = null
+
+  validation {
+    # Cognito refuses prefixes that contain aws, amazon or cognito.
+    condition     = var.user_pool_domain_prefix == null || (can(regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", coalesce(var.user_pool_domain_prefix, "-"))) && !can(regex("aws|amazon|cognito", coalesce(var.user_pool_domain_prefix, "-"))))
+    error_message = "user_pool_domain_prefix must be 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, and must not contain aws, amazon or cognito."
   }
 }
 
@@ -287,7 +367,7 @@ variable "create_api_gateway_account_role" {
 }
 
 variable "api_key_required" {
-  description = "Require an API key (x-api-key header) on POST, GET and DELETE; creates a usage plan and one key (output api_key, sensitive). Preflights never need a key. null (default) means true with front = rest; false makes an API anyone can call. front = rest only: a function URL has no keys."
+  description = "Require an API key (x-api-key header) on POST, GET and DELETE; creates a usage plan and one key (output api_key, sensitive). Preflights never need a key. null (default) means true with front = rest and auth = \"api_key\"; false makes an API anyone can call. front = rest and auth = \"api_key\" only: the other fronts have no keys, and the other auth modes identify callers otherwise."
   type        = bool
   default     = null
 }
@@ -383,12 +463,12 @@ variable "extra_policy_statements" {
   }
 
   validation {
-    # Every Sid in the policy must be unique, the eight built-in ones (iam.tf) included.
+    # Every Sid in the policy must be unique, the nine built-in ones (iam.tf) included.
     condition = length(distinct(concat(
-      ["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "UseTableKey", "ReadSecrets", "DecryptSecrets"],
+      ["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "QueryOwnerIndex", "InvokeSelf", "ResultsObjects", "UseTableKey", "ReadSecrets", "DecryptSecrets"],
       compact([for s in var.extra_policy_statements : s.sid]),
-    ))) == 8 + length(compact([for s in var.extra_policy_statements : s.sid]))
-    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, QuerySweepIndex, InvokeSelf, ResultsObjects, UseTableKey, ReadSecrets, DecryptSecrets."
+    ))) == 9 + length(compact([for s in var.extra_policy_statements : s.sid]))
+    error_message = "extra_policy_statements sids must be unique and none of WriteOwnLogs, ReadWriteRequests, QuerySweepIndex, QueryOwnerIndex, InvokeSelf, ResultsObjects, UseTableKey, ReadSecrets, DecryptSecrets."
   }
 }
 

@@ -79,7 +79,7 @@ run "function_url_replaces_the_rest_api" {
     condition = (
       aws_dynamodb_table.this.name == "async-router-requests" &&
       aws_lambda_function_event_invoke_config.this.function_name == aws_lambda_function.this.function_name &&
-      jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets"]) &&
+      jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "QueryOwnerIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets"]) &&
       aws_s3_bucket.this.bucket == "async-router-results-123456789012-eu-west-1" &&
       one(aws_lambda_function.this.environment).variables["RESULTS_BUCKET"] == aws_s3_bucket.this.bucket
     )
@@ -91,7 +91,7 @@ run "function_url_replaces_the_rest_api" {
     condition = (
       aws_scheduler_schedule.sweep.state == "ENABLED" &&
       one(aws_scheduler_schedule.sweep.target).arn == aws_lambda_function.this.arn &&
-      one(aws_dynamodb_table.this.global_secondary_index).name == "sweep" &&
+      contains([for index in aws_dynamodb_table.this.global_secondary_index : index.name], "sweep") &&
       aws_cloudwatch_metric_alarm.failed_requests.dimensions["FunctionName"] == aws_lambda_function.this.function_name &&
       aws_cloudwatch_metric_alarm.webhook_failures.dimensions["FunctionName"] == aws_lambda_function.this.function_name
     )

@@ -68,15 +68,17 @@ run "api_routes_all_reach_the_function" {
       aws_api_gateway_resource.invoke[0].parent_id == aws_api_gateway_resource.v1[0].id && aws_api_gateway_resource.invoke[0].path_part == "invoke" &&
       aws_api_gateway_resource.status[0].parent_id == aws_api_gateway_resource.v1[0].id && aws_api_gateway_resource.status[0].path_part == "status" &&
       aws_api_gateway_resource.request[0].parent_id == aws_api_gateway_resource.status[0].id && aws_api_gateway_resource.request[0].path_part == "{request_id}" &&
+      aws_api_gateway_resource.requests[0].parent_id == aws_api_gateway_resource.v1[0].id && aws_api_gateway_resource.requests[0].path_part == "requests" &&
       aws_api_gateway_resource.proxy[0].parent_id == "rootid0001" && aws_api_gateway_resource.proxy[0].path_part == "{proxy+}"
     )
-    error_message = "The resource tree must be /v1/invoke, /v1/status/{request_id} and a root /{proxy+}."
+    error_message = "The resource tree must be /v1/invoke, /v1/status/{request_id}, /v1/requests and a root /{proxy+}."
   }
 
   assert {
     condition = jsonencode(sort(keys(aws_api_gateway_method.route))) == jsonencode(sort([
       "POST /v1/invoke", "OPTIONS /v1/invoke", "ANY /v1/invoke",
       "GET /v1/status/{request_id}", "DELETE /v1/status/{request_id}", "OPTIONS /v1/status/{request_id}", "ANY /v1/status/{request_id}",
+      "GET /v1/requests", "OPTIONS /v1/requests", "ANY /v1/requests",
       "GET /v1/webhook-secret", "OPTIONS /v1/webhook-secret", "ANY /v1/webhook-secret",
       "ANY /", "ANY /v1", "ANY /v1/status", "ANY /{proxy+}",
     ]))
@@ -92,6 +94,9 @@ run "api_routes_all_reach_the_function" {
       aws_api_gateway_method.route["DELETE /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
       aws_api_gateway_method.route["OPTIONS /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
       aws_api_gateway_method.route["ANY /v1/status/{request_id}"].resource_id == aws_api_gateway_resource.request[0].id,
+      aws_api_gateway_method.route["GET /v1/requests"].resource_id == aws_api_gateway_resource.requests[0].id,
+      aws_api_gateway_method.route["OPTIONS /v1/requests"].resource_id == aws_api_gateway_resource.requests[0].id,
+      aws_api_gateway_method.route["ANY /v1/requests"].resource_id == aws_api_gateway_resource.requests[0].id,
       aws_api_gateway_method.route["GET /v1/webhook-secret"].resource_id == aws_api_gateway_resource.webhook_secret[0].id,
       aws_api_gateway_method.route["ANY /"].resource_id == "rootid0001",
       aws_api_gateway_method.route["ANY /v1"].resource_id == aws_api_gateway_resource.v1[0].id,
@@ -209,8 +214,8 @@ run "requests_table" {
 
   assert {
     # DynamoDB refuses a definition for an attribute that is no key, so these are exactly the keys.
-    condition     = jsonencode(sort([for a in aws_dynamodb_table.this.attribute : "${a.name}:${a.type}"])) == jsonencode(["request_id:S", "sweep_at:N", "sweep_shard:S"])
-    error_message = "The attribute definitions must be the table's key request_id (S) and the sweep index's keys sweep_shard (S) and sweep_at (N), nothing else."
+    condition     = jsonencode(sort([for a in aws_dynamodb_table.this.attribute : "${a.name}:${a.type}"])) == jsonencode(["created_at:S", "owner:S", "request_id:S", "sweep_at:N", "sweep_shard:S"])
+    error_message = "The attribute definitions must be the table's key request_id (S), the sweep index's keys sweep_shard (S) and sweep_at (N), and the owner index's owner (S) and created_at (S), nothing else."
   }
 
   assert {
@@ -235,8 +240,8 @@ run "requests_table" {
   }
 
   assert {
-    condition     = length(aws_dynamodb_table.this.global_secondary_index) == 1 && length(aws_dynamodb_table.this.local_secondary_index) == 0
-    error_message = "The table must have exactly one index, the sweeper's global secondary index, and no local one."
+    condition     = jsonencode(sort([for index in aws_dynamodb_table.this.global_secondary_index : index.name])) == jsonencode(["by_owner", "sweep"]) && length(aws_dynamodb_table.this.local_secondary_index) == 0
+    error_message = "The table must have exactly two global secondary indexes, the sweeper's and the owner index, and no local one."
   }
 }
 
@@ -282,7 +287,7 @@ run "table_with_customer_managed_key" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets", "UseTableKey"])
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "QueryOwnerIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets", "UseTableKey"])
     error_message = "The key must add exactly one statement, after the six built-in ones."
   }
 
@@ -309,7 +314,7 @@ run "least_privilege_policy" {
   command = plan
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets"])
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "QueryOwnerIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets"])
     error_message = "The policy must have exactly the six statements for logs, the table's items, the sweep index, self-invocation, the results bucket's objects and the two secret parameters."
   }
 
@@ -325,6 +330,7 @@ run "least_privilege_policy" {
       WriteOwnLogs      = ["logs:CreateLogStream", "logs:PutLogEvents"]
       ReadWriteRequests = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
       QuerySweepIndex   = ["dynamodb:Query"]
+      QueryOwnerIndex   = ["dynamodb:Query"]
       InvokeSelf        = ["lambda:InvokeFunction"]
       ResultsObjects    = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"]
       ReadSecrets       = ["ssm:GetParameters"]
@@ -337,11 +343,12 @@ run "least_privilege_policy" {
       WriteOwnLogs      = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/async-router:*"]
       ReadWriteRequests = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests"]
       QuerySweepIndex   = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests/index/sweep"]
+      QueryOwnerIndex   = ["arn:aws:dynamodb:eu-west-1:123456789012:table/async-router-requests/index/by_owner"]
       InvokeSelf        = ["arn:aws:lambda:eu-west-1:123456789012:function:async-router", "arn:aws:lambda:eu-west-1:123456789012:function:async-router:*"]
       ResultsObjects    = ["arn:aws:s3:::async-router-results-123456789012-eu-west-1/requests/*"]
       ReadSecrets       = ["arn:aws:ssm:eu-west-1:123456789012:parameter/async-router/request-id-secret", "arn:aws:ssm:eu-west-1:123456789012:parameter/async-router/webhook-secret"]
     })
-    error_message = "Statements must be scoped to the function's own log group, the requests table, its sweep index, the function's own ARN (unqualified and qualified) and the results bucket's requests/ prefix."
+    error_message = "Statements must be scoped to the function's own log group, the requests table, its sweep and owner indexes, the function's own ARN (unqualified and qualified) and the results bucket's requests/ prefix."
   }
 
   assert {
@@ -409,8 +416,11 @@ run "lambda_function" {
       CALLBACK_TIMEOUT_MS         = "5000"
       FUNCTION_TIMEOUT_SECONDS    = "900"
       CONTINUATION_CHAIN_MAX      = "12"
+      AUTH                        = "api_key"
+      JWT_ISSUER                  = ""
+      JWT_AUDIENCE                = ""
     })
-    error_message = "The environment must hold exactly the sixteen deployed variables with their default values (the secrets by their parameter names; deadline = 3 * 900 + 3600; no callback host list: any public host)."
+    error_message = "The environment must hold exactly the nineteen deployed variables with their default values (the secrets by their parameter names; deadline = 3 * 900 + 3600; no callback host list: any public host; API keys, no issuer)."
   }
 
 
@@ -521,7 +531,7 @@ run "api_keys_on" {
 
   assert {
     condition = jsonencode(sort([for key, method in aws_api_gateway_method.route : key if !method.api_key_required])) == jsonencode(sort([
-      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}", "OPTIONS /v1/webhook-secret",
+      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}", "OPTIONS /v1/requests", "OPTIONS /v1/webhook-secret",
     ]))
     error_message = "Every method but the OPTIONS preflights must require the key."
   }
@@ -656,24 +666,24 @@ run "extra_policy_statements_are_appended" {
   }
 
   assert {
-    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets", "InvokeAnswerModel", null])
+    condition     = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.sid]) == jsonencode(["WriteOwnLogs", "ReadWriteRequests", "QuerySweepIndex", "QueryOwnerIndex", "InvokeSelf", "ResultsObjects", "ReadSecrets", "InvokeAnswerModel", null])
     error_message = "Extra statements must come after the built-in ones, in order."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[6].effect == "Allow" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[6].actions) == jsonencode(["bedrock:InvokeModel"]) &&
-      jsonencode(data.aws_iam_policy_document.this.statement[6].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
-      length(data.aws_iam_policy_document.this.statement[6].condition) == 0
+      data.aws_iam_policy_document.this.statement[7].effect == "Allow" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[7].actions) == jsonencode(["bedrock:InvokeModel"]) &&
+      jsonencode(data.aws_iam_policy_document.this.statement[7].resources) == jsonencode(["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]) &&
+      length(data.aws_iam_policy_document.this.statement[7].condition) == 0
     )
     error_message = "An extra statement must default to Allow and keep its actions and resources."
   }
 
   assert {
     condition = (
-      data.aws_iam_policy_document.this.statement[7].effect == "Deny" &&
-      jsonencode(data.aws_iam_policy_document.this.statement[7].condition) == jsonencode([{
+      data.aws_iam_policy_document.this.statement[8].effect == "Deny" &&
+      jsonencode(data.aws_iam_policy_document.this.statement[8].condition) == jsonencode([{
         test     = "StringNotEquals"
         variable = "aws:PrincipalTag/team"
         values   = ["reports"]

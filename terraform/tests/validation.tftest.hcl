@@ -173,7 +173,7 @@ run "missing_package_stops_the_plan" {
 
 run "rejects_unknown_front" {
   command = plan
-  variables { front = "http_api" }
+  variables { front = "graphql" }
   expect_failures = [var.front]
 }
 

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { AuthMode } from '../../src/auth/principal.js';
 import { DEPLOYED_ENV_VARS, TTL_ATTRIBUTE } from '../../src/config.js';
 import { ALLOWED_HEADERS, ALLOWED_METHODS, EXPOSED_HEADERS, ROUTES } from '../../src/contract.js';
 import { isSweepEvent } from '../../src/events.js';
@@ -15,6 +16,22 @@ import { attribute, blocks, jsonencodeLiteral, objectKeys, parseBody, stringList
 // never shows up at all (items would simply live forever).
 
 const TERRAFORM_DIR = fileURLToPath(new URL('../../terraform/', import.meta.url));
+
+/**
+ * The function's identity settings (issue 19's shared decision: AUTH, JWT_ISSUER, JWT_AUDIENCE), which
+ * Terraform sets on every front. src/config.ts lists them in DEPLOYED_ENV_VARS once it reads them;
+ * the union keeps the environment check exact before and after that.
+ */
+const IDENTITY_ENV_VARS = ['AUTH', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const;
+
+/**
+ * The owner index of issue 19's shared decision, as GET /v1/requests queries it. The code exports
+ * it from src/requests/owner-index.ts (OWNER_INDEX, OWNER_INDEX_ATTRIBUTES); where that module
+ * exists, Terraform is checked against it too.
+ */
+const OWNER_INDEX = 'by_owner';
+const OWNER_INDEX_ATTRIBUTES = ['status', 'task', 'updated_at', 'expires_at', 'progress', 'step', 'error', 'error_code', 'session_id'];
+const OWNER_INDEX_MODULE = fileURLToPath(new URL('../../src/requests/owner-index.ts', import.meta.url));
 
 function terraformFiles(): Array<{ name: string; text: string }> {
   return readdirSync(TERRAFORM_DIR)
@@ -42,6 +59,13 @@ function roleStatement(sid: string): string {
   const statement = blocks((policy[0] as (typeof policy)[number]).body, 'statement').find((block) => attribute(block.body, 'sid') === JSON.stringify(sid));
   expect(statement, `the ${sid} statement`).toBeDefined();
   return (statement as NonNullable<typeof statement>).body;
+}
+
+/** The body of the table's `global_secondary_index` whose name is `local.<nameLocal>`. */
+function tableIndex(nameLocal: string): string {
+  const found = blocks(onlyResource('aws_dynamodb_table'), 'global_secondary_index').filter((block) => attribute(block.body, 'name') === `local.${nameLocal}`);
+  expect(found, `global_secondary_index named local.${nameLocal}`).toHaveLength(1);
+  return (found[0] as (typeof found)[number]).body;
 }
 
 /** The raw expression of `name` in whichever `locals` block defines it. */
@@ -74,7 +98,17 @@ describe('Terraform matches src/config.ts', () => {
     const keys = objectKeys(variables as string);
 
     expect(new Set(keys).size, `duplicate keys in ${keys.join(', ')}`).toBe(keys.length);
-    expect([...keys].sort()).toEqual([...DEPLOYED_ENV_VARS].sort());
+    expect([...keys].sort()).toEqual([...new Set([...DEPLOYED_ENV_VARS, ...IDENTITY_ENV_VARS])].sort());
+  });
+
+  it('offers exactly the auth modes the function knows (terraform/variables.tf auth, src/auth/principal.ts AuthMode)', () => {
+    const variable = terraformFiles().flatMap(({ text }) => blocks(text, 'variable', 'auth'));
+    expect(variable, 'variable "auth"').toHaveLength(1);
+    const conditions = blocks((variable[0] as (typeof variable)[number]).body, 'validation').map((block) => attribute(block.body, 'condition') ?? '');
+    const modes = conditions.map((condition) => /contains\((\[[^\]]*\]),/.exec(condition)?.[1]).find(Boolean);
+    expect(modes, 'contains([...], var.auth) in the auth validation').toBeDefined();
+
+    expect(stringList(modes as string).sort()).toEqual(Object.values(AuthMode).sort());
   });
 
   it("routes every method of the contract's resources to the function (terraform/api.tf api_routes)", () => {
@@ -86,6 +120,29 @@ describe('Terraform matches src/config.ts', () => {
     for (const route of Object.values(ROUTES)) {
       for (const method of [...Object.keys(route.methods), 'OPTIONS']) expect(declared).toContain(`${method} ${route.resource}`);
     }
+  });
+
+  it("routes every method of the contract's resources to the function on the HTTP API too (terraform/http_api.tf http_api_routes)", () => {
+    const routes = local('http_api_routes');
+    expect(routes, 'locals.http_api_routes').toBeDefined();
+
+    const declared = stringList((routes as string).replace(/^toset\(/, '').replace(/\)$/, ''));
+
+    // Preflights are answered from the API's CORS configuration (and OPTIONS /{proxy+}), unknown routes by $default.
+    for (const route of Object.values(ROUTES)) {
+      for (const method of Object.keys(route.methods)) expect(declared).toContain(`${method} ${route.resource}`);
+    }
+    expect(declared).toContain('$default');
+    expect(declared).toContain('OPTIONS /{proxy+}');
+  });
+
+  it('gives the HTTP API the same CORS settings as the function URL (terraform/http_api.tf)', () => {
+    const cors = onlyBlock(onlyResource('aws_apigatewayv2_api'), 'cors_configuration');
+
+    expect(attribute(cors, 'allow_origins')).toBe('var.cors_allow_origins');
+    expect(attribute(cors, 'allow_methods')).toBe('local.function_url_cors_allow_methods');
+    expect(attribute(cors, 'allow_headers')).toBe('local.function_url_cors_allow_headers');
+    expect(attribute(cors, 'expose_headers')).toBe('local.function_url_cors_expose_headers');
   });
 
   it("exposes the contract's headers on API Gateway's own answers too (terraform/main.tf cors_expose_headers)", () => {
@@ -160,15 +217,14 @@ describe('Terraform matches the sweeper (src/requests/sweeper.ts)', () => {
     expect(local('sweep_index')).toBe(JSON.stringify(SWEEP_INDEX));
 
     const table = onlyResource('aws_dynamodb_table');
-    const index = onlyBlock(table, 'global_secondary_index');
-    expect(attribute(index, 'name')).toBe('local.sweep_index');
+    const index = tableIndex('sweep_index');
     // The names the store writes and queries (src/requests/store.ts: sweep_shard = :shard AND sweep_at <= :now).
     expect(attribute(index, 'hash_key')).toBe(JSON.stringify('sweep_shard'));
     expect(attribute(index, 'range_key')).toBe(JSON.stringify('sweep_at'));
     expect(attribute(index, 'projection_type')).toBe(JSON.stringify('KEYS_ONLY'));
 
     const definitions = Object.fromEntries(blocks(table, 'attribute').map((block) => [attribute(block.body, 'name'), attribute(block.body, 'type')]));
-    expect(definitions).toEqual({ '"request_id"': '"S"', '"sweep_shard"': '"S"', '"sweep_at"': '"N"' });
+    expect(definitions).toEqual({ '"request_id"': '"S"', '"sweep_shard"': '"S"', '"sweep_at"': '"N"', '"owner"': '"S"', '"created_at"': '"S"' });
   });
 
   it('lets the role Query that index and nothing else (terraform/iam.tf QuerySweepIndex)', () => {
@@ -185,6 +241,35 @@ describe('Terraform matches the sweeper (src/requests/sweeper.ts)', () => {
     const input = jsonencodeLiteral(attribute(target, 'input') as string);
     expect(JSON.stringify(input)).toBe('{"action":"sweep"}');
     expect(isSweepEvent(input)).toBe(true);
+  });
+});
+
+// GET /v1/requests reads one index: named otherwise, or projecting less than a list item shows, every
+// page would be denied, refused, or come back with attributes missing, and only in AWS.
+describe('Terraform matches the owner index (GET /v1/requests)', () => {
+  it('gives the table the owner index: keyed on owner (S) and created_at (S), projecting the list attributes (terraform/dynamodb.tf)', () => {
+    expect(local('owner_index')).toBe(JSON.stringify(OWNER_INDEX));
+    expect(stringList(local('owner_index_attributes') as string)).toEqual(OWNER_INDEX_ATTRIBUTES);
+
+    const index = tableIndex('owner_index');
+    expect(attribute(index, 'hash_key')).toBe(JSON.stringify('owner'));
+    expect(attribute(index, 'range_key')).toBe(JSON.stringify('created_at'));
+    expect(attribute(index, 'projection_type')).toBe(JSON.stringify('INCLUDE'));
+    expect(attribute(index, 'non_key_attributes')).toBe('local.owner_index_attributes');
+  });
+
+  it.skipIf(!existsSync(OWNER_INDEX_MODULE))('names the index and its attributes as the code does (src/requests/owner-index.ts)', async () => {
+    const code = (await import(OWNER_INDEX_MODULE)) as { OWNER_INDEX: string; OWNER_INDEX_ATTRIBUTES: readonly string[] };
+
+    expect(local('owner_index')).toBe(JSON.stringify(code.OWNER_INDEX));
+    expect(stringList(local('owner_index_attributes') as string)).toEqual([...code.OWNER_INDEX_ATTRIBUTES]);
+  });
+
+  it('lets the role Query that index (terraform/iam.tf QueryOwnerIndex)', () => {
+    const statement = roleStatement('QueryOwnerIndex');
+    expect(stringList(attribute(statement, 'actions') as string)).toEqual(['dynamodb:Query']);
+    expect(attribute(statement, 'resources')).toBe('[local.owner_index_arn]');
+    expect(local('owner_index_arn')).toBe('"${local.table_arn}/index/${local.owner_index}"');
   });
 });
 
