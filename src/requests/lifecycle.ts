@@ -1,10 +1,11 @@
-import { ERROR_SENTENCES, ErrorCode, RequestStatus, isTerminal } from '../contract.js';
+import { ERROR_SENTENCES, ErrorCode, isTerminal } from '../contract.js';
 import { describeError, type Logger } from '../log.js';
 import type { StoredRequest } from './model.js';
 import type { RequestStore } from './store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { removeRecordedObjects } from './recorded-objects.js';
 import { Metric, type Metrics } from '../metrics.js';
+import { isWorkerLost } from './transitions.js';
 
 /** What an item really is at `nowMs`, whatever the table still says. */
 export type EffectiveState =
@@ -26,8 +27,7 @@ export function effectiveState(item: StoredRequest, nowMs: number): EffectiveSta
   if (isExpired(item, nowMs)) return { kind: 'gone' };
   if (isTerminal(item.status)) return { kind: 'as_stored' };
   if (nowMs >= item.deadline_at) return { kind: 'lost', errorCode: ErrorCode.DeadlineExceeded };
-  const leaseOver = item.status === RequestStatus.Processing && item.lease_until <= nowMs;
-  if (leaseOver && item.attempt >= item.max_attempts) return { kind: 'lost', errorCode: ErrorCode.WorkerLost };
+  if (isWorkerLost(item, nowMs)) return { kind: 'lost', errorCode: ErrorCode.WorkerLost };
   return { kind: 'as_stored' };
 }
 

@@ -1,5 +1,6 @@
 import { CallbackStatus, ErrorCode, RequestStatus, type CallbackView, type Progress, type RequestView, type StepView } from '../contract.js';
 import { sweepShard } from './sweep-index.js';
+import { nextSweepAt } from './transitions.js';
 
 /** What the caller asked for, stored with the request so the async event carries only the id. */
 export interface RequestInput {
@@ -139,7 +140,7 @@ export function newPendingRequest(request: NewRequest): StoredRequest {
     ...(request.apiKeyId !== undefined ? { api_key_id: request.apiKeyId } : {}),
     ...(request.callbackUrl !== undefined ? { callback_url: request.callbackUrl, callback: { status: CallbackStatus.Pending, attempts: 0 } } : {}),
     sweep_shard: sweepShard(request.requestId),
-    sweep_at: request.nowMs + request.sweepGraceSeconds * 1000,
+    sweep_at: nextSweepAt({ on: 'submit', nowMs: request.nowMs, graceMs: request.sweepGraceSeconds * 1000 }),
   };
 }
 

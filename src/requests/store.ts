@@ -12,6 +12,7 @@ import { isExpired } from './lifecycle.js';
 import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
 import { isVisibleTo, owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
+import { CLAIMABLE_CONDITION, FENCE_CONDITION, fenceValues, nextSweepAt } from './transitions.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =
@@ -20,11 +21,9 @@ export type Outcome =
 
 export type CancelResult = { kind: 'cancelled'; item: StoredRequest } | { kind: 'not_found' } | { kind: 'terminal'; item: StoredRequest };
 
-// Named condition fragments; every write that follows a claim is fenced by the attempt number.
+// Named condition fragments; the claim and the fence are the state machine's (transitions.ts).
 const EXISTS = 'attribute_exists(request_id)';
 const NOT_EXPIRED = 'expires_at > :nowSec';
-const FENCED = '#status = :processing AND attempt = :attempt';
-const CLAIMABLE = `${EXISTS} AND ${NOT_EXPIRED} AND deadline_at > :now AND attempt < max_attempts AND (#status = :pending OR (#status = :processing AND lease_until <= :now))`;
 /** Stored, and no worker has claimed it yet. */
 const NEVER_CLAIMED = `${EXISTS} AND #status = :pending AND attempt = :zero`;
 const LIVE = `${EXISTS} AND ${NOT_EXPIRED} AND (#status = :pending OR #status = :processing)`;
@@ -118,9 +117,8 @@ export class RequestStore {
    * fencing token) or undefined when another worker holds it or nothing is left to do.
    */
   async claim(requestId: string, nowMs: number, leaseUntil: number): Promise<StoredRequest | undefined> {
-    // The sweeper looks again when the lease would run out; a live worker's renewals move it on.
-    const sweep = sweepClauses(requestId, leaseUntil);
-    return this.updateIf(requestId, CLAIMABLE, {
+    const sweep = sweepClauses(requestId, nextSweepAt({ on: 'claim', leaseUntil }));
+    return this.updateIf(requestId, CLAIMABLE_CONDITION, {
       UpdateExpression: `SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso, #steps = if_not_exists(#steps, :noSteps)${sweep.set}`,
       ExpressionAttributeNames: { '#steps': 'steps' },
       ExpressionAttributeValues: {
@@ -146,8 +144,7 @@ export class RequestStore {
     const sweep = sweepClauses(requestId, sweepAt);
     const values: Record<string, unknown> = {
       ...sweep.values,
-      ':processing': RequestStatus.Processing,
-      ':attempt': attempt,
+      ...fenceValues(attempt),
       ':status': outcome.status,
       ':nowIso': new Date(nowMs).toISOString(),
       ':zero': 0,
@@ -174,7 +171,7 @@ export class RequestStore {
       values[':error'] = outcome.error;
       values[':errorCode'] = outcome.errorCode;
     }
-    return this.updateIf(requestId, FENCED, {
+    return this.updateIf(requestId, FENCE_CONDITION, {
       UpdateExpression: set + sweep.set + sweep.remove,
       ExpressionAttributeValues: values,
       ExpressionAttributeNames: names,
@@ -196,12 +193,11 @@ export class RequestStore {
     artifacts: Artifact[],
     replaced: ResultObject[] = [],
   ): Promise<boolean> {
-    const updated = await this.updateIf(requestId, FENCED, {
+    const updated = await this.updateIf(requestId, FENCE_CONDITION, {
       UpdateExpression: `SET #steps.#name = :checkpoint, #stepView = :step, updated_at = :nowIso${artifacts.length > 0 ? ', artifacts = :artifacts' : ''}${replaced.length > 0 ? ', replaced_objects = :replaced' : ''}`,
       ExpressionAttributeNames: { '#steps': 'steps', '#name': name, '#stepView': 'step' },
       ExpressionAttributeValues: {
-        ':processing': RequestStatus.Processing,
-        ':attempt': attempt,
+        ...fenceValues(attempt),
         ':checkpoint': checkpoint,
         ':step': step,
         ':nowIso': new Date(nowMs).toISOString(),
@@ -232,14 +228,13 @@ export class RequestStore {
     if (next.artifacts.length > 0) set += ', artifacts = :artifacts';
     const replaced = next.replaced ?? [];
     if (replaced.length > 0) set += ', replaced_objects = :replaced';
-    return this.updateIf(requestId, FENCED, {
+    return this.updateIf(requestId, FENCE_CONDITION, {
       UpdateExpression: set + sweep.set,
       ExpressionAttributeNames: next.step !== undefined ? { '#stepView': 'step' } : {},
       ExpressionAttributeValues: {
         ...sweep.values,
-        ':processing': RequestStatus.Processing,
+        ...fenceValues(attempt),
         ':pending': RequestStatus.Pending,
-        ':attempt': attempt,
         ':zero': 0,
         ':one': 1,
         ':nowIso': new Date(nowMs).toISOString(),
@@ -258,7 +253,7 @@ export class RequestStore {
   async markLost(seen: StoredRequest, nowMs: number, errorCode: ErrorCode, error: string): Promise<StoredRequest | undefined> {
     const condition = `${EXISTS} AND #status = :seenStatus AND attempt = :seenAttempt`;
     const values = { ':seenStatus': seen.status, ':seenAttempt': seen.attempt };
-    return this.endAsError(seen.request_id, condition, values, nowMs, errorCode, error, owesCallback(seen) ? nowMs : undefined);
+    return this.endAsError(seen.request_id, condition, values, nowMs, errorCode, error, nextSweepAt({ on: 'lost', nowMs, owesCallback: owesCallback(seen) }));
   }
 
   /**
@@ -275,7 +270,7 @@ export class RequestStore {
       ...(apiKeyId === undefined ? {} : { ':apiKeyId': apiKeyId }),
     };
     // Due for the sweeper at once: it delivers the webhook if one is owed, or just clears the entry.
-    const item = await this.endAsError(requestId, `${LIVE} AND ${owned}`, values, nowMs, errorCode, message, nowMs);
+    const item = await this.endAsError(requestId, `${LIVE} AND ${owned}`, values, nowMs, errorCode, message, nextSweepAt({ on: 'cancel', nowMs }));
     if (item !== undefined) return { kind: 'cancelled', item };
     const current = await this.get(requestId);
     if (current === undefined || isExpired(current, nowMs) || !isVisibleTo(current, apiKeyId)) return { kind: 'not_found' };

@@ -19,6 +19,7 @@ import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
 import { CheckpointTooLargeError, ContinueSignal, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
 import { nextContinuation } from './lambda-chain.js';
+import { isLeaseHeld, leaseEnd, leaseWatchIntervalMs, nextSweepAt } from './transitions.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
 export type ProcessResult = 'completed' | 'failed' | 'continued' | 'skipped' | 'superseded';
@@ -138,7 +139,7 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
   const leaseMs = deps.config.leaseSeconds * 1000;
   for (;;) {
     const at = deps.now();
-    const claimed = await deps.store.claim(requestId, at, at + Math.min(leaseMs, invocation.getRemainingTimeInMillis()));
+    const claimed = await deps.store.claim(requestId, at, leaseEnd(at, leaseMs, at + invocation.getRemainingTimeInMillis()));
     if (claimed !== undefined) return claimed;
 
     const stored = await deps.store.get(requestId);
@@ -147,7 +148,7 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
       return undefined;
     }
     const current = await settle(deps, stored, at);
-    const leaseHeld = current?.status === RequestStatus.Processing && current.lease_until > at;
+    const leaseHeld = current !== undefined && isLeaseHeld(current, at);
     if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
       deps.log.info('not claimed', { request_id: requestId, status: current?.status ?? 'expired', attempt: stored.attempt });
       // Ended while handed back: this continuation's event is the last to reach it, so it removes
@@ -158,10 +159,6 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
   }
 }
 
-/** How often a waiting delivery looks at another attempt's lease (one consistent read each time). */
-function watchIntervalMs(leaseMs: number): number {
-  return Math.min(2000, Math.max(250, leaseMs / 6));
-}
 /** Time a waiting delivery keeps back to claim and run once the lease ends. */
 const WATCH_RESERVE_MS = 5000;
 
@@ -171,7 +168,7 @@ const WATCH_RESERVE_MS = 5000;
  * it can tell fails, so that Lambda delivers it again.
  */
 async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: InvocationContext): Promise<'renewed' | 'ended' | 'changed'> {
-  const intervalMs = watchIntervalMs(deps.config.leaseSeconds * 1000);
+  const intervalMs = leaseWatchIntervalMs(deps.config.leaseSeconds * 1000);
   while (deps.now() < seen.lease_until) {
     if (invocation.getRemainingTimeInMillis() < intervalMs + WATCH_RESERVE_MS) {
       throw new RedeliverError("another attempt's lease outlasts this invocation");
@@ -318,9 +315,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
       step: steps.reached(),
       artifacts: output.commit(),
       replaced: output.replaced(),
-      // Dispatched: the sweeper steps in only if that event is lost (by the deadline at the latest,
-      // to end it then). Not: the sweeper dispatches it at its next run.
-      sweepAt: chain.dispatch ? Math.min(now + deps.config.sweepGraceSeconds * 1000, claimed.deadline_at) : now,
+      sweepAt: nextSweepAt({ on: 'hand_back', nowMs: now, graceMs: deps.config.sweepGraceSeconds * 1000, deadlineAt: claimed.deadline_at, dispatched: chain.dispatch }),
     }),
   );
   if (handedBack === undefined) {
@@ -409,7 +404,7 @@ function failedOutcome(deps: WorkerDeps, claimed: StoredRequest, error: unknown,
 function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<StoredRequest | undefined> {
   return retryWhileUnavailable(deps.log, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () => {
     const now = deps.now();
-    const sweepAt = owesCallback(claimed) ? now + deliveryWindowMs(deps.config.callbackTimeoutMs) : undefined;
+    const sweepAt = nextSweepAt({ on: 'finish', nowMs: now, owesCallback: owesCallback(claimed), deliveryWindowMs: deliveryWindowMs(deps.config.callbackTimeoutMs) });
     return deps.store.finish(claimed.request_id, claimed.attempt, now, outcome, sweepAt);
   });
 }
