@@ -11,7 +11,7 @@ import { settle } from './lifecycle.js';
 import { removeRecordedObjects } from './recorded-objects.js';
 import { createRequestOutput, type RequestOutput } from './output.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
-import { unstorableReason } from './storable.js';
+import { placeJson } from './placement.js';
 import { owesCallback, type ResultObject, type StoredRequest } from './model.js';
 import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js';
 import { Metric } from '../metrics.js';
@@ -364,16 +364,19 @@ async function completeOutcome(deps: WorkerDeps, claimed: StoredRequest, value: 
   const artifacts = output.artifacts();
   const itemWith = (fields: Record<string, unknown>) =>
     itemSize({ ...claimed, ...fields, status: RequestStatus.Complete, artifacts, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 });
-  const bytes = Buffer.byteLength(json);
-  let unstorable: string | undefined;
-  if (bytes <= deps.config.inlineResultMaxBytes) {
-    const result = JSON.parse(json) as unknown;
-    unstorable = unstorableReason(result);
-    if (unstorable === undefined && itemWith({ result }) <= MAX_ITEM_BYTES) return { status: RequestStatus.Complete, result, artifacts, progress: DONE };
-  }
-  if (deps.objects === undefined) {
-    if (unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${unstorable}.`);
-    return tooLarge(`The result is ${bytes} bytes; with its input the request would pass the ${MAX_ITEM_BYTES} bytes a request can hold, and this deployment has no results bucket.`);
+  const placement = placeJson({
+    json,
+    parse: () => JSON.parse(json) as unknown,
+    inlineMaxBytes: deps.config.inlineResultMaxBytes,
+    depth: 0,
+    itemBytesWith: (result) => itemWith({ result }),
+    itemMaxBytes: MAX_ITEM_BYTES,
+    hasBucket: deps.objects !== undefined,
+  });
+  if (placement.where === 'inline') return { status: RequestStatus.Complete, result: placement.value, artifacts, progress: DONE };
+  if (placement.where === 'refused') {
+    if (placement.unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${placement.unstorable}.`);
+    return tooLarge(`The result is ${Buffer.byteLength(json)} bytes; with its input the request would pass the ${MAX_ITEM_BYTES} bytes a request can hold, and this deployment has no results bucket.`);
   }
   let resultObject: ResultObject;
   try {
