@@ -1,5 +1,6 @@
 import { createDocumentClient, sdkConfig, type AwsClientOptions } from './aws-clients.js';
 import type { Config } from './config.js';
+import { TRIES_IN_INVOCATION, deliveryWindowMs } from './callbacks/schedule.js';
 import { createHandler, type Handler } from './create-handler.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { createJsonLogger } from './log.js';
@@ -31,7 +32,7 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
       createLambdaDispatcher(new LambdaClient(sdkConfig({ ...clientOptions, endpoint: config.lambdaEndpoint }))),
     ));
 
-  return createHandler({
+  const deps: HandlerDeps = {
     config,
     store: new RequestStore(createDocumentClient(dynamoConfig), config.tableName),
     objects: config.resultsBucket === undefined ? undefined : createS3ObjectStore({ bucket: config.resultsBucket, clientConfig: sdkConfig({ ...clientOptions, endpoint: config.s3Endpoint }) }),
@@ -41,6 +42,14 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
     now: Date.now,
     log,
     metrics: createEmfMetrics(config.functionName),
+    webhooks: {
+      runWindowMs: deliveryWindowMs(config.callbackTimeoutMs),
+      async deliverNow(ended, remainingMs) {
+        const { deliverCallback } = await import('./callbacks/notify.js');
+        await deliverCallback(deps, ended, { maxTries: TRIES_IN_INVOCATION, remainingMs });
+      },
+    },
     ...overrides,
-  });
+  };
+  return createHandler(deps);
 }

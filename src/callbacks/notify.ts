@@ -1,6 +1,6 @@
 import { CallbackStatus, DeliveryFailure, isTerminal, type CallbackView } from '../contract.js';
 import { delay } from '../delay.js';
-import type { CallbackDeps } from '../handler-deps.js';
+import type { CallbackDeps } from './callback-deps.js';
 import { describeError } from '../log.js';
 import { Metric } from '../metrics.js';
 import { isExpired } from '../requests/lifecycle.js';

@@ -5,7 +5,7 @@ import type { RequestStore } from './store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { removeRecordedObjects } from './recorded-objects.js';
 import { Metric, type Metrics } from '../metrics.js';
-import { isWorkerLost } from './transitions.js';
+import { isExpired, isWorkerLost } from './transitions.js';
 
 /** What an item really is at `nowMs`, whatever the table still says. */
 export type EffectiveState =
@@ -13,10 +13,7 @@ export type EffectiveState =
   | { kind: 'as_stored' }
   | { kind: 'lost'; errorCode: typeof ErrorCode.WorkerLost | typeof ErrorCode.DeadlineExceeded };
 
-/** TTL deletes items up to days late, so expiry is decided here, on every read. */
-export function isExpired(item: Pick<StoredRequest, 'expires_at'>, nowMs: number): boolean {
-  return item.expires_at * 1000 <= nowMs;
-}
+export { isExpired } from './transitions.js';
 
 /**
  * A request no worker can still finish (its lease ran out with no attempt left, or its deadline

@@ -1,12 +1,9 @@
 import { CallbackStatus, ErrorCode, RequestStatus, type CallbackView, type Progress, type RequestView, type StepView } from '../contract.js';
 import { sweepShard } from './sweep-index.js';
 import { nextSweepAt } from './transitions.js';
+import type { RequestInput } from '../tasks/task.js';
 
-/** What the caller asked for, stored with the request so the async event carries only the id. */
-export interface RequestInput {
-  prompt: string;
-  session_id?: string;
-}
+export type { RequestInput } from '../tasks/task.js';
 
 /** A result kept in the results bucket, too large for the item. */
 export interface ResultObject {

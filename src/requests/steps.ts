@@ -10,7 +10,7 @@ import type { RequestOutput } from './output.js';
 import { placeJson } from './placement.js';
 import type { RequestStore } from './store.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { InvocationContext } from '../handler-deps.js';
+import type { InvocationContext } from './ports.js';
 import { retryWhileUnavailable } from './retry-writes.js';
 
 /** Thrown through the task by `step` when the request is to go on in a fresh invocation; the worker hands it back. */

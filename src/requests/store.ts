@@ -7,12 +7,11 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { StorageRejectedError, StorageUnavailableError } from './errors.js';
-import { isExpired } from './lifecycle.js';
+import { StorageUnavailableError, storageError } from '../storage/errors.js';
 import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
 import { isVisibleTo, owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
-import { CLAIMABLE_CONDITION, FENCE_CONDITION, fenceValues, nextSweepAt } from './transitions.js';
+import { CLAIMABLE_CONDITION, FENCE_CONDITION, fenceValues, isExpired, nextSweepAt } from './transitions.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =
@@ -37,22 +36,6 @@ type SweepAt = number | undefined;
 function sweepClauses(requestId: string, at: SweepAt): { set: string; remove: string; values: Record<string, unknown> } {
   if (at === undefined) return { set: '', remove: ' REMOVE sweep_shard, sweep_at', values: {} };
   return { set: ', sweep_shard = :sweepShard, sweep_at = :sweepAt', remove: '', values: { ':sweepShard': sweepShard(requestId), ':sweepAt': at } };
-}
-
-/**
- * DynamoDB's client errors (HTTP 4xx) that pass: throttling and expired credentials. Every other
- * client error is the request's own fault and would fail again.
- */
-const TRANSIENT_CLIENT_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-  'ExpiredTokenException',
-]);
-
-function isRejection(error: unknown): error is Error {
-  return error instanceof Error && (error as { $fault?: string }).$fault === 'client' && !TRANSIENT_CLIENT_ERRORS.has(error.name);
 }
 
 /** `#status` when the expressions use it, and `extra`; none at all when empty, as DynamoDB refuses an unused or empty map. */
@@ -413,8 +396,7 @@ export class RequestStore {
       return await send(this.client);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error;
-      if (isRejection(error)) throw new StorageRejectedError(error.name, { cause: error });
-      throw new StorageUnavailableError('DynamoDB call failed', { cause: error });
+      throw storageError(error, 'DynamoDB');
     }
   }
 }

@@ -1,6 +1,5 @@
 import { CallbackStatus, isTerminal, RequestStatus } from '../contract.js';
-import { deliveryWindowMs } from '../callbacks/schedule.js';
-import type { HandlerDeps, InvocationContext } from '../handler-deps.js';
+import type { InvocationContext, SweepDeps } from './ports.js';
 import { describeError } from '../log.js';
 import { Metric } from '../metrics.js';
 import { isExpired, settle } from './lifecycle.js';
@@ -8,7 +7,7 @@ import { owesCallback, type StoredRequest } from './model.js';
 import { SWEEP_SHARDS } from './sweep-index.js';
 import { isLeaseHeld, nextSweepAt, retryDueAt } from './transitions.js';
 
-export type SweepDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'now' | 'log' | 'metrics'>;
+export type { SweepDeps } from './ports.js';
 
 /** What one sweep did with the requests that were due; logged, and asserted on by tests. */
 export interface SweepReport {
@@ -110,7 +109,7 @@ async function sweepOne(deps: SweepDeps, requestId: string, invocation: Invocati
  * the event is lost, the entry comes due again once the run's time is over.
  */
 async function handOffDelivery(deps: SweepDeps, item: StoredRequest, invocation: InvocationContext): Promise<boolean> {
-  const runUntil = nextSweepAt({ on: 'delivery_run', nowMs: deps.now(), deliveryWindowMs: deliveryWindowMs(deps.config.callbackTimeoutMs) });
+  const runUntil = nextSweepAt({ on: 'delivery_run', nowMs: deps.now(), deliveryWindowMs: deps.webhooks?.runWindowMs ?? 0 });
   const claimed = await deps.store.reschedule(item.request_id, item.sweep_at!, runUntil);
   if (claimed === undefined) return false;
   await (await deps.dispatcher()).dispatch(item.request_id, invocation.invokedFunctionArn, { action: 'deliver', claim: claimed.sweep_at });

@@ -13,6 +13,11 @@ interface LeaseFields {
   lease_until: number;
 }
 
+/** TTL deletes items up to days late, so expiry is decided here, on every read. */
+export function isExpired(item: { expires_at: number }, nowMs: number): boolean {
+  return item.expires_at * 1000 <= nowMs;
+}
+
 /** A worker holds the request: it is processing and its lease has not run out. */
 export function isLeaseHeld(item: LeaseFields, nowMs: number): boolean {
   return item.status === RequestStatus.Processing && item.lease_until > nowMs;

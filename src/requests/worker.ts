@@ -1,7 +1,7 @@
 import { clip } from '../clip.js';
 import { ERROR_SENTENCES, ErrorCode, RequestStatus, type Progress } from '../contract.js';
 import { delay } from '../delay.js';
-import type { InvocationContext, WorkerDeps } from '../handler-deps.js';
+import type { InvocationContext, WorkerDeps } from './ports.js';
 import { describeError, type Logger } from '../log.js';
 import { TaskError } from '../tasks/task.js';
 import { RedeliverError, StorageRejectedError, StorageUnavailableError } from './errors.js';
@@ -13,7 +13,6 @@ import { createRequestOutput, type RequestOutput } from './output.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { placeJson } from './placement.js';
 import { owesCallback, type ResultObject, type StoredRequest } from './model.js';
-import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js';
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
@@ -92,8 +91,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
   if (owesCallback(ended)) {
     try {
-      const { deliverCallback } = await import('../callbacks/notify.js');
-      await deliverCallback(deps, ended, { maxTries: TRIES_IN_INVOCATION, remainingMs: () => invocation.getRemainingTimeInMillis() });
+      await deps.webhooks?.deliverNow(ended, () => invocation.getRemainingTimeInMillis());
     } catch (error) {
       // The outcome is written; the sweeper delivers once this run's window is over.
       deps.log.warn('could not deliver the webhook; the sweeper will', { ...fields, ...describeError(error) });
@@ -407,7 +405,7 @@ function failedOutcome(deps: WorkerDeps, claimed: StoredRequest, error: unknown,
 function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<StoredRequest | undefined> {
   return retryWhileUnavailable(deps.log, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () => {
     const now = deps.now();
-    const sweepAt = nextSweepAt({ on: 'finish', nowMs: now, owesCallback: owesCallback(claimed), deliveryWindowMs: deliveryWindowMs(deps.config.callbackTimeoutMs) });
+    const sweepAt = nextSweepAt({ on: 'finish', nowMs: now, owesCallback: owesCallback(claimed), deliveryWindowMs: deps.webhooks?.runWindowMs ?? 0 });
     return deps.store.finish(claimed.request_id, claimed.attempt, now, outcome, sweepAt);
   });
 }

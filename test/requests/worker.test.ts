@@ -9,7 +9,7 @@ import { createJsonLogger, silentLogger } from '../../src/log.js';
 import { RequestStore } from '../../src/requests/store.js';
 import { MAX_ITEM_BYTES } from '../../src/requests/item-size.js';
 import { createLeaseKeeper, type LeaseKeeper } from '../../src/requests/lease.js';
-import type { InvocationContext, WorkerDeps } from '../../src/handler-deps.js';
+import type { InvocationContext, WorkerDeps } from '../../src/requests/ports.js';
 import { MAX_ERROR_CHARS, processRequest } from '../../src/requests/worker.js';
 import { createDocumentClient } from '../../src/aws-clients.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
