@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import type { ByteBudget } from './byte-budget.js';
 import { OutputTooLargeError, storageError } from './errors.js';
-import type { ObjectBody, ObjectStore } from './object-store.js';
+import type { ObjectStore } from './object-store.js';
 import { presignGets } from './s3-presign.js';
 
 /** Bodies at most this large go up in one PutObject; larger streams in a multipart upload. */
