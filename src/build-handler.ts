@@ -1,6 +1,7 @@
 import { createJwtVerifier } from './auth/jwt-verifier.js';
 import { createDocumentClient, sdkConfig, type AwsClientOptions } from './aws-clients.js';
 import type { Config } from './config.js';
+import { TRIES_IN_INVOCATION, deliveryWindowMs } from './callbacks/schedule.js';
 import { createHandler, type Handler } from './create-handler.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { createJsonLogger } from './log.js';
@@ -32,7 +33,7 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
       createLambdaDispatcher(new LambdaClient(sdkConfig({ ...clientOptions, endpoint: config.lambdaEndpoint }))),
     ));
 
-  return createHandler({
+  const deps: HandlerDeps = {
     config,
     store: new RequestStore(createDocumentClient(dynamoConfig), config.tableName),
     objects: config.resultsBucket === undefined ? undefined : createS3ObjectStore({ bucket: config.resultsBucket, clientConfig: sdkConfig({ ...clientOptions, endpoint: config.s3Endpoint }) }),
@@ -43,6 +44,14 @@ export function buildHandler(config: Config, { clientOptions = {}, overrides = {
     log,
     metrics: createEmfMetrics(config.functionName),
     ...(config.jwt !== undefined ? { verifier: createJwtVerifier(config.jwt) } : {}),
+    webhooks: {
+      runWindowMs: deliveryWindowMs(config.callbackTimeoutMs),
+      async deliverNow(ended, remainingMs) {
+        const { deliverCallback } = await import('./callbacks/notify.js');
+        await deliverCallback(deps, ended, { maxTries: TRIES_IN_INVOCATION, remainingMs });
+      },
+    },
     ...overrides,
-  });
+  };
+  return createHandler(deps);
 }

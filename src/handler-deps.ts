@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import type { JwtVerifier } from './auth/jwt-verifier.js';
 import type { HostLookup } from './callbacks/host-lookup.js';
 import type { Config } from './config.js';
@@ -9,6 +8,7 @@ import type { LeaseKeeper } from './requests/lease.js';
 import type { RequestStore } from './requests/store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import type { TaskRegistry } from './tasks/registry.js';
+import type { WebhookDelivery } from './requests/ports.js';
 
 /** Everything the handler needs, passed in so tests can swap an endpoint or a clock. */
 export interface HandlerDeps {
@@ -27,35 +27,11 @@ export interface HandlerDeps {
   lookupHost?: HostLookup;
   /** Verifies bearer tokens against JWT_ISSUER, made once per cold start so its keys stay cached; absent: tokens are not verified here. */
   verifier?: JwtVerifier;
+  /** The webhook delivery the worker runs when it ends a request, and the sweeper times. */
+  webhooks: WebhookDelivery;
 }
 
 /** What the HTTP routes use. */
 export type ApiDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics' | 'lookupHost' | 'verifier'>;
 
-/** What webhook deliveries use. */
-export type CallbackDeps = Pick<HandlerDeps, 'store' | 'objects' | 'now' | 'log' | 'metrics' | 'lookupHost'> & {
-  config: Pick<
-    Config,
-    'webhookSecret' | 'callbackAllowedHosts' | 'callbackAllowLoopback' | 'callbackMaxAttempts' | 'callbackTimeoutMs' | 'resultUrlSeconds'
-  >;
-};
-
-/** What the worker uses; of the configuration, the lease, progress, output and webhook settings. */
-export type WorkerDeps = Pick<HandlerDeps, 'store' | 'leases' | 'objects' | 'dispatcher' | 'tasks' | 'now' | 'log' | 'metrics' | 'lookupHost'> & {
-  config: Pick<
-    Config,
-    | 'leaseSeconds'
-    | 'progressIntervalMs'
-    | 'maxOutputBytes'
-    | 'maxFiles'
-    | 'inlineResultMaxBytes'
-    | 'stepBudgetSeconds'
-    | 'checkpointInlineMaxBytes'
-    | 'continuationChainMax'
-    | 'sweepGraceSeconds'
-  > &
-    CallbackDeps['config'];
-};
-
-/** The parts of Lambda's context the handler uses. */
-export type InvocationContext = Pick<Context, 'awsRequestId' | 'invokedFunctionArn' | 'getRemainingTimeInMillis'>;
+export type { InvocationContext } from './requests/ports.js';

@@ -94,7 +94,7 @@ export async function buildLambda({ root, outDir }) {
   await mkdir(bundleDir, { recursive: true });
   const result = await esbuild.build({
     // The lease keeper's thread is an entry of its own, beside index.mjs, sharing the SDK's chunks.
-    entryPoints: { index: join(root, 'src/handler.ts'), 'lease-thread': join(root, 'src/lease-thread.mjs') },
+    entryPoints: { index: join(root, 'src/handler.ts'), 'lease-thread': join(root, 'src/requests/lease-thread.ts') },
     outdir: bundleDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

@@ -1,11 +1,12 @@
 import { CallbackStatus, DeliveryFailure, isTerminal, type CallbackView } from '../contract.js';
 import { delay } from '../delay.js';
-import type { CallbackDeps } from '../handler-deps.js';
+import type { CallbackDeps } from './callback-deps.js';
 import { describeError } from '../log.js';
 import { Metric } from '../metrics.js';
 import { isExpired } from '../requests/lifecycle.js';
 import { owesCallback, type StoredRequest } from '../requests/model.js';
 import { presentView } from '../requests/present.js';
+import { nextSweepAt } from '../requests/transitions.js';
 import { postWebhook, signedHeaders, type DeliveryResult } from './deliver.js';
 import { CallbackRefusedError, callbackPolicy, parseCallbackUrl } from './callback-url.js';
 import { CallbackLookupError, resolveDestination } from './destination.js';
@@ -106,7 +107,8 @@ export async function deliverCallback(
     deps.metrics.put(Metric.WebhookFailures, 1);
     return record(deps, item, { status: CallbackStatus.Failed, attempts, last_status: last.status });
   }
-  return record(deps, item, { status: CallbackStatus.Pending, attempts, last_status: last.status }, deps.now() + retryDelayMs(attempts));
+  const retryAt = nextSweepAt({ on: 'delivery_retry', nowMs: deps.now(), retryDelayMs: retryDelayMs(attempts) });
+  return record(deps, item, { status: CallbackStatus.Pending, attempts, last_status: last.status }, retryAt);
 }
 
 async function record(deps: CallbackDeps, item: StoredRequest, next: CallbackView, retryAt?: number): Promise<CallbackView> {
@@ -142,7 +144,7 @@ export async function deliverIfOwed(
     if (item.sweep_at !== claim) return 'busy';
   } else {
     if (item.sweep_at > now) return 'busy';
-    run = await deps.store.reschedule(requestId, item.sweep_at, now + deliveryWindowMs(deps.config.callbackTimeoutMs));
+    run = await deps.store.reschedule(requestId, item.sweep_at, nextSweepAt({ on: 'delivery_run', nowMs: now, deliveryWindowMs: deliveryWindowMs(deps.config.callbackTimeoutMs) }));
     if (run === undefined) return 'busy';
   }
   await deliverCallback(deps, run, { maxTries: run.callback!.attempts === 0 ? TRIES_IN_INVOCATION : 1, remainingMs });

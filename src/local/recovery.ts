@@ -4,6 +4,7 @@ import { describeError } from '../log.js';
 import { LambdaClient, createLambdaDispatcher } from '../requests/dispatcher.js';
 import { RequestStatus } from '../contract.js';
 import { type StoredRequest } from '../requests/model.js';
+import { claimableFrom } from '../requests/transitions.js';
 
 /** Past the lease's end, so the claim condition (`lease_until <= now`) surely holds when the event runs. */
 const AFTER_LEASE_MS = 250;
@@ -53,7 +54,8 @@ export async function recoverInFlight(options: RecoveryOptions): Promise<Recover
   const sends = inFlight.map(
     (item) =>
       new Promise<void>((resolve) => {
-        const waitMs = item.status === RequestStatus.Processing ? Math.max(0, item.lease_until - now()) + AFTER_LEASE_MS : 0;
+        const claimableAt = claimableFrom(item);
+        const waitMs = claimableAt === 0 ? 0 : Math.max(0, claimableAt - now()) + AFTER_LEASE_MS;
         const timer = setTimeout(() => {
           timers.delete(timer);
           dispatcher
@@ -74,7 +76,7 @@ export async function recoverInFlight(options: RecoveryOptions): Promise<Recover
   const done = Promise.all(sends).then(() => lambda.destroy());
 
   if (inFlight.length > 0) {
-    const latest = Math.max(...inFlight.map((item) => item.lease_until));
+    const latest = Math.max(...inFlight.map(claimableFrom));
     options.log(
       `recovery: ${inFlight.length} request(s) were pending or processing at the last stop; re-invoking them` +
         (latest > now() ? ` (some after their lease ends, in up to ${Math.ceil((latest - now()) / 1000)} s)` : ''),

@@ -150,6 +150,64 @@ async function startService<T extends Stoppable>(running: Stoppable[], service: 
   }
 }
 
+/**
+ * Each local deployment has its own secrets in its SSM, as each Terraform deployment does (a data
+ * folder keeps them), and the function is given their parameters' names. A secret the caller
+ * gives directly (a test) or by a parameter of its own is left as given. Answers the SSM and the
+ * function's environment.
+ */
+async function startSecrets(options: StackOptions, running: Stoppable[], bucket: string, issuer: OidcIssuer | undefined): Promise<{ ssm: SsmServer; env: Env }> {
+  const kept = Object.values(SECRETS).filter((kind) => options.env[kind.env] === undefined && options.env[`${kind.env}_PARAMETER`] === undefined);
+  const value = (kind: Secret) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
+  const ssm = await startSsm(Object.fromEntries(kept.map((kind) => [kind.parameter, value(kind)])));
+  running.push(ssm);
+  const env: Env = {
+    ...options.env,
+    // The function verifies the local issuer's tokens as it would Cognito's in AWS.
+    ...(issuer !== undefined ? { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: options.env.JWT_AUDIENCE ?? LOCAL_AUDIENCE } : {}),
+    ...Object.fromEntries(kept.map((kind) => [`${kind.env}_PARAMETER`, kind.parameter])),
+    RESULTS_BUCKET: bucket,
+    // Receivers here are on this machine, over plain http; in AWS this is never on.
+    CALLBACK_ALLOW_LOOPBACK: options.env.CALLBACK_ALLOW_LOOPBACK ?? 'true',
+  };
+  return { ssm, env };
+}
+
+/** The HTTP front (API Gateway, or a function URL) before the Lambda service. */
+function startFront(options: StackOptions, lambda: LambdaService, demo: DemoConfig): Promise<ApiGateway> {
+  return startApiGateway({
+    invoke: (event) => lambda.invoke(event),
+    // A function URL has no integration timeout of its own: it waits as long as the function runs.
+    timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
+    ...(options.front !== undefined ? { front: options.front } : {}),
+    stage: 'local',
+    accountId: LOCAL_ACCOUNT_ID,
+    ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir, { '/config.json': demo }) } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+}
+
+/** Re-invokes what was in flight when the stack last stopped (see recovery.ts). */
+function recover(config: Config, dynamo: DynamoServer, lambda: LambdaService, log: (line: string) => void): Promise<Recovery> {
+  return recoverInFlight({
+    tableName: config.tableName,
+    functionName: LOCAL_FUNCTION_NAME,
+    dynamodbEndpoint: dynamo.endpoint,
+    lambdaEndpoint: lambda.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    log,
+  });
+}
+
+async function startIssuer(options: StackOptions, running: Stoppable[]): Promise<OidcIssuer | undefined> {
+  const wanted = options.localIssuer;
+  if (wanted === undefined) return undefined;
+  return startService(running, 'Issuer', wanted.port, () =>
+    startOidcIssuer({ port: wanted.port, ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) }),
+  );
+}
+
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const unlock = options.dataDir !== undefined ? lockDataDir(options.dataDir) : () => {};
@@ -162,25 +220,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const s3 = await startService(running, 'S3', ports.s3, () =>
     startS3({ bucket, port: ports.s3, ...(options.dataDir !== undefined ? { dir: join(options.dataDir, 's3') } : {}) }),
   );
-  // Each local deployment has its own secrets in its SSM, as each Terraform deployment does (a data
-  // folder keeps them), and the function is given their parameters' names. A secret the caller
-  // gives directly (a test) or by a parameter of its own is left as given.
-  const kept = Object.values(SECRETS).filter((kind) => options.env[kind.env] === undefined && options.env[`${kind.env}_PARAMETER`] === undefined);
-  const value = (kind: Secret) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
-  const ssm = await startSsm(Object.fromEntries(kept.map((kind) => [kind.parameter, value(kind)])));
-  running.push(ssm);
-  const issuer = options.localIssuer === undefined ? undefined : await startService(running, 'Issuer', options.localIssuer.port, () =>
-    startOidcIssuer({ port: options.localIssuer!.port, ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) }),
-  );
-  const env: Env = {
-    ...options.env,
-    // The function verifies the local issuer's tokens as it would Cognito's in AWS.
-    ...(issuer !== undefined ? { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: options.env.JWT_AUDIENCE ?? LOCAL_AUDIENCE } : {}),
-    ...Object.fromEntries(kept.map((kind) => [`${kind.env}_PARAMETER`, kind.parameter])),
-    RESULTS_BUCKET: bucket,
-    // Receivers here are on this machine, over plain http; in AWS this is never on.
-    CALLBACK_ALLOW_LOOPBACK: options.env.CALLBACK_ALLOW_LOOPBACK ?? 'true',
-  };
+  const issuer = await startIssuer(options, running);
+  const { ssm, env } = await startSecrets(options, running, bucket, issuer);
   let handler: Handler | undefined;
   let sandbox: SandboxRuntime | undefined;
   const log = options.log ?? (() => {});
@@ -229,30 +270,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } else {
     handler = buildHandler(config, { clientOptions, ...(options.handlerOverrides ? { overrides: options.handlerOverrides } : {}) });
   }
-  const recovery = options.recover
-    ? await recoverInFlight({
-        tableName: config.tableName,
-        functionName: LOCAL_FUNCTION_NAME,
-        dynamodbEndpoint: dynamo.endpoint,
-        lambdaEndpoint: lambda.endpoint,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-        log,
-      })
-    : undefined;
+  const recovery = options.recover ? await recover(config, dynamo, lambda, log) : undefined;
 
   running.push({ stop: async () => recovery?.cancel() });
   const demo = demoConfig(config, issuer);
-  const gateway = await startService(running, 'API', options.port ?? 0, () => startApiGateway({
-    invoke: (event) => lambda.invoke(event),
-    // A function URL has no integration timeout of its own: it waits as long as the function runs.
-    timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
-    ...(options.front !== undefined ? { front: options.front } : {}),
-    stage: 'local',
-    accountId: LOCAL_ACCOUNT_ID,
-    ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir, { '/config.json': demo }) } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-  }));
+  const gateway = await startService(running, 'API', options.port ?? 0, () => startFront(options, lambda, demo));
 
   const sweep = () => lambda.invokeAsync({ action: 'sweep' });
   const sweepTimer = options.sweepIntervalMs !== undefined ? setInterval(sweep, options.sweepIntervalMs) : undefined;

@@ -23,6 +23,3 @@ export function nextContinuation(chainHops: number, chainMax: number): { chainHo
   const hops = chainHops + 1;
   return hops <= chainMax ? { chainHops: hops, dispatch: true } : { chainHops, dispatch: false };
 }
-
-/** Lambda stops the invocation after this many in one chain. */
-export const LAMBDA_CHAIN_LIMIT = 16;

@@ -1,21 +1,15 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError, type Logger } from '../log.js';
 import { type Progress, type StepView } from '../contract.js';
+import type { LeaseLoss, LeaseTerms, LeaseThreadData, ThreadMessage, ThreadRequest } from './lease-messages.js';
+import { leaseMarginMs } from './transitions.js';
 
-/** Why a held lease ended before it was released: another attempt, a cancel or the deadline took the request, or it ran out unrenewed. */
-export type LeaseLoss = 'superseded' | 'lapsed';
-
-export interface LeaseTerms {
-  requestId: string;
-  /** The worker's fencing token: every renewal is conditional on it. */
-  attempt: number;
-  leaseMs: number;
-  /** The lease's end as the claim wrote it. */
-  leaseUntil: number;
-  progressIntervalMs: number;
-  /** When the invocation will be stopped: no lease is renewed past it. */
-  invocationEndsAt: number;
-}
+export type { LeaseLoss, LeaseTerms } from './lease-messages.js';
 
 /** A claimed request's lease, kept alive by the keeper's thread until released. */
 export interface HeldLease {
@@ -41,27 +35,46 @@ export interface LeaseKeeperOptions {
   /** The DynamoDB client's settings for the thread (plain data: region, endpoint, credentials, timeouts). */
   clientConfig: Record<string, unknown>;
   log: Logger;
-  /** The thread's module, `lease-thread.mjs` next to the entry point; in the bundle the handler passes its own. */
+  /** The thread's bundled module, `lease-thread.mjs` next to the entry point; without it, bundled from the source on first use. */
   threadUrl?: URL;
 }
 
-const SOURCE_THREAD_URL = new URL('../lease-thread.mjs', import.meta.url);
-/** A thread with no lease to keep is stopped after this long; the next claim starts another. */
-const IDLE_MS = 60_000;
-
 /**
- * The main thread trusts its lease until this long before the end the table holds: room for the
- * write it is about to make. Kept below the worker's own timeout margin (at least 500 ms), so
- * an invocation running out is reported as a timeout, not as a lapsed lease.
+ * The thread's module when running from the sources (tests, the local stack): its TypeScript
+ * bundled on first use by esbuild (a dev dependency), packages left to node_modules, into
+ * node_modules/.cache under a name that is its content's hash, so processes side by side never
+ * read a half-written file. A loader such as tsx in the thread would start it seconds later.
  */
-export function leaseMarginMs(leaseMs: number): number {
-  return Math.min(250, leaseMs / 10);
+let sourceThread: URL | undefined;
+function threadFromSource(): URL {
+  return (sourceThread ??= bundleThreadSource());
 }
 
-type ThreadMessage =
-  | { type: 'lost'; id: number; reason: LeaseLoss }
-  | { type: 'released'; id: number; heartbeats: number }
-  | { type: 'log'; level: 'warn' | 'error'; message: string; requestId: string; error: string };
+function bundleThreadSource(): URL {
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const built = esbuild.buildSync({
+    entryPoints: [fileURLToPath(new URL('./lease-thread.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = built.outputFiles[0]!.contents;
+  const dir = fileURLToPath(new URL('../../node_modules/.cache/async-request-router/', import.meta.url));
+  const file = join(dir, `lease-thread-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  return pathToFileURL(file);
+}
+
+/** A thread with no lease to keep is stopped after this long; the next claim starts another. */
+const IDLE_MS = 60_000;
 
 interface Holder {
   lose(reason: LeaseLoss): void;
@@ -75,15 +88,16 @@ interface Holder {
  * main thread reads how long it may trust its lease from memory the thread shares, without waiting.
  */
 export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
+  // Bundled now rather than at the first claim, whose lease is already running.
+  const threadUrl = options.threadUrl ?? threadFromSource();
   const holders = new Map<number, Holder>();
   let thread: Worker | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
   let nextId = 0;
 
   function start(): Worker {
-    const worker = new Worker(options.threadUrl ?? SOURCE_THREAD_URL, {
-      workerData: { tableName: options.tableName, clientConfig: options.clientConfig },
-    });
+    const workerData: LeaseThreadData = { tableName: options.tableName, clientConfig: options.clientConfig };
+    const worker = new Worker(threadUrl, { workerData });
     worker.on('message', (message: ThreadMessage) => {
       if (message.type === 'log') {
         options.log[message.level](message.message, { request_id: message.requestId, error: message.error });
@@ -121,6 +135,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       thread ??= start();
       thread.ref();
       const worker = thread;
+      const post = (message: ThreadRequest) => worker.postMessage(message);
       const id = (nextId += 1);
       const marginMs = leaseMarginMs(terms.leaseMs);
       const validUntil = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
@@ -131,22 +146,22 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       let released: (heartbeats: number) => void = () => {};
       const done = new Promise<{ heartbeats: number }>((resolve) => (released = (heartbeats) => resolve({ heartbeats })));
       holders.set(id, { lose, released });
-      worker.postMessage({ type: 'hold', lease: { id, ...terms, heldAt: Date.now(), marginMs, validUntil } });
+      post({ type: 'hold', lease: { id, ...terms, heldAt: Date.now(), marginMs, validUntil } });
 
       let reported: Progress | undefined;
       return {
         report(progress) {
           if (reported?.percent === progress.percent && reported.message === progress.message) return;
           reported = progress;
-          worker.postMessage({ type: 'progress', id, progress });
+          post({ type: 'progress', id, progress });
         },
         reportStep(step) {
-          worker.postMessage({ type: 'step', id, step });
+          post({ type: 'step', id, step });
         },
         lapsed: () => Date.now() >= Number(Atomics.load(validUntil, 0)),
         lost,
         async release() {
-          if (holders.has(id)) worker.postMessage({ type: 'release', id });
+          if (holders.has(id)) post({ type: 'release', id });
           const result = await done;
           holders.delete(id);
           idleCheck();

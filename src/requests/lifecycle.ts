@@ -1,10 +1,11 @@
-import { ERROR_SENTENCES, ErrorCode, RequestStatus, isTerminal } from '../contract.js';
+import { ERROR_SENTENCES, ErrorCode, isTerminal } from '../contract.js';
 import { describeError, type Logger } from '../log.js';
 import type { StoredRequest } from './model.js';
 import type { RequestStore } from './store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { removeRecordedObjects } from './recorded-objects.js';
 import { Metric, type Metrics } from '../metrics.js';
+import { isExpired, isWorkerLost } from './transitions.js';
 
 /** What an item really is at `nowMs`, whatever the table still says. */
 export type EffectiveState =
@@ -12,10 +13,7 @@ export type EffectiveState =
   | { kind: 'as_stored' }
   | { kind: 'lost'; errorCode: typeof ErrorCode.WorkerLost | typeof ErrorCode.DeadlineExceeded };
 
-/** TTL deletes items up to days late, so expiry is decided here, on every read. */
-export function isExpired(item: Pick<StoredRequest, 'expires_at'>, nowMs: number): boolean {
-  return item.expires_at * 1000 <= nowMs;
-}
+export { isExpired } from './transitions.js';
 
 /**
  * A request no worker can still finish (its lease ran out with no attempt left, or its deadline
@@ -26,8 +24,7 @@ export function effectiveState(item: StoredRequest, nowMs: number): EffectiveSta
   if (isExpired(item, nowMs)) return { kind: 'gone' };
   if (isTerminal(item.status)) return { kind: 'as_stored' };
   if (nowMs >= item.deadline_at) return { kind: 'lost', errorCode: ErrorCode.DeadlineExceeded };
-  const leaseOver = item.status === RequestStatus.Processing && item.lease_until <= nowMs;
-  if (leaseOver && item.attempt >= item.max_attempts) return { kind: 'lost', errorCode: ErrorCode.WorkerLost };
+  if (isWorkerLost(item, nowMs)) return { kind: 'lost', errorCode: ErrorCode.WorkerLost };
   return { kind: 'as_stored' };
 }
 

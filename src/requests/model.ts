@@ -1,11 +1,9 @@
 import { CallbackStatus, ErrorCode, RequestStatus, type CallbackView, type Progress, type RequestView, type StepView } from '../contract.js';
 import { sweepShard } from './sweep-index.js';
+import { nextSweepAt } from './transitions.js';
+import type { RequestInput } from '../tasks/task.js';
 
-/** What the caller asked for, stored with the request so the async event carries only the id. */
-export interface RequestInput {
-  prompt: string;
-  session_id?: string;
-}
+export type { RequestInput } from '../tasks/task.js';
 
 /** A result kept in the results bucket, too large for the item. */
 export interface ResultObject {
@@ -159,6 +157,6 @@ export function newPendingRequest(request: NewRequest): StoredRequest {
     ...(request.input.session_id !== undefined ? { session_id: request.input.session_id } : {}),
     ...(request.callbackUrl !== undefined ? { callback_url: request.callbackUrl, callback: { status: CallbackStatus.Pending, attempts: 0 } } : {}),
     sweep_shard: sweepShard(request.requestId),
-    sweep_at: request.nowMs + request.sweepGraceSeconds * 1000,
+    sweep_at: nextSweepAt({ on: 'submit', nowMs: request.nowMs, graceMs: request.sweepGraceSeconds * 1000 }),
   };
 }

@@ -1,5 +1,5 @@
 import { delay } from '../delay.js';
-import type { InvocationContext } from '../handler-deps.js';
+import type { InvocationContext } from './ports.js';
 import { describeError, type Logger } from '../log.js';
 import { StorageUnavailableError } from './errors.js';
 

@@ -7,10 +7,10 @@ import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease } from './lease.js';
 import type { Checkpoint, StoredRequest } from './model.js';
 import type { RequestOutput } from './output.js';
-import { unstorableReason } from './storable.js';
+import { placeJson } from './placement.js';
 import type { RequestStore } from './store.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { InvocationContext } from '../handler-deps.js';
+import type { InvocationContext } from './ports.js';
 import { retryWhileUnavailable } from './retry-writes.js';
 
 /** Thrown through the task by `step` when the request is to go on in a fresh invocation; the worker hands it back. */
@@ -117,17 +117,22 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   /** The checkpoint as it will be stored: in the item when it is small and the item has room, else in the bucket. */
   async function checkpointOf(name: string, at: number, json: string, value: unknown): Promise<Checkpoint> {
     const bytes = Buffer.byteLength(json);
-    const unstorable = unstorableReason(value, CHECKPOINT_DEPTH);
-    if (bytes <= options.inlineMaxBytes && unstorable === undefined) {
-      const inline: Checkpoint = { index: at, value };
-      const size = itemSize({ ...claimed, steps: { ...checkpoints, ...writing, [name]: inline }, artifacts: options.output.artifacts() });
-      if (size + ITEM_RESERVE_BYTES <= MAX_ITEM_BYTES) {
-        writing[name] = inline;
-        return inline;
-      }
+    const placement = placeJson({
+      json,
+      parse: () => value,
+      inlineMaxBytes: options.inlineMaxBytes,
+      depth: CHECKPOINT_DEPTH,
+      itemBytesWith: (inline) => itemSize({ ...claimed, steps: { ...checkpoints, ...writing, [name]: { index: at, value: inline } }, artifacts: options.output.artifacts() }),
+      itemMaxBytes: MAX_ITEM_BYTES - ITEM_RESERVE_BYTES,
+      hasBucket: options.objects !== undefined,
+    });
+    if (placement.where === 'inline') {
+      const inline: Checkpoint = { index: at, value: placement.value };
+      writing[name] = inline;
+      return inline;
     }
-    if (options.objects === undefined) {
-      if (unstorable !== undefined) throw new TaskError(`Step "${name}" returned a result that cannot be stored: it ${unstorable}.`);
+    if (placement.where === 'refused') {
+      if (placement.unstorable !== undefined) throw new TaskError(`Step "${name}" returned a result that cannot be stored: it ${placement.unstorable}.`);
       throw new CheckpointTooLargeError(`Step "${name}" returned ${bytes} bytes: more than a request can hold without a results bucket.`);
     }
     try {

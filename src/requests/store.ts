@@ -7,13 +7,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { StorageRejectedError, StorageUnavailableError } from './errors.js';
-import { isExpired } from './lifecycle.js';
+import { StorageUnavailableError, storageError } from '../storage/errors.js';
 import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
 import { queryOwnerPage, type OwnerPage, type OwnerQuery } from './list-requests.js';
 import { isVisibleTo, ownedCondition } from './ownership.js';
 import { owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
+import { CLAIMABLE_CONDITION, FENCE_CONDITION, fenceValues, isExpired, nextSweepAt } from './transitions.js';
 
 /** How a worker's attempt ended, as written to the table. */
 export type Outcome =
@@ -22,11 +22,9 @@ export type Outcome =
 
 export type CancelResult = { kind: 'cancelled'; item: StoredRequest } | { kind: 'not_found' } | { kind: 'terminal'; item: StoredRequest };
 
-// Named condition fragments; every write that follows a claim is fenced by the attempt number.
+// Named condition fragments; the claim and the fence are the state machine's (transitions.ts).
 const EXISTS = 'attribute_exists(request_id)';
 const NOT_EXPIRED = 'expires_at > :nowSec';
-const FENCED = '#status = :processing AND attempt = :attempt';
-const CLAIMABLE = `${EXISTS} AND ${NOT_EXPIRED} AND deadline_at > :now AND attempt < max_attempts AND (#status = :pending OR (#status = :processing AND lease_until <= :now))`;
 /** Stored, and no worker has claimed it yet. */
 const NEVER_CLAIMED = `${EXISTS} AND #status = :pending AND attempt = :zero`;
 const LIVE = `${EXISTS} AND ${NOT_EXPIRED} AND (#status = :pending OR #status = :processing)`;
@@ -40,22 +38,6 @@ type SweepAt = number | undefined;
 function sweepClauses(requestId: string, at: SweepAt): { set: string; remove: string; values: Record<string, unknown> } {
   if (at === undefined) return { set: '', remove: ' REMOVE sweep_shard, sweep_at', values: {} };
   return { set: ', sweep_shard = :sweepShard, sweep_at = :sweepAt', remove: '', values: { ':sweepShard': sweepShard(requestId), ':sweepAt': at } };
-}
-
-/**
- * DynamoDB's client errors (HTTP 4xx) that pass: throttling and expired credentials. Every other
- * client error is the request's own fault and would fail again.
- */
-const TRANSIENT_CLIENT_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-  'ExpiredTokenException',
-]);
-
-function isRejection(error: unknown): error is Error {
-  return error instanceof Error && (error as { $fault?: string }).$fault === 'client' && !TRANSIENT_CLIENT_ERRORS.has(error.name);
 }
 
 /** `#status` when the expressions use it, and `extra`; none at all when empty, as DynamoDB refuses an unused or empty map. */
@@ -125,9 +107,8 @@ export class RequestStore {
    * fencing token) or undefined when another worker holds it or nothing is left to do.
    */
   async claim(requestId: string, nowMs: number, leaseUntil: number): Promise<StoredRequest | undefined> {
-    // The sweeper looks again when the lease would run out; a live worker's renewals move it on.
-    const sweep = sweepClauses(requestId, leaseUntil);
-    return this.updateIf(requestId, CLAIMABLE, {
+    const sweep = sweepClauses(requestId, nextSweepAt({ on: 'claim', leaseUntil }));
+    return this.updateIf(requestId, CLAIMABLE_CONDITION, {
       UpdateExpression: `SET #status = :processing, attempt = attempt + :one, lease_until = :lease, updated_at = :nowIso, #steps = if_not_exists(#steps, :noSteps)${sweep.set}`,
       ExpressionAttributeNames: { '#steps': 'steps' },
       ExpressionAttributeValues: {
@@ -153,8 +134,7 @@ export class RequestStore {
     const sweep = sweepClauses(requestId, sweepAt);
     const values: Record<string, unknown> = {
       ...sweep.values,
-      ':processing': RequestStatus.Processing,
-      ':attempt': attempt,
+      ...fenceValues(attempt),
       ':status': outcome.status,
       ':nowIso': new Date(nowMs).toISOString(),
       ':zero': 0,
@@ -181,7 +161,7 @@ export class RequestStore {
       values[':error'] = outcome.error;
       values[':errorCode'] = outcome.errorCode;
     }
-    return this.updateIf(requestId, FENCED, {
+    return this.updateIf(requestId, FENCE_CONDITION, {
       UpdateExpression: set + sweep.set + sweep.remove,
       ExpressionAttributeValues: values,
       ExpressionAttributeNames: names,
@@ -203,12 +183,11 @@ export class RequestStore {
     artifacts: Artifact[],
     replaced: ResultObject[] = [],
   ): Promise<boolean> {
-    const updated = await this.updateIf(requestId, FENCED, {
+    const updated = await this.updateIf(requestId, FENCE_CONDITION, {
       UpdateExpression: `SET #steps.#name = :checkpoint, #stepView = :step, updated_at = :nowIso${artifacts.length > 0 ? ', artifacts = :artifacts' : ''}${replaced.length > 0 ? ', replaced_objects = :replaced' : ''}`,
       ExpressionAttributeNames: { '#steps': 'steps', '#name': name, '#stepView': 'step' },
       ExpressionAttributeValues: {
-        ':processing': RequestStatus.Processing,
-        ':attempt': attempt,
+        ...fenceValues(attempt),
         ':checkpoint': checkpoint,
         ':step': step,
         ':nowIso': new Date(nowMs).toISOString(),
@@ -239,14 +218,13 @@ export class RequestStore {
     if (next.artifacts.length > 0) set += ', artifacts = :artifacts';
     const replaced = next.replaced ?? [];
     if (replaced.length > 0) set += ', replaced_objects = :replaced';
-    return this.updateIf(requestId, FENCED, {
+    return this.updateIf(requestId, FENCE_CONDITION, {
       UpdateExpression: set + sweep.set,
       ExpressionAttributeNames: next.step !== undefined ? { '#stepView': 'step' } : {},
       ExpressionAttributeValues: {
         ...sweep.values,
-        ':processing': RequestStatus.Processing,
+        ...fenceValues(attempt),
         ':pending': RequestStatus.Pending,
-        ':attempt': attempt,
         ':zero': 0,
         ':one': 1,
         ':nowIso': new Date(nowMs).toISOString(),
@@ -265,7 +243,7 @@ export class RequestStore {
   async markLost(seen: StoredRequest, nowMs: number, errorCode: ErrorCode, error: string): Promise<StoredRequest | undefined> {
     const condition = `${EXISTS} AND #status = :seenStatus AND attempt = :seenAttempt`;
     const values = { ':seenStatus': seen.status, ':seenAttempt': seen.attempt };
-    return this.endAsError(seen.request_id, condition, values, nowMs, errorCode, error, owesCallback(seen) ? nowMs : undefined);
+    return this.endAsError(seen.request_id, condition, values, nowMs, errorCode, error, nextSweepAt({ on: 'lost', nowMs, owesCallback: owesCallback(seen) }));
   }
 
   /**
@@ -282,7 +260,7 @@ export class RequestStore {
       ...owned.values,
     };
     // Due for the sweeper at once: it delivers the webhook if one is owed, or just clears the entry.
-    const item = await this.endAsError(requestId, `${LIVE} AND ${owned.expression}`, values, nowMs, errorCode, message, nowMs, owned.names);
+    const item = await this.endAsError(requestId, `${LIVE} AND ${owned.expression}`, values, nowMs, errorCode, message, nextSweepAt({ on: 'cancel', nowMs }), owned.names);
     if (item !== undefined) return { kind: 'cancelled', item };
     const current = await this.get(requestId);
     if (current === undefined || isExpired(current, nowMs) || !isVisibleTo(current, owner)) return { kind: 'not_found' };
@@ -426,8 +404,7 @@ export class RequestStore {
       return await send(this.client);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error;
-      if (isRejection(error)) throw new StorageRejectedError(error.name, { cause: error });
-      throw new StorageUnavailableError('DynamoDB call failed', { cause: error });
+      throw storageError(error, 'DynamoDB');
     }
   }
 }

@@ -1,13 +1,13 @@
 import { CallbackStatus, isTerminal, RequestStatus } from '../contract.js';
-import { deliveryWindowMs } from '../callbacks/schedule.js';
-import type { HandlerDeps, InvocationContext } from '../handler-deps.js';
+import type { InvocationContext, SweepDeps } from './ports.js';
 import { describeError } from '../log.js';
 import { Metric } from '../metrics.js';
 import { isExpired, settle } from './lifecycle.js';
 import { owesCallback, type StoredRequest } from './model.js';
 import { SWEEP_SHARDS } from './sweep-index.js';
+import { isLeaseHeld, nextSweepAt, retryDueAt } from './transitions.js';
 
-export type SweepDeps = Pick<HandlerDeps, 'config' | 'store' | 'objects' | 'dispatcher' | 'now' | 'log' | 'metrics'>;
+export type { SweepDeps } from './ports.js';
 
 /** What one sweep did with the requests that were due; logged, and asserted on by tests. */
 export interface SweepReport {
@@ -109,7 +109,8 @@ async function sweepOne(deps: SweepDeps, requestId: string, invocation: Invocati
  * the event is lost, the entry comes due again once the run's time is over.
  */
 async function handOffDelivery(deps: SweepDeps, item: StoredRequest, invocation: InvocationContext): Promise<boolean> {
-  const claimed = await deps.store.reschedule(item.request_id, item.sweep_at!, deps.now() + deliveryWindowMs(deps.config.callbackTimeoutMs));
+  const runUntil = nextSweepAt({ on: 'delivery_run', nowMs: deps.now(), deliveryWindowMs: deps.webhooks?.runWindowMs ?? 0 });
+  const claimed = await deps.store.reschedule(item.request_id, item.sweep_at!, runUntil);
   if (claimed === undefined) return false;
   await (await deps.dispatcher()).dispatch(item.request_id, invocation.invokedFunctionArn, { action: 'deliver', claim: claimed.sweep_at });
   return true;
@@ -133,8 +134,8 @@ async function clearExpired(deps: SweepDeps, item: StoredRequest): Promise<Actio
 /** A request still pending or processing, that may still finish. */
 async function sweepLive(deps: SweepDeps, item: StoredRequest, now: number, invocation: InvocationContext): Promise<Action> {
   const graceMs = deps.config.sweepGraceSeconds * 1000;
-  // Never later than the deadline, so a request that passes it is ended at the next sweep.
-  const lookAt = (at: number) => Math.min(at, item.deadline_at);
+  const deadlineAt = item.deadline_at;
+  const afterRedispatch = nextSweepAt({ on: 'redispatch', nowMs: now, graceMs, deadlineAt });
   const seenAt = item.sweep_at!;
 
   if (item.status === RequestStatus.Pending) {
@@ -142,22 +143,25 @@ async function sweepLive(deps: SweepDeps, item: StoredRequest, now: number, invo
     // (its event was lost), or a continuation was left to the sweeper to start a new chain.
     if (item.attempt === 0) {
       // Marked first, so the submit's own clean-up of a failed dispatch cannot remove what is queued here.
-      if (!(await deps.store.markRedispatched(item.request_id, lookAt(now + graceMs), seenAt))) return 'skipped';
+      if (!(await deps.store.markRedispatched(item.request_id, afterRedispatch, seenAt))) return 'skipped';
       return redispatch(deps, item, invocation, 'no worker claimed it within the grace period');
     }
     // Its event starts a new chain of invocations (no hops): the sweeper's own comes from the schedule.
-    if ((await deps.store.reschedule(item.request_id, seenAt, lookAt(now + graceMs))) === undefined) return 'skipped';
+    if ((await deps.store.reschedule(item.request_id, seenAt, afterRedispatch)) === undefined) return 'skipped';
     return redispatch(deps, item, invocation, 'a continuation no worker claimed, or one left to the sweeper');
   }
-  if (item.status === RequestStatus.Processing && item.lease_until > now) {
+  if (isLeaseHeld(item, now)) {
     // A live worker; renewals moved its lease on since the claim set this entry.
-    return (await deps.store.reschedule(item.request_id, seenAt, lookAt(item.lease_until))) ? 'rescheduled' : 'skipped';
+    const atLeaseEnd = nextSweepAt({ on: 'worker_alive', leaseUntil: item.lease_until, deadlineAt });
+    return (await deps.store.reschedule(item.request_id, seenAt, atLeaseEnd)) ? 'rescheduled' : 'skipped';
   }
   // The lease lapsed with attempts left: Lambda retries a failed invocation itself, so wait a grace
   // period past the lease for that retry, then dispatch (a duplicate of a late retry is harmless).
-  const retryDue = item.lease_until + graceMs;
-  if (now < retryDue) return (await deps.store.reschedule(item.request_id, seenAt, lookAt(retryDue))) ? 'rescheduled' : 'skipped';
-  if ((await deps.store.reschedule(item.request_id, seenAt, lookAt(now + graceMs))) === undefined) return 'skipped';
+  if (now < retryDueAt(item, graceMs)) {
+    const afterRetry = nextSweepAt({ on: 'retry_awaited', leaseUntil: item.lease_until, graceMs, deadlineAt });
+    return (await deps.store.reschedule(item.request_id, seenAt, afterRetry)) ? 'rescheduled' : 'skipped';
+  }
+  if ((await deps.store.reschedule(item.request_id, seenAt, afterRedispatch)) === undefined) return 'skipped';
   return redispatch(deps, item, invocation, 'its lease lapsed and no retry claimed it');
 }
 

@@ -1,7 +1,7 @@
 import { clip } from '../clip.js';
 import { ERROR_SENTENCES, ErrorCode, RequestStatus, type Progress } from '../contract.js';
 import { delay } from '../delay.js';
-import type { InvocationContext, WorkerDeps } from '../handler-deps.js';
+import type { InvocationContext, WorkerDeps } from './ports.js';
 import { describeError, type Logger } from '../log.js';
 import { TaskError } from '../tasks/task.js';
 import { RedeliverError, StorageRejectedError, StorageUnavailableError } from './errors.js';
@@ -11,14 +11,14 @@ import { settle } from './lifecycle.js';
 import { removeRecordedObjects } from './recorded-objects.js';
 import { createRequestOutput, type RequestOutput } from './output.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
-import { unstorableReason } from './storable.js';
+import { placeJson } from './placement.js';
 import { owesCallback, type ResultObject, type StoredRequest } from './model.js';
-import { TRIES_IN_INVOCATION, deliveryWindowMs } from '../callbacks/schedule.js';
 import { Metric } from '../metrics.js';
 import type { Outcome } from './store.js';
 import { retryWhileUnavailable } from './retry-writes.js';
 import { CheckpointTooLargeError, ContinueSignal, StepStorageUnavailableError, SupersededSignal, createStepRunner, type StepRunner } from './steps.js';
 import { nextContinuation } from './lambda-chain.js';
+import { isLeaseHeld, leaseEnd, leaseWatchIntervalMs, nextSweepAt } from './transitions.js';
 
 /** What one delivery of a process event did; logged, and asserted on by tests. */
 export type ProcessResult = 'completed' | 'failed' | 'continued' | 'skipped' | 'superseded';
@@ -91,8 +91,7 @@ export async function processRequest(deps: WorkerDeps, requestId: string, invoca
   else deps.metrics.put(Metric.Failed, 1, ended.error_code);
   if (owesCallback(ended)) {
     try {
-      const { deliverCallback } = await import('../callbacks/notify.js');
-      await deliverCallback(deps, ended, { maxTries: TRIES_IN_INVOCATION, remainingMs: () => invocation.getRemainingTimeInMillis() });
+      await deps.webhooks?.deliverNow(ended, () => invocation.getRemainingTimeInMillis());
     } catch (error) {
       // The outcome is written; the sweeper delivers once this run's window is over.
       deps.log.warn('could not deliver the webhook; the sweeper will', { ...fields, ...describeError(error) });
@@ -138,7 +137,7 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
   const leaseMs = deps.config.leaseSeconds * 1000;
   for (;;) {
     const at = deps.now();
-    const claimed = await deps.store.claim(requestId, at, at + Math.min(leaseMs, invocation.getRemainingTimeInMillis()));
+    const claimed = await deps.store.claim(requestId, at, leaseEnd(at, leaseMs, at + invocation.getRemainingTimeInMillis()));
     if (claimed !== undefined) return claimed;
 
     const stored = await deps.store.get(requestId);
@@ -147,7 +146,7 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
       return undefined;
     }
     const current = await settle(deps, stored, at);
-    const leaseHeld = current?.status === RequestStatus.Processing && current.lease_until > at;
+    const leaseHeld = current !== undefined && isLeaseHeld(current, at);
     if (!leaseHeld || (await watchLease(deps, current, invocation)) === 'renewed') {
       deps.log.info('not claimed', { request_id: requestId, status: current?.status ?? 'expired', attempt: stored.attempt });
       // Ended while handed back: this continuation's event is the last to reach it, so it removes
@@ -158,10 +157,6 @@ async function claim(deps: WorkerDeps, requestId: string, invocation: Invocation
   }
 }
 
-/** How often a waiting delivery looks at another attempt's lease (one consistent read each time). */
-function watchIntervalMs(leaseMs: number): number {
-  return Math.min(2000, Math.max(250, leaseMs / 6));
-}
 /** Time a waiting delivery keeps back to claim and run once the lease ends. */
 const WATCH_RESERVE_MS = 5000;
 
@@ -171,7 +166,7 @@ const WATCH_RESERVE_MS = 5000;
  * it can tell fails, so that Lambda delivers it again.
  */
 async function watchLease(deps: WorkerDeps, seen: StoredRequest, invocation: InvocationContext): Promise<'renewed' | 'ended' | 'changed'> {
-  const intervalMs = watchIntervalMs(deps.config.leaseSeconds * 1000);
+  const intervalMs = leaseWatchIntervalMs(deps.config.leaseSeconds * 1000);
   while (deps.now() < seen.lease_until) {
     if (invocation.getRemainingTimeInMillis() < intervalMs + WATCH_RESERVE_MS) {
       throw new RedeliverError("another attempt's lease outlasts this invocation");
@@ -318,9 +313,7 @@ async function continueLater(deps: WorkerDeps, claimed: StoredRequest, output: R
       step: steps.reached(),
       artifacts: output.commit(),
       replaced: output.replaced(),
-      // Dispatched: the sweeper steps in only if that event is lost (by the deadline at the latest,
-      // to end it then). Not: the sweeper dispatches it at its next run.
-      sweepAt: chain.dispatch ? Math.min(now + deps.config.sweepGraceSeconds * 1000, claimed.deadline_at) : now,
+      sweepAt: nextSweepAt({ on: 'hand_back', nowMs: now, graceMs: deps.config.sweepGraceSeconds * 1000, deadlineAt: claimed.deadline_at, dispatched: chain.dispatch }),
     }),
   );
   if (handedBack === undefined) {
@@ -369,16 +362,19 @@ async function completeOutcome(deps: WorkerDeps, claimed: StoredRequest, value: 
   const artifacts = output.artifacts();
   const itemWith = (fields: Record<string, unknown>) =>
     itemSize({ ...claimed, ...fields, status: RequestStatus.Complete, artifacts, progress: DONE, updated_at: new Date().toISOString(), lease_until: 0 });
-  const bytes = Buffer.byteLength(json);
-  let unstorable: string | undefined;
-  if (bytes <= deps.config.inlineResultMaxBytes) {
-    const result = JSON.parse(json) as unknown;
-    unstorable = unstorableReason(result);
-    if (unstorable === undefined && itemWith({ result }) <= MAX_ITEM_BYTES) return { status: RequestStatus.Complete, result, artifacts, progress: DONE };
-  }
-  if (deps.objects === undefined) {
-    if (unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${unstorable}.`);
-    return tooLarge(`The result is ${bytes} bytes; with its input the request would pass the ${MAX_ITEM_BYTES} bytes a request can hold, and this deployment has no results bucket.`);
+  const placement = placeJson({
+    json,
+    parse: () => JSON.parse(json) as unknown,
+    inlineMaxBytes: deps.config.inlineResultMaxBytes,
+    depth: 0,
+    itemBytesWith: (result) => itemWith({ result }),
+    itemMaxBytes: MAX_ITEM_BYTES,
+    hasBucket: deps.objects !== undefined,
+  });
+  if (placement.where === 'inline') return { status: RequestStatus.Complete, result: placement.value, artifacts, progress: DONE };
+  if (placement.where === 'refused') {
+    if (placement.unstorable !== undefined) return taskFailed(`The task returned a result that cannot be stored: it ${placement.unstorable}.`);
+    return tooLarge(`The result is ${Buffer.byteLength(json)} bytes; with its input the request would pass the ${MAX_ITEM_BYTES} bytes a request can hold, and this deployment has no results bucket.`);
   }
   let resultObject: ResultObject;
   try {
@@ -409,7 +405,7 @@ function failedOutcome(deps: WorkerDeps, claimed: StoredRequest, error: unknown,
 function writeOutcome(deps: WorkerDeps, claimed: StoredRequest, outcome: Outcome, invocation: InvocationContext): Promise<StoredRequest | undefined> {
   return retryWhileUnavailable(deps.log, invocation, { request_id: claimed.request_id, attempt: claimed.attempt }, () => {
     const now = deps.now();
-    const sweepAt = owesCallback(claimed) ? now + deliveryWindowMs(deps.config.callbackTimeoutMs) : undefined;
+    const sweepAt = nextSweepAt({ on: 'finish', nowMs: now, owesCallback: owesCallback(claimed), deliveryWindowMs: deps.webhooks?.runWindowMs ?? 0 });
     return deps.store.finish(claimed.request_id, claimed.attempt, now, outcome, sweepAt);
   });
 }

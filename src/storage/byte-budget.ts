@@ -1,4 +1,4 @@
-import { OutputTooLargeError } from './object-store.js';
+import { OutputTooLargeError } from './errors.js';
 
 /**
  * The bytes a request may still write, shared by all its writes: each takes its room before its

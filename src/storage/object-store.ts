@@ -23,11 +23,4 @@ export interface ObjectStore {
   remove(keys: readonly string[]): Promise<void>;
 }
 
-/** A body grew past what it was allowed; nothing of it stays stored. */
-export class OutputTooLargeError extends Error {
-  override readonly name = 'OutputTooLargeError';
-
-  constructor(readonly maxBytes: number) {
-    super(`more than the ${maxBytes} bytes allowed`);
-  }
-}
+export { OutputTooLargeError } from './errors.js';

@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
-import { StorageRejectedError, StorageUnavailableError } from '../requests/errors.js';
 import type { ByteBudget } from './byte-budget.js';
-import { OutputTooLargeError, type ObjectBody, type ObjectStore } from './object-store.js';
+import { OutputTooLargeError, storageError } from './errors.js';
+import type { ObjectStore } from './object-store.js';
 import { presignGets } from './s3-presign.js';
 
 /** Bodies at most this large go up in one PutObject; larger streams in a multipart upload. */
@@ -19,15 +19,9 @@ function loadSdk() {
   return Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage'), import('@aws-sdk/s3-request-presigner')]);
 }
 
-/** S3's client errors that pass (throttling); any other 4xx is the request's own fault. */
-const TRANSIENT_CLIENT_ERRORS = new Set(['SlowDown', 'RequestTimeout', 'ThrottlingException', 'ExpiredToken']);
-
 function translate(error: unknown): Error {
   if (error instanceof OutputTooLargeError) return error;
-  if (error instanceof Error && (error as { $fault?: string }).$fault === 'client' && !TRANSIENT_CLIENT_ERRORS.has(error.name)) {
-    return new StorageRejectedError(error.name, { cause: error });
-  }
-  return new StorageUnavailableError('S3 call failed', { cause: error });
+  return storageError(error, 'S3');
 }
 
 /** A stream that takes each chunk's room from `budget` before passing it on, and fails with OutputTooLargeError when there is none. */

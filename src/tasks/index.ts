@@ -1,4 +1,3 @@
-import type { Config } from '../config.js';
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import { createAssessTask } from './assess.js';
 import { createTaskRegistry, type TaskRegistry } from './registry.js';
@@ -7,7 +6,11 @@ import { createReportTask } from './report.js';
 import { createSummarizeTask } from './summarize.js';
 import type { Task } from './task.js';
 
-type TaskConfig = Pick<Config, 'demoTaskMs' | 'demoReportMb'>;
+/** The demo tasks' settings (DEMO_TASK_MS, DEMO_REPORT_MB in the configuration). */
+interface TaskConfig {
+  demoTaskMs: number;
+  demoReportMb: number;
+}
 
 /**
  * How this deployment builds each task the contract names (TASKS in src/contract.ts, which the

@@ -1,6 +1,11 @@
 import { type Progress } from '../contract.js';
-import { type RequestInput } from '../requests/model.js';
 import type { ObjectBody } from '../storage/object-store.js';
+
+/** What the caller asked for, stored with the request so the async event carries only the id: what a task works on. */
+export interface RequestInput {
+  prompt: string;
+  session_id?: string;
+}
 
 /** Files a task writes for its caller; the view lists each with a download URL. */
 export interface TaskFiles {

@@ -13,7 +13,7 @@ import { deliverCallback, deliverIfOwed } from '../../src/callbacks/notify.js';
 import { ownerWebhookSecret } from '../../src/callbacks/owner-secret.js';
 import { TRIES_IN_INVOCATION } from '../../src/callbacks/schedule.js';
 import { ErrorCode } from '../../src/contract.js';
-import type { CallbackDeps } from '../../src/handler-deps.js';
+import type { CallbackDeps } from '../../src/callbacks/callback-deps.js';
 import { silentLogger } from '../../src/log.js';
 import { silentMetrics } from '../../src/metrics.js';
 import { newPendingRequest } from '../../src/requests/model.js';

@@ -3,7 +3,7 @@ import { deliverIfOwed } from '../../src/callbacks/notify.js';
 import { ownerWebhookSecret } from '../../src/callbacks/owner-secret.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { ErrorCode } from '../../src/contract.js';
-import type { CallbackDeps } from '../../src/handler-deps.js';
+import type { CallbackDeps } from '../../src/callbacks/callback-deps.js';
 import { silentLogger } from '../../src/log.js';
 import { silentMetrics } from '../../src/metrics.js';
 import { newPendingRequest } from '../../src/requests/model.js';

@@ -116,5 +116,20 @@ export function describeLeaseContract(label: string, endpoint: () => string): vo
       expect(heartbeats).toBe(0);
       expect(await store.get(terms.requestId)).toMatchObject({ status: 'error', error_code: 'cancelled' });
     });
+
+    it('writes what it is handed as the store would: a step with no count, and progress, renew the lease', async () => {
+      const terms = await claimed(LEASE_MS);
+      const lease = leases.hold(terms);
+      // `count` is optional in StepView: a task of unknown length hands it over undefined.
+      lease.reportStep({ name: 'fetch', index: 1, count: undefined });
+      lease.report({ percent: 10, message: 'fetching' });
+
+      const written = waitFor(async () => ((await store.get(terms.requestId))?.step?.name === 'fetch' ? ('written' as const) : undefined));
+      const outcome = await Promise.race([written, lease.lost]);
+      await lease.release();
+
+      expect(outcome).toBe('written');
+      expect(await store.get(terms.requestId)).toMatchObject({ step: { name: 'fetch', index: 1 }, progress: { percent: 10, message: 'fetching' } });
+    });
   });
 }

@@ -9,7 +9,7 @@ import { createJsonLogger, silentLogger } from '../../src/log.js';
 import { RequestStore } from '../../src/requests/store.js';
 import { MAX_ITEM_BYTES } from '../../src/requests/item-size.js';
 import { createLeaseKeeper, type LeaseKeeper } from '../../src/requests/lease.js';
-import type { InvocationContext, WorkerDeps } from '../../src/handler-deps.js';
+import type { InvocationContext, WorkerDeps } from '../../src/requests/ports.js';
 import { MAX_ERROR_CHARS, processRequest } from '../../src/requests/worker.js';
 import { createDocumentClient } from '../../src/aws-clients.js';
 import { createTaskRegistry } from '../../src/tasks/registry.js';
@@ -212,6 +212,15 @@ describe('processRequest', () => {
       expect({ result, runs }).toEqual({ result: 'failed', runs: 1 });
       expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'task_failed', error: expect.stringMatching(why) });
     }
+  });
+
+  it('says why a result is refused, as for a step, when it is over the inline limit and DynamoDB would refuse it anyway', async () => {
+    const item = await stored();
+    // Over INLINE_RESULT_MAX_BYTES with no bucket, and holding a number DynamoDB refuses: shrinking it would not help.
+    const value = { huge: 1e200, padding: 'x'.repeat(2000) };
+    const result = await processRequest(depsWith(async () => value, { config: { inlineResultMaxBytes: 1000 } }), item.request_id, invocation(8000));
+    expect(result).toBe('failed');
+    expect(await store.get(item.request_id)).toMatchObject({ status: 'error', error_code: 'task_failed', error: expect.stringMatching(/outside the range/) });
   });
 
   it('cuts a TaskError sentence too long to store, and ends task_failed after one run', async () => {

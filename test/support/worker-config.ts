@@ -1,8 +1,11 @@
-import type { WorkerDeps } from '../../src/handler-deps.js';
+import type { CallbackDeps } from '../../src/callbacks/callback-deps.js';
+import type { WorkerDeps } from '../../src/requests/ports.js';
+
+type Settings = WorkerDeps['config'] & CallbackDeps['config'];
 import type { Dispatcher } from '../../src/requests/dispatcher.js';
 
 /** The worker's settings as the defaults have them, with no webhook secret: tests override what they exercise. */
-export function workerConfig(overrides: Partial<WorkerDeps['config']> = {}): WorkerDeps['config'] {
+export function workerConfig(overrides: Partial<Settings> = {}): Settings {
   return {
     leaseSeconds: 60,
     progressIntervalMs: 50,

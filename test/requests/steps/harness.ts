@@ -13,7 +13,7 @@ import { createLeaseKeeper, type LeaseKeeper } from '../../../src/requests/lease
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { silentMetrics } from '../../../src/metrics.js';
 import { createTaskRegistry } from '../../../src/tasks/registry.js';
-import type { InvocationContext, WorkerDeps } from '../../../src/handler-deps.js';
+import type { InvocationContext, WorkerDeps } from '../../../src/requests/ports.js';
 import type { Task } from '../../../src/tasks/task.js';
 import type { Dispatcher } from '../../../src/requests/dispatcher.js';
 import { createS3ObjectStore } from '../../../src/storage/s3-object-store.js';
