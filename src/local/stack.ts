@@ -151,6 +151,14 @@ async function startService<T extends Stoppable>(running: Stoppable[], service: 
   }
 }
 
+/** The local token issuer when asked for, and the settings that make the function verify its tokens as it would Cognito's in AWS. */
+async function startLocalIssuer(running: Stoppable[], options: StackOptions): Promise<{ issuer: OidcIssuer | undefined; trust: Env }> {
+  if (options.localIssuer === undefined) return { issuer: undefined, trust: {} };
+  const { port } = options.localIssuer;
+  const issuer = await startService(running, 'Issuer', port, () => startOidcIssuer({ port, ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) }));
+  return { issuer, trust: { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: options.env.JWT_AUDIENCE ?? LOCAL_AUDIENCE } };
+}
+
 /** Starts DynamoDB, the Lambda service running the handler, and the HTTP front, all on loopback. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const unlock = options.dataDir !== undefined ? lockDataDir(options.dataDir) : () => {};
@@ -170,13 +178,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const value = (kind: Secret) => (options.dataDir !== undefined ? loadOrCreateSecret(options.dataDir, kind) : kind.make());
   const ssm = await startSsm(Object.fromEntries(kept.map((kind) => [kind.parameter, value(kind)])));
   running.push(ssm);
-  const issuer = options.localIssuer === undefined ? undefined : await startService(running, 'Issuer', options.localIssuer.port, () =>
-    startOidcIssuer({ port: options.localIssuer!.port, ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}) }),
-  );
+  const { issuer, trust } = await startLocalIssuer(running, options);
   const env: Env = {
     ...options.env,
-    // The function verifies the local issuer's tokens as it would Cognito's in AWS.
-    ...(issuer !== undefined ? { AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: options.env.JWT_AUDIENCE ?? LOCAL_AUDIENCE } : {}),
+    ...trust,
     ...Object.fromEntries(kept.map((kind) => [`${kind.env}_PARAMETER`, kind.parameter])),
     RESULTS_BUCKET: bucket,
     // Receivers here are on this machine, over plain http; in AWS this is never on.
