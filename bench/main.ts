@@ -18,6 +18,9 @@ import { measureDroppedEvents, measureIdleSweep, measureKilledWorker } from './s
 import { initCodeBytes } from './init-code.js';
 import { measureContinuationGaps, measureStepWrites } from './steps.js';
 import { measureWorstView, worstViewRow } from './view.js';
+import { countListCalls, measureListPage, measureVerifyAlone, measureVerifyOverhead, measureWalks } from './sign-in.js';
+import { createJwtVerifier } from '../src/auth/jwt-verifier.js';
+import { LOCAL_AUDIENCE, startOidcIssuer } from '../src/local/oidc-issuer.js';
 
 // Zip timestamps are local time; build.mjs pins the zone the same way.
 process.env.TZ = 'UTC';
@@ -57,6 +60,7 @@ const IDLE_SWEEPS = 20;
 const STEP_REQUESTS = 3;
 const CONTINUATION_REQUESTS = 4;
 const VIEW_RUNS = 20;
+const LIST_WALK_REQUESTS = 250;
 
 interface Row {
   figure: string;
@@ -280,6 +284,50 @@ const medianOf = (lives: RequestLife[], pick: (life: RequestLife) => number) => 
   }
 }
 
+// Sign-in (issue 19): a token's verification on a status read, a page of the list, walks while submitting.
+{
+  const issuer = await startOidcIssuer();
+  const jwtEnv = env({ DEMO_TASK_MS: '0', AUTH: 'jwt', JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: LOCAL_AUDIENCE });
+  const keyed = await startBenchStack({ env: env({ DEMO_TASK_MS: '0' }) });
+  const signed = await startBenchStack({ env: jwtEnv });
+  const counted = await startBenchStack({ env: jwtEnv, count: true });
+  const token = (sub: string) => issuer.sign({ sub, aud: LOCAL_AUDIENCE });
+  try {
+    const verify = await step('token verification on status', async () => measureVerifyOverhead(keyed, signed, await token('alice'), OVERHEAD_RUNS));
+    const added = verify.signedP50 - verify.keyedP50;
+    const alone = await measureVerifyAlone(createJwtVerifier({ issuer: issuer.issuer, audience: LOCAL_AUDIENCE }), await token('alice'), OVERHEAD_RUNS);
+    rows.push({
+      figure: 'bearer token verification (status read)',
+      measured: `status p50 ${ms(verify.signedP50)} with a token (AUTH=jwt, keys cached) vs ${ms(verify.keyedP50)} without (AUTH=api_key): ${added >= 0 ? '+' : ''}${ms(added)}; the verification alone p50 ${ms(alone)} (${verify.runs} each)`,
+      target: '≤ +1 ms at p50',
+      met: added <= 1,
+    });
+    const page = await step('a page of GET /v1/requests', async () => measureListPage(signed, await token('bob'), OVERHEAD_RUNS));
+    const calls = await countListCalls(counted, await token('carol'));
+    const pageRatio = page.listP50 / page.statusP50;
+    rows.push({
+      figure: 'GET /v1/requests, a page of 20',
+      measured: `p50 ${ms(page.listP50)} vs a status read ${ms(page.statusP50)} = ${pageRatio.toFixed(2)}×; DynamoDB calls on the wire: ${Object.entries(calls).map(([op, n]) => `${op} ${n}`).join(', ')} (${page.runs} each)`,
+      target: '1 Query; ≤ 2× a status read at p50',
+      met: pageRatio <= 2 && calls.Query === 1 && Object.keys(calls).length === 1,
+    });
+    const walks = await step(`${LIST_WALK_REQUESTS} requests from two users while listing`, async () => measureWalks(signed, [await token('walker'), await token('other')], LIST_WALK_REQUESTS));
+    rows.push({
+      figure: `listing while two users submit ${LIST_WALK_REQUESTS} requests`,
+      measured:
+        `${walks.walks} walks (${walks.pages} pages of 20): ${walks.duplicates} listed twice, ${walks.missing} of the walker's accepted before a walk missing from it, ` +
+        `${walks.foreign} of the other user's listed; the last walk listed ${walks.listedAtEnd} of the walker's ${walks.accepted}`,
+      target: "each of the caller's exactly once, none of the other's",
+      met: walks.duplicates === 0 && walks.missing === 0 && walks.foreign === 0 && walks.listedAtEnd === walks.accepted,
+    });
+  } finally {
+    await keyed.stop();
+    await signed.stop();
+    await counted.stop();
+    await issuer.stop();
+  }
+}
+
 // 10-11. The sweeper: lost events, and a killed worker with nothing left to retry it.
 {
   const dropped = await step(`sweeper: ${DROPPED_REQUESTS} requests whose events were all lost`, () =>
@@ -435,6 +483,14 @@ ${table}
   JSON escapes 6-fold), presented by the code the status route and webhooks use (src/requests/present.ts,
   src/callbacks/notify.ts), its URLs signed for 7 days with a 4,096-byte session token (STS's cap);
   bytes of the JSON; build time of the whole view, ${VIEW_RUNS} runs after a first that loads the S3 SDK.
+- **Sign-in:** two in-process stacks, one AUTH=api_key (no key: the anonymous tenant) and one
+  AUTH=jwt verifying RS256 tokens of a local OIDC issuer (discovery and key set fetched once, in
+  the warm-up); \`GET /v1/status/{id}\` through each handler alternately, ${OVERHEAD_RUNS} each. A page:
+  \`GET /v1/requests?limit=20\` of a user with 40 requests against a status read of one of them,
+  same stack and token, alternately; its DynamoDB calls counted on the wire on a third stack.
+  Walks: ${LIST_WALK_REQUESTS} submits over the HTTP front, alternating two users, 8 at a time,
+  while the first user walks every page of their list again and again; a walk must list every
+  request of theirs accepted before it began, once, and none of the other user's.
 - **Throughput:** ${THROUGHPUT_REQUESTS} requests, ${THROUGHPUT_CONCURRENCY} clients at a time, each
   \`submit\` then \`wait()\`, DEMO_TASK_MS 0, in-process runtime; every request is read back at the end
   and must be \`complete\`.

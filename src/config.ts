@@ -184,8 +184,8 @@ export interface LocalConfig {
   port: number;
   dataDir: string;
   gatewayTimeoutMs: number;
-  /** The AWS front the local one plays: `rest` (the REST API) or `function_url`. */
-  front: 'rest' | 'function_url';
+  /** The AWS front the local one plays: `rest` (the REST API), `function_url` or `http_api` (with AUTH=jwt, its JWT authorizer verifies tokens at the front). */
+  front: 'rest' | 'function_url' | 'http_api';
   lambdaTimeoutSeconds: number;
   /** How often the local stack sends the function `{"action":"sweep"}`, as the schedule does in AWS. */
   sweepIntervalMs: number;
@@ -451,7 +451,7 @@ export function loadLocalConfig(env: Env): LocalConfig {
     port,
     dataDir: raw(env, 'DATA_DIR') ?? '.data',
     gatewayTimeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', GATEWAY_TIMEOUT_MS, 100, GATEWAY_TIMEOUT_MS),
-    front: oneOf(env, 'FRONT', ['rest', 'function_url'] as const, 'rest'),
+    front: oneOf(env, 'FRONT', ['rest', 'function_url', 'http_api'] as const, 'rest'),
     lambdaTimeoutSeconds: integer(env, 'LAMBDA_TIMEOUT_S', LAMBDA_MAX_TIMEOUT_S, 1, LAMBDA_MAX_TIMEOUT_S),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 60_000, 100, 3_600_000),
     ports: {

@@ -5,7 +5,9 @@ import type { InvokeOutcome } from './lambda-scheduler.js';
 import { EXPOSED_HEADERS } from '../contract.js';
 import { close, listen } from './listen.js';
 import { requestUrl } from './request-url.js';
-import { functionUrlEvent, restApiEvent } from './proxy-events.js';
+import { bearerToken } from '../auth/principal.js';
+import type { JwtVerifier } from '../auth/jwt-verifier.js';
+import { functionUrlEvent, httpApiEvent, restApiEvent } from './proxy-events.js';
 import { readBody } from './read-body.js';
 
 /** API Gateway's limit on a request payload. */
@@ -13,8 +15,8 @@ export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** A function URL's limit: Lambda's own, for a synchronous invocation. */
 export const MAX_FUNCTION_URL_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-/** Which AWS front the local one plays: a REST API (payload 1.0) or a Lambda function URL (payload 2.0). */
-export type Front = 'rest' | 'function_url';
+/** Which AWS front the local one plays: a REST API (payload 1.0), a Lambda function URL or an HTTP API (payload 2.0). */
+export type Front = 'rest' | 'function_url' | 'http_api';
 const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(',') };
 const LAMBDA_THROTTLED = 429;
 
@@ -33,6 +35,8 @@ export interface ApiGatewayOptions {
   accountId: string;
   site?: StaticSite;
   port?: number;
+  /** `http_api` only: a JWT authorizer at the front, as HTTP API's own: no valid token, no call to the function. */
+  jwtAuthorizer?: JwtVerifier;
 }
 
 export interface ApiGateway {
@@ -63,7 +67,7 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
  */
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
   const front = options.front ?? 'rest';
-  const maxPayloadBytes = front === 'rest' ? MAX_GATEWAY_PAYLOAD_BYTES : MAX_FUNCTION_URL_PAYLOAD_BYTES;
+  const maxPayloadBytes = front === 'function_url' ? MAX_FUNCTION_URL_PAYLOAD_BYTES : MAX_GATEWAY_PAYLOAD_BYTES;
   const server = createServer((request, response) => {
     void handle(request, response).catch(() => internalError(response));
   });
@@ -94,7 +98,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     }
 
     const call = { url, body, requestId, domainName, stage: options.stage, accountId: options.accountId };
-    const event = front === 'rest' ? restApiEvent(request, call) : functionUrlEvent(request, call);
+    let event: APIGatewayProxyEvent | APIGatewayProxyEventV2;
+    if (front === 'http_api') {
+      const claims = await authorize(options.jwtAuthorizer, request);
+      if (claims === 'refused') return gatewayError(response, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
+      event = httpApiEvent(request, call, claims);
+    } else {
+      event = front === 'rest' ? restApiEvent(request, call) : functionUrlEvent(request, call);
+    }
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
@@ -117,6 +128,18 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const url = await listen(server, options.port ?? 0);
   domainName = new URL(url).host;
   return { url, server, stop: () => close(server) };
+}
+
+/** What an HTTP API JWT authorizer decides: the verified claims, nothing to check (no authorizer, a preflight), or refused. */
+async function authorize(verifier: JwtVerifier | undefined, request: IncomingMessage): Promise<Record<string, unknown> | undefined | 'refused'> {
+  if (verifier === undefined || request.method === 'OPTIONS') return undefined;
+  const token = bearerToken(request.headers.authorization);
+  if (token === undefined) return 'refused';
+  try {
+    return (await verifier.verify(token)).claims;
+  } catch {
+    return 'refused';
+  }
 }
 
 /** What any failure inside the front answers: never the exception, which stays in this process. */

@@ -18,6 +18,8 @@ const LOCAL_LANES = { events: 8, sync: 4 };
 /** The variable that moves each local service's port. */
 const PORT_VARIABLES: Record<string, keyof typeof LOCAL_PORT_OFFSETS> = { DynamoDB: 'DYNAMODB_PORT', Lambda: 'LAMBDA_PORT', S3: 'S3_PORT', Issuer: 'OIDC_PORT' };
 
+const FRONT_NAMES = { rest: 'REST API', function_url: 'function URL', http_api: 'HTTP API' } as const;
+
 /** How callers identify themselves to this stack, for the banner. */
 function signInLines({ config, issuer }: Stack): string {
   if (config.jwt === undefined) return `  Sign-in   AUTH=${config.auth}: no token needed; AUTH=jwt npm start runs a local token issuer`;
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   });
 
   console.log(`
-async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs}, front: ${local.front === 'rest' ? 'REST API' : 'function URL'})
+async-router is running (data in ${local.dataDir}, task pace DEMO_TASK_MS=${stack.config.demoTaskMs}, front: ${FRONT_NAMES[local.front]})
 
   API base URL  ${stack.url}   (for clients, check --url and the OpenAPI document's server)
   Demo      ${stack.url}/

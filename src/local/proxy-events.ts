@@ -141,6 +141,26 @@ export function functionUrlEvent(request: IncomingMessage, call: CallContext): A
   };
 }
 
+/**
+ * An HTTP API (payload 2.0) event with routes declared per resource, as Terraform's `http_api`
+ * front makes it: `routeKey` names the route; `claims`, when given, are what its JWT authorizer verified.
+ */
+export function httpApiEvent(request: IncomingMessage, call: CallContext, claims: Record<string, unknown> | undefined): APIGatewayProxyEventV2 {
+  const event = functionUrlEvent(request, call);
+  const path = call.url.pathname;
+  const found = RESOURCES.map((route) => ({ route, match: route.pattern.exec(path) })).find(({ match }) => match !== null);
+  const routeKey = found === undefined ? '$default' : `${event.requestContext.http.method} ${found.route.resource}`;
+  const segment = found?.match![1];
+  const param = found?.route.param !== undefined && segment !== undefined ? { [found.route.param]: decodeSegment(segment) ?? segment } : undefined;
+  const authorizer = claims !== undefined ? { authorizer: { jwt: { claims, scopes: null } } } : {};
+  return {
+    ...event,
+    routeKey,
+    ...(param !== undefined ? { pathParameters: param } : {}),
+    requestContext: { ...event.requestContext, accountId: call.accountId, routeKey, ...authorizer },
+  } as APIGatewayProxyEventV2;
+}
+
 /** `requestContext.identity` of an unauthenticated call, as API Gateway fills it in. */
 export function callerIdentity(sourceIp: string, userAgent: string): APIGatewayProxyEvent['requestContext']['identity'] {
   return {

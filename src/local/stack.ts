@@ -17,6 +17,7 @@ import { startOnPort } from './listen.js';
 import { S3_CREDENTIALS, S3_REGION, startS3, type S3Server } from './s3-server.js';
 import { SECRETS, loadOrCreateSecret, type Secret } from './secret.js';
 import { startSsm, type SsmServer } from './ssm-server.js';
+import { createJwtVerifier } from '../auth/jwt-verifier.js';
 import { LOCAL_AUDIENCE, startOidcIssuer, type OidcIssuer } from './oidc-issuer.js';
 import { createStaticSite } from './static-site.js';
 import { demoConfig, type DemoConfig } from './demo-config.js';
@@ -45,7 +46,7 @@ export interface StackOptions {
   /** Folder for the deployment's data (DynamoDB's files, the request-id secret); in memory when absent. */
   dataDir?: string;
   gatewayTimeoutMs?: number;
-  /** Which AWS front the HTTP front plays: the REST API (default) or a function URL. */
+  /** Which AWS front the HTTP front plays: the REST API (default), a function URL, or an HTTP API (with AUTH=jwt, verifying tokens at the front as its JWT authorizer does). */
   front?: Front;
   lambdaTimeoutMs?: number;
   asyncRetry?: AsyncRetryPolicy;
@@ -174,12 +175,14 @@ async function startSecrets(options: StackOptions, running: Stoppable[], bucket:
 }
 
 /** The HTTP front (API Gateway, or a function URL) before the Lambda service. */
-function startFront(options: StackOptions, lambda: LambdaService, demo: DemoConfig): Promise<ApiGateway> {
+function startFront(options: StackOptions, config: Config, lambda: LambdaService, demo: DemoConfig): Promise<ApiGateway> {
   return startApiGateway({
     invoke: (event) => lambda.invoke(event),
     // A function URL has no integration timeout of its own: it waits as long as the function runs.
     timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
     ...(options.front !== undefined ? { front: options.front } : {}),
+    // An HTTP API's JWT authorizer verifies at the front, as AWS's does.
+    ...(options.front === 'http_api' && config.jwt !== undefined ? { jwtAuthorizer: createJwtVerifier(config.jwt) } : {}),
     stage: 'local',
     accountId: LOCAL_ACCOUNT_ID,
     ...(options.webDir !== undefined ? { site: createStaticSite(options.webDir, { '/config.json': demo }) } : {}),
@@ -274,7 +277,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   running.push({ stop: async () => recovery?.cancel() });
   const demo = demoConfig(config, issuer);
-  const gateway = await startService(running, 'API', options.port ?? 0, () => startFront(options, lambda, demo));
+  const gateway = await startService(running, 'API', options.port ?? 0, () => startFront(options, config, lambda, demo));
 
   const sweep = () => lambda.invokeAsync({ action: 'sweep' });
   const sweepTimer = options.sweepIntervalMs !== undefined ? setInterval(sweep, options.sweepIntervalMs) : undefined;

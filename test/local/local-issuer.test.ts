@@ -97,3 +97,28 @@ describe('AUTH=jwt npm start', () => {
     expect([accepted.status, refused.status]).toEqual([202, 401]);
   });
 });
+
+describe('FRONT=http_api with AUTH=jwt: the front verifies, as an HTTP API JWT authorizer does', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startTestStack({ localIssuer: { port: 0 }, front: 'http_api' });
+  });
+  afterAll(() => stack?.stop());
+
+  it('answers a call without a valid token itself, and passes the verified claims on for the rest', async () => {
+    const bearer = async (sub: string, aud = LOCAL_AUDIENCE) => ({ Authorization: `Bearer ${await stack.issuer!.sign({ sub, aud })}` });
+    const refused = await Promise.all([
+      fetch(`${stack.url}/v1/requests`),
+      fetch(`${stack.url}/v1/requests`, { headers: await bearer('alice', 'another-app') }),
+    ]);
+
+    const accepted = await submit(stack.url, { prompt: PROMPT }, await bearer('alice'));
+    const own = await call(stack.url, 'GET', `/v1/status/${accepted.body.request_id}`, { headers: await bearer('alice') });
+    const other = await call(stack.url, 'GET', `/v1/status/${accepted.body.request_id}`, { headers: await bearer('bob') });
+    const listed = await call(stack.url, 'GET', '/v1/requests', { headers: await bearer('alice') });
+
+    for (const answer of refused) expect({ status: answer.status, body: await answer.json() }).toEqual({ status: 401, body: { message: 'Unauthorized' } });
+    expect([accepted.status, own.status, other.status]).toEqual([202, 200, 404]);
+    expect(listed.body.requests.map((item: { request_id: string }) => item.request_id)).toEqual([accepted.body.request_id]);
+  });
+});
