@@ -13,6 +13,11 @@ import { waitFor } from '../support/wait-for.js';
 import { fetchWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const PROMPT = 'Webhooks tell a caller the end. Nobody has to poll.';
+/**
+ * One try's limit here: short, so a receiver that hangs is given up on quickly, but not so short
+ * that a loaded machine's receiver answering 200 counts as a timeout and is posted to again.
+ */
+const CALLBACK_TIMEOUT_MS = '2000';
 
 let stack: Stack | undefined;
 let receiver: WebhookReceiver | undefined;
@@ -27,7 +32,7 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}, options: Parameters<typeof startTestStack>[0] = {}) {
-  stack = await startTestStack({ ...options, env: { CALLBACK_TIMEOUT_MS: '300', ...env } });
+  stack = await startTestStack({ ...options, env: { CALLBACK_TIMEOUT_MS, ...env } });
   receiver = await startWebhookReceiver(await fetchWebhookSecret(stack.url));
   return { stack, receiver };
 }
