@@ -46,6 +46,7 @@ export const TASKS = {
   summarize: 'A three-sentence extractive summary of the prompt.',
   report: 'An HTML report of the assessment, with an appendix that makes it at least DEMO_REPORT_MB megabytes, kept as a file; a short summary inline.',
   pipeline: 'A five-step analysis (outline, keywords, sentences, summary, assembly), each step checkpointed, so it survives a crash and runs across invocations.',
+  draft: 'A draft of about 300 tokens written over DEMO_TASK_MS as live output (GET /v1/status/{request_id}/events); its result `{text}` is the whole output.',
 } as const;
 export type TaskName = keyof typeof TASKS;
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
@@ -165,6 +166,11 @@ export interface ReportResult {
   bytes: number;
   summary: string;
   keywords: string[];
+}
+
+/** The result of the `draft` task: the concatenation of its output events' text. */
+export interface DraftResult {
+  text: string;
 }
 
 /** The result of the `pipeline` task, assembled from its five steps' checkpoints. */
