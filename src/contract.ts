@@ -187,8 +187,9 @@ export const ROUTES = {
   invoke: { resource: '/v1/invoke', methods: { POST: 'invoke' } },
   status: { resource: '/v1/status/{request_id}', methods: { GET: 'status', DELETE: 'cancel' } },
   webhookSecret: { resource: '/v1/webhook-secret', methods: { GET: 'webhookSecret' } },
+  events: { resource: '/v1/status/{request_id}/events', methods: { GET: 'events' } },
 } as const;
-export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret';
+export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret' | 'events';
 
 export const WEBHOOK_SECRET_PATH = ROUTES.webhookSecret.resource;
 
@@ -203,6 +204,19 @@ export const INVOKE_PATH = ROUTES.invoke.resource;
 export function statusPath(requestId: string): string {
   return ROUTES.status.resource.replace('{request_id}', encodeURIComponent(requestId));
 }
+
+/** The path of one request's event stream (`text/event-stream`). */
+export function eventsPath(requestId: string): string {
+  return ROUTES.events.resource.replace('{request_id}', encodeURIComponent(requestId));
+}
+
+/** An event of `GET /v1/status/{request_id}/events`, as a client reads it; `id` resumes after it. */
+export type StreamEvent =
+  | { id: string; event: 'status'; data: { status: RequestStatus } }
+  | { id: string; event: 'progress'; data: Progress }
+  | { id: string; event: 'step'; data: StepView }
+  | { id: string; event: 'output'; data: { seq: number; text: string } }
+  | { id: string; event: 'end'; data: RequestView };
 
 /** The most a `GET /v1/status/{id}?wait=N` is held, in seconds: well inside API Gateway's 29 s. */
 export const MAX_WAIT_SECONDS = 25;

@@ -24,8 +24,11 @@ export function waitSeconds(query: ApiRequest['query'] | null | undefined): numb
   return Number(text);
 }
 
-/** The request as its caller may see it now; another API key's request reads as missing, exactly like an unknown id. */
-async function read(deps: ApiDeps, requestId: string, apiKeyId: string | undefined): Promise<StoredRequest | undefined> {
+/**
+ * The request as its caller may see it now; another API key's request reads as missing, exactly
+ * like an unknown id. Every route that shows a request (its view, its events) reads it here.
+ */
+export async function readVisible(deps: ApiDeps, requestId: string, apiKeyId: string | undefined): Promise<StoredRequest | undefined> {
   const item = await deps.store.get(requestId);
   if (item === undefined || !isVisibleTo(item, apiKeyId)) return undefined;
   return settle(deps, item, deps.now());
@@ -44,7 +47,7 @@ export async function statusRoute(
   const requestId = requestIdParam(params);
   const waitMs = waitSeconds(request.query) * 1000;
   const { apiKeyId } = request;
-  let item = await read(deps, requestId, apiKeyId);
+  let item = await readVisible(deps, requestId, apiKeyId);
   if (item === undefined) throw notFound();
 
   if (waitMs > 0 && !isTerminal(item.status)) {
@@ -52,7 +55,7 @@ export async function statusRoute(
     const seen = changeFingerprint(item);
     while (deps.now() + deps.config.longPollIntervalMs <= until) {
       await delay(deps.config.longPollIntervalMs);
-      const next = await read(deps, requestId, apiKeyId);
+      const next = await readVisible(deps, requestId, apiKeyId);
       if (next === undefined) throw notFound();
       item = next;
       if (changeFingerprint(next) !== seen) break;
