@@ -27,14 +27,16 @@ function parseBlock(block: string): SseMessage | undefined {
 /**
  * The messages of a `text/event-stream` body as they arrive (the WHATWG format: blocks separated
  * by a blank line). Uses only `ReadableStream` and `TextDecoder`, so it runs in browsers and Node.
+ * `onBytes` is told of every read, heartbeat comments included: the connection is alive.
  */
-export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* readEventStream(body: ReadableStream<Uint8Array>, onBytes: () => void = () => {}): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
   try {
     for (;;) {
       const { value, done } = await reader.read();
+      onBytes();
       buffered += done ? decoder.decode() : decoder.decode(value, { stream: true });
       const blocks = buffered.split(/\r\n\r\n|\n\n|\r\r/);
       buffered = done ? '' : blocks.pop()!;
