@@ -13,7 +13,8 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 
 Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)
-  status <id>       show a request (--output: save its result; --artifact: a file)
+  status <id>       show a request (--output: save its result; --artifact: a file;
+                    --follow: print its live output as it is written)
   cancel <id>       cancel a pending or running request
   check             post-deploy check of the API at --url: CORS preflight, submit,
                     long-poll, cancel, unknown id, wrong method, CORS headers;
@@ -31,6 +32,8 @@ Options:
                          a progress bar on a terminal; implies --wait        [submit status]
   --artifact NAME        save the request's file NAME (to --output FILE, else
                          to NAME in the current folder); implies --wait      [submit status]
+  -f, --follow           print the request's output as it arrives (reconnects
+                         by itself), progress on stderr, until it ends      [status]
   --origin ORIGIN        ${`Origin to send (default ${DEFAULT_CHECK_ORIGIN})`.padEnd(52)}[check]
                          (with cors_allow_origins set: one of those)
   --url URL              API base URL (env ASYNC_ROUTER_URL, default http://127.0.0.1:3000)
@@ -53,7 +56,7 @@ export type Command =
       callbackUrl: string | undefined;
       output: Output | undefined;
     }
-  | { kind: 'status'; requestId: string; output: Output | undefined }
+  | { kind: 'status'; requestId: string; output: Output | undefined; follow: boolean }
   | { kind: 'cancel'; requestId: string }
   | { kind: 'check'; timeoutMs: number; origin: string };
 
@@ -88,6 +91,7 @@ const OPTION_COMMANDS = {
   'callback-url': ['submit'],
   output: ['submit', 'status'],
   artifact: ['submit', 'status'],
+  follow: ['status'],
   origin: ['check'],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -161,6 +165,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         'callback-url': { type: 'string' },
         output: { type: 'string', short: 'o' },
         artifact: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
         origin: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
@@ -216,7 +221,8 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
       };
     case 'status':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
-      return { ...base, command: { kind: name, requestId: rest[0]!, output } };
+      if (values.follow && output !== undefined) throw new UsageError('--follow prints the output as it comes: leave out --output and --artifact');
+      return { ...base, command: { kind: name, requestId: rest[0]!, output, follow: values.follow ?? false } };
     case 'cancel':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
       return { ...base, command: { kind: name, requestId: rest[0]! } };
