@@ -46,6 +46,7 @@ export const TASKS = {
   summarize: 'A three-sentence extractive summary of the prompt.',
   report: 'An HTML report of the assessment, with an appendix that makes it at least DEMO_REPORT_MB megabytes, kept as a file; a short summary inline.',
   pipeline: 'A five-step analysis (outline, keywords, sentences, summary, assembly), each step checkpointed, so it survives a crash and runs across invocations.',
+  draft: 'A draft of about 300 tokens written over DEMO_TASK_MS as live output (GET /v1/status/{request_id}/events); its result `{text}` is the whole output.',
 } as const;
 export type TaskName = keyof typeof TASKS;
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
@@ -167,6 +168,11 @@ export interface ReportResult {
   keywords: string[];
 }
 
+/** The result of the `draft` task: the concatenation of its output events' text. */
+export interface DraftResult {
+  text: string;
+}
+
 /** The result of the `pipeline` task, assembled from its five steps' checkpoints. */
 export interface PipelineResult {
   outline: string[];
@@ -182,8 +188,9 @@ export const ROUTES = {
   status: { resource: '/v1/status/{request_id}', methods: { GET: 'status', DELETE: 'cancel' } },
   webhookSecret: { resource: '/v1/webhook-secret', methods: { GET: 'webhookSecret' } },
   requests: { resource: '/v1/requests', methods: { GET: 'list' } },
+  events: { resource: '/v1/status/{request_id}/events', methods: { GET: 'events' } },
 } as const;
-export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret' | 'list';
+export type RouteName = 'invoke' | 'status' | 'cancel' | 'webhookSecret' | 'list' | 'events';
 
 export const LIST_PATH = ROUTES.requests.resource;
 /** `GET /v1/requests?limit=`: at most this many a page, and this many when not asked. */
@@ -212,6 +219,19 @@ export const INVOKE_PATH = ROUTES.invoke.resource;
 export function statusPath(requestId: string): string {
   return ROUTES.status.resource.replace('{request_id}', encodeURIComponent(requestId));
 }
+
+/** The path of one request's event stream (`text/event-stream`). */
+export function eventsPath(requestId: string): string {
+  return ROUTES.events.resource.replace('{request_id}', encodeURIComponent(requestId));
+}
+
+/** An event of `GET /v1/status/{request_id}/events`, as a client reads it; `id` resumes after it. */
+export type StreamEvent =
+  | { id: string; event: 'status'; data: { status: RequestStatus } }
+  | { id: string; event: 'progress'; data: Progress }
+  | { id: string; event: 'step'; data: StepView }
+  | { id: string; event: 'output'; data: { seq: number; text: string } }
+  | { id: string; event: 'end'; data: RequestView };
 
 /** The most a `GET /v1/status/{id}?wait=N` is held, in seconds: well inside API Gateway's 29 s. */
 export const MAX_WAIT_SECONDS = 25;

@@ -4,7 +4,7 @@ resource "aws_api_gateway_rest_api" "this" {
   count = local.rest_front ? 1 : 0
 
   name        = local.api_name
-  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id}, GET /v1/requests, GET /v1/webhook-secret."
+  description = "Async request router: POST /v1/invoke, GET and DELETE /v1/status/{request_id} and its /events, GET /v1/requests, GET /v1/webhook-secret."
 
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -123,10 +123,10 @@ locals {
 }
 
 resource "aws_api_gateway_method" "route" {
-  for_each = local.rest_front ? local.api_routes : {}
+  for_each = local.rest_front ? merge(local.api_routes, local.events_routes) : {}
 
   rest_api_id      = aws_api_gateway_rest_api.this[0].id
-  resource_id      = local.api_resource_ids[each.value.path]
+  resource_id      = merge(local.api_resource_ids, local.events_resource_ids)[each.value.path]
   http_method      = each.value.method
   authorization    = local.cognito_authorizer && each.value.method != "OPTIONS" ? "COGNITO_USER_POOLS" : "NONE"
   authorizer_id    = local.cognito_authorizer && each.value.method != "OPTIONS" ? aws_api_gateway_authorizer.cognito[0].id : null
@@ -195,6 +195,8 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_resource.webhook_secret,
       aws_api_gateway_resource.proxy,
       aws_api_gateway_authorizer.cognito,
+      aws_api_gateway_resource.events,
+      aws_cloudcontrolapi_resource.streaming_route,
       aws_api_gateway_method.route,
       aws_api_gateway_integration.route,
       aws_api_gateway_gateway_response.cors,

@@ -8,6 +8,10 @@ resource "aws_lambda_function_url" "this" {
   function_name      = aws_lambda_function.this.function_name
   authorization_type = local.function_url_auth_type
 
+  # The function streams its answers (awslambda.streamifyResponse: src/streaming.ts): each
+  # route's prelude and body, and GET /v1/status/{request_id}/events event by event.
+  invoke_mode = "RESPONSE_STREAM"
+
   # Lambda answers preflights (OPTIONS) from this configuration without invoking the function.
   cors {
     allow_origins  = var.cors_allow_origins

@@ -16,7 +16,8 @@ export const USAGE = `Usage: ${PROGRAM} <command> [options]
 
 Commands:
   submit "prompt"   start a request (prints its id, or its result with --wait)
-  status <id>       show a request (--output: save its result; --artifact: a file)
+  status <id>       show a request (--output: save its result; --artifact: a file;
+                    --follow: print its live output as it is written)
   cancel <id>       cancel a pending or running request
   list              your requests, newest first: id, status, task, created, progress
   token --sub S     print a signed-in user's token from the local issuer
@@ -37,6 +38,8 @@ Options:
                          a progress bar on a terminal; implies --wait        [submit status]
   --artifact NAME        save the request's file NAME (to --output FILE, else
                          to NAME in the current folder); implies --wait      [submit status]
+  -f, --follow           print the request's output as it arrives (reconnects
+                         by itself), progress on stderr, until it ends      [status]
   --origin ORIGIN        ${`Origin to send (default ${DEFAULT_CHECK_ORIGIN})`.padEnd(52)}[check]
                          (with cors_allow_origins set: one of those)
   --status S             only requests in status S (pending, processing,
@@ -69,7 +72,7 @@ export type Command =
       callbackUrl: string | undefined;
       output: Output | undefined;
     }
-  | { kind: 'status'; requestId: string; output: Output | undefined }
+  | { kind: 'status'; requestId: string; output: Output | undefined; follow: boolean }
   | { kind: 'cancel'; requestId: string }
   | { kind: 'check'; timeoutMs: number; origin: string }
   | ListCommand
@@ -104,6 +107,7 @@ const OPTION_COMMANDS = {
   'callback-url': ['submit'],
   output: ['submit', 'status'],
   artifact: ['submit', 'status'],
+  follow: ['status'],
   origin: ['check'],
   status: ['list'],
   limit: ['list'],
@@ -183,6 +187,7 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
         'callback-url': { type: 'string' },
         output: { type: 'string', short: 'o' },
         artifact: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
         origin: { type: 'string' },
         status: { type: 'string' },
         limit: { type: 'string' },
@@ -249,7 +254,8 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
       return { ...base, command: parseTokenCommand(rest, values, { issuer: config.issuer, apiUrl: base.url }) };
     case 'status':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
-      return { ...base, command: { kind: name, requestId: rest[0]!, output } };
+      if (values.follow && output !== undefined) throw new UsageError('--follow prints the output as it comes: leave out --output and --artifact');
+      return { ...base, command: { kind: name, requestId: rest[0]!, output, follow: values.follow ?? false } };
     case 'cancel':
       if (rest.length !== 1) throw new UsageError(`${name} takes one request id`);
       return { ...base, command: { kind: name, requestId: rest[0]! } };

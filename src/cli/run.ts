@@ -3,6 +3,7 @@ import { PROGRAM, USAGE, UsageError, parseCommandLine, type Command, type Comman
 import type { CliConfig } from '../config.js';
 import { ExitCode } from './exit-codes.js';
 import { formatCheck, runChecks } from './check.js';
+import { follow } from './follow.js';
 import { formatOutcome, formatResult, formatView, progressBar, progressLine } from './render.js';
 import { SaveFailure, checkWritable, saveOutput, type Saved } from './save.js';
 import { runList } from './list-command.js';
@@ -78,6 +79,7 @@ async function execute(client: Client, command: Exclude<Command, { kind: 'help' 
     case 'token':
       return runToken(command, json, io);
     case 'status': {
+      if (command.follow) return await follow(client, command.requestId, json, io);
       const view = await client.get(command.requestId, { signal: io.interrupt });
       if (command.output === undefined) {
         print(io, json, view, formatView(view));

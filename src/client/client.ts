@@ -3,6 +3,7 @@ import { HttpError, NetworkError, RequestFailedError, TimeoutError, httpErrorFor
 import { DEFAULT_RETRY, backoffMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { anySignal } from './signals.js';
 import { listRequests, type ListOptions, type RequestPage, type RequestPages } from './list.js';
+import { followEvents, type EventsOptions } from './events.js';
 import { download, type DownloadDeps, type DownloadInfo, type DownloadOptions, type Downloaded } from './download.js';
 import {
   INVOKE_PATH,
@@ -16,6 +17,7 @@ import {
   type RequestView,
   type SubmitInput,
   type SubmitResult,
+  type StreamEvent,
 } from '../contract.js';
 
 /** Long-poll length `wait` asks for: well inside API Gateway's 29 s integration cut. */
@@ -87,6 +89,14 @@ export interface Client {
    * (`items()` over requests); each page is read when the loop reaches it, riding out 429/5xx.
    */
   list(options?: ListOptions): RequestPages;
+
+  /**
+   * `GET /v1/status/{id}/events`: `for await (const event of client.events(id))` gets the
+   * request's status, step, progress and output events as they happen, and `end` (the final
+   * view) last. Reconnects by itself after the last event received, so nothing is missed or
+   * repeated; `after` resumes from an event id kept earlier (say, across a page reload).
+   */
+  events(requestId: string, options?: EventsOptions): AsyncGenerator<StreamEvent>;
   /** `GET /v1/webhook-secret`: the `whsec_` secret that verifies this caller's webhooks (and no other caller's). */
   webhookSecret(options?: { signal?: AbortSignal }): Promise<string>;
   /**
@@ -137,13 +147,22 @@ export function createClient(options: ClientOptions): Client {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
 
+  /** The headers of every call: what it asks for, and the API key. */
+  /** A call's headers: the key, and the token as it is now (a token source is asked before every call, retries included). */
+  async function headersFor(accept: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    return {
+      Accept: accept,
+      ...extra,
+      ...(options.apiKey !== undefined ? { 'x-api-key': options.apiKey } : {}),
+      ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}),
+    };
+  }
+
   /** One HTTP exchange; non-2xx answers become {@link HttpError}, no answer a {@link NetworkError}. */
   async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; graceMs?: number }): Promise<Answer> {
     const url = `${baseUrl}${path}`;
-    const headers: Record<string, string> = { Accept: 'application/json', ...init.headers };
-    if (options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
-    const token = typeof options.token === 'function' ? await options.token() : options.token;
-    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const headers = await headersFor('application/json', init.headers);
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     // A call that never answers (a dead connection) must not hang a waiter forever.
     const attempt = new AbortController();
@@ -203,6 +222,19 @@ export function createClient(options: ClientOptions): Client {
 
   const isPassingFailure = (error: unknown) => isPassingStatus(error) || isNetworkFailure(error);
 
+  /** Opens a streamed GET: the response of a 2xx with its body unread. */
+  async function openStream(path: string, signal: AbortSignal): Promise<Response> {
+    const url = `${baseUrl}${path}`;
+    let response: Response;
+    try {
+      response = await doFetch(url, { method: 'GET', headers: await headersFor('text/event-stream'), signal });
+    } catch (error) {
+      throw new NetworkError('GET', url, error);
+    }
+    if (!response.ok) throw httpErrorFor('GET', url, response, parseBody(await response.text()), parseRetryAfter(response.headers.get('Retry-After')));
+    return response;
+  }
+
   const downloads: DownloadDeps = {
     fetch: doFetch,
     read: async (requestId, signal) =>
@@ -250,6 +282,7 @@ export function createClient(options: ClientOptions): Client {
         (await withRetries(() => send('GET', path, signal !== undefined ? { signal } : {}), signal, isPassingFailure)).body as RequestPage;
       return listRequests(readPage, listOptions);
     },
+    events: (requestId, eventsOptions) => followEvents({ open: openStream, policy }, requestId, eventsOptions),
 
     async webhookSecret(secretOptions = {}) {
       const answer = await send('GET', WEBHOOK_SECRET_PATH, secretOptions.signal !== undefined ? { signal: secretOptions.signal } : {});

@@ -7,6 +7,7 @@ import type { ApiDeps, InvocationContext } from '../handler-deps.js';
 import type { ApiRequest } from './api-request.js';
 import { cancelRoute } from './cancel-route.js';
 import { resolveCaller } from './caller.js';
+import { eventsRoute, type ResponseMode, type StreamingResult } from './events-route.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { HttpError } from './http-error.js';
 import { invokeRoute } from './invoke-route.js';
@@ -42,7 +43,7 @@ function notFoundMessage(request: ApiRequest): string {
 
 /** The v1 REST API: one try/catch for every route, and CORS headers on every answer. */
 export function createApi(deps: ApiDeps) {
-  async function route(request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
+  async function route(request: ApiRequest, context: InvocationContext, mode: ResponseMode): Promise<StreamingResult> {
     const match = matchRoute(request);
     switch (match.kind) {
       case 'preflight':
@@ -59,15 +60,17 @@ export function createApi(deps: ApiDeps) {
         if (match.name === 'status') return statusRoute(deps, request, match.params, context, caller);
         if (match.name === 'webhookSecret') return webhookSecretRoute(deps, caller);
         if (match.name === 'list') return listRoute(deps, request, caller);
+        if (match.name === 'events') return eventsRoute(deps, request, match.params, context, mode, caller);
         return cancelRoute(deps, match.params, context, caller);
       }
     }
   }
 
-  return async function handleHttp(request: ApiRequest, context: InvocationContext): Promise<APIGatewayProxyResult> {
-    let response: APIGatewayProxyResult;
+  /** Answers one call; with `mode.streaming` (the front streams the answer), an event stream's body comes as `stream`. */
+  return async function handleHttp(request: ApiRequest, context: InvocationContext, mode: ResponseMode = { streaming: false }): Promise<StreamingResult> {
+    let response: StreamingResult;
     try {
-      response = await route(request, context);
+      response = await route(request, context, mode);
     } catch (caught) {
       const error = toHttpError(caught);
       if (!error.expose) {

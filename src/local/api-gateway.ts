@@ -9,6 +9,9 @@ import { bearerToken } from '../auth/principal.js';
 import type { JwtVerifier } from '../auth/jwt-verifier.js';
 import { functionUrlEvent, httpApiEvent, restApiEvent } from './proxy-events.js';
 import { readBody } from './read-body.js';
+import type { ResponseSink } from './runtime.js';
+import { createPreludeReader } from './stream-prelude.js';
+import { frontStreams } from '../streaming.js';
 
 /** API Gateway's limit on a request payload. */
 export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -19,6 +22,8 @@ export const MAX_FUNCTION_URL_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export type Front = 'rest' | 'function_url' | 'http_api';
 const CORS_FOR_GATEWAY_ERRORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(',') };
 const LAMBDA_THROTTLED = 429;
+/** A REST API method in response transfer mode STREAM may stream for up to 15 minutes, not 29 s. */
+export const REST_STREAM_TIMEOUT_MS = 15 * 60_000;
 
 export interface StaticSite {
   /** Answers a GET for a path outside the API, or undefined when it has no such file. */
@@ -26,7 +31,8 @@ export interface StaticSite {
 }
 
 export interface ApiGatewayOptions {
-  invoke(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): Promise<InvokeOutcome>;
+  /** With `sink`, a streaming invocation (InvokeWithResponseStream). */
+  invoke(event: APIGatewayProxyEvent | APIGatewayProxyEventV2, sink?: ResponseSink): Promise<InvokeOutcome>;
   /** The REST API by default. */
   front?: Front;
   /** API Gateway's integration timeout: 29 s, shortened by tests; a function URL waits as long as the function runs. */
@@ -106,11 +112,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     } else {
       event = front === 'rest' ? restApiEvent(request, call) : functionUrlEvent(request, call);
     }
+    const stream = frontStreams(event) ? streamTo(response, requestId) : undefined;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+      timer = setTimeout(() => resolve('timeout'), stream !== undefined && front === 'rest' ? REST_STREAM_TIMEOUT_MS : options.timeoutMs);
     });
-    const outcome = await Promise.race([options.invoke(event), timedOut]).finally(() => clearTimeout(timer));
+    const outcome = await Promise.race([options.invoke(event, stream?.sink), timedOut]).finally(() => clearTimeout(timer));
+    // A streamed answer is out already; a function that did not stream (no prelude) answered as any other.
+    if (stream?.started()) return void response.end();
     if (outcome === 'timeout') return gatewayError(response, 504, 'Endpoint request timed out');
     // A throttled Lambda never ran, so API Gateway reports an integration failure, not a bad answer.
     if (outcome.statusCode === LAMBDA_THROTTLED) return gatewayError(response, 500, 'Internal server error');
@@ -140,6 +149,27 @@ async function authorize(verifier: JwtVerifier | undefined, request: IncomingMes
   } catch {
     return 'refused';
   }
+}
+
+/**
+ * The sink of a streaming invocation: the prelude becomes the status and headers, sent at once,
+ * and each body chunk is written (and flushed) as it comes. The caller hanging up aborts it.
+ */
+function streamTo(response: ServerResponse, requestId: string): { sink: ResponseSink; started(): boolean } {
+  const controller = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  let started = false;
+  const write = createPreludeReader(
+    (prelude) => {
+      started = true;
+      response.writeHead(prelude.statusCode ?? 200, { ...prelude.headers, ...(prelude.cookies?.length ? { 'Set-Cookie': prelude.cookies } : {}), 'x-amzn-RequestId': requestId });
+      response.flushHeaders();
+    },
+    (chunk) => void response.write(chunk),
+  );
+  return { sink: { write, signal: controller.signal }, started: () => started };
 }
 
 /** What any failure inside the front answers: never the exception, which stays in this process. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { reportLine } from './lambda-report.js';
 import { Semaphore } from './semaphore.js';
-import { FunctionError, type FunctionRuntime, type InvocationUsage } from './runtime.js';
+import { FunctionError, type FunctionRuntime, type InvocationUsage, type ResponseSink } from './runtime.js';
 
 /** Concurrent executions when none is set; small, since every local one may be a real process. */
 export const DEFAULT_CONCURRENCY = 10;
@@ -67,7 +67,8 @@ export interface LambdaScheduler {
   /** Answers true, counting the switch down, when an arriving `Invoke` call is to be refused. */
   rejectsNextInvoke(): boolean;
   /** A synchronous invocation, under `awsRequestId` when given; {@link THROTTLED} when every slot is busy. */
-  invoke(event: unknown, awsRequestId?: string, traceId?: string): Promise<InvokeOutcome>;
+  /** With `sink`, as InvokeWithResponseStream: a response-streaming function's bytes go there as written. */
+  invoke(event: unknown, awsRequestId?: string, traceId?: string, sink?: ResponseSink): Promise<InvokeOutcome>;
   /** Queues an accepted `Event`, as the fault switches say, with Lambda's retries on function errors (under the same trace id). */
   enqueueEvent(event: unknown, traceId?: string): void;
   /** Resolves when no invocation is running, queued, or waiting for a retry. */
@@ -113,7 +114,7 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
     );
 
   /** One execution in a slot the caller holds; logs START, END and REPORT like Lambda. */
-  async function runOnce(event: unknown, awsRequestId: string = randomUUID(), sharedEnvironments?: number, traceId?: string): Promise<InvokeOutcome> {
+  async function runOnce(event: unknown, awsRequestId: string = randomUUID(), sharedEnvironments?: number, traceId?: string, sink?: ResponseSink): Promise<InvokeOutcome> {
     const usage: InvocationUsage = {};
     let failure: FunctionError | undefined;
     options.log(`START RequestId: ${awsRequestId} Version: $LATEST`);
@@ -131,6 +132,7 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
           ...(traceId !== undefined ? { traceId } : {}),
         },
         usage,
+        sink,
       );
       return { statusCode: 200, payload: result ?? null };
     } catch (error) {
@@ -165,10 +167,10 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
   }
 
   /** A synchronous execution: refused at once when every slot is busy, as Lambda throttles. */
-  async function runNow(event: unknown, awsRequestId?: string, traceId?: string): Promise<InvokeOutcome> {
+  async function runNow(event: unknown, awsRequestId?: string, traceId?: string, sink?: ResponseSink): Promise<InvokeOutcome> {
     if (!concurrency.tryAcquire()) return THROTTLED;
     try {
-      return await runOnce(event, awsRequestId, options.lanes?.sync, traceId);
+      return await runOnce(event, awsRequestId, options.lanes?.sync, traceId, sink);
     } finally {
       concurrency.release();
     }
@@ -189,7 +191,7 @@ export function createLambdaScheduler(options: LambdaSchedulerOptions): LambdaSc
       faults.rejectInvokes -= 1;
       return true;
     },
-    invoke: (event, awsRequestId, traceId) => track(runNow(event, awsRequestId, traceId)),
+    invoke: (event, awsRequestId, traceId, sink) => track(runNow(event, awsRequestId, traceId, sink)),
     enqueueEvent(event, traceId) {
       if (faults.dropEvents) return;
       if (faults.dropNextEvents > 0) {

@@ -5,6 +5,7 @@ import { LAMBDA_RECURSION_LIMIT, chainLength, traceIdFor } from './lambda-lineag
 import { close, listen } from './listen.js';
 import { requestUrl } from './request-url.js';
 import { readBody } from './read-body.js';
+import type { ResponseSink } from './runtime.js';
 
 export { DEFAULT_CONCURRENCY, type AsyncRetryPolicy, type InvokeOutcome, type LambdaFaults } from './lambda-scheduler.js';
 
@@ -28,8 +29,8 @@ export interface LambdaService {
   endpoint: string;
   functionArn: string;
   faults: LambdaFaults;
-  /** A synchronous invocation, as API Gateway's proxy integration makes. */
-  invoke(event: unknown): Promise<InvokeOutcome>;
+  /** A synchronous invocation, as API Gateway's proxy integration makes; with `sink`, a streaming one (InvokeWithResponseStream). */
+  invoke(event: unknown, sink?: ResponseSink): Promise<InvokeOutcome>;
   /** An asynchronous invocation, as EventBridge Scheduler makes: queued, with the `Event` faults and retries. */
   invokeAsync(event: unknown): void;
   /** Resolves when no invocation is running, queued, or waiting for a retry. */
@@ -123,7 +124,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     functionArn,
     faults: scheduler.faults,
     // API Gateway and the schedule: calls from outside any chain, each starting one.
-    invoke: (event) => scheduler.invoke(event, undefined, traceIdFor(1, functionArn)),
+    invoke: (event, sink) => scheduler.invoke(event, undefined, traceIdFor(1, functionArn), sink),
     invokeAsync: (event) => scheduler.enqueueEvent(event, traceIdFor(1, functionArn)),
     idle: () => scheduler.idle(),
     load: () => scheduler.load(),

@@ -1,3 +1,4 @@
+import { LOCAL_FUNCTION_URL_API_ID } from '../streaming.js';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ROUTES } from '../contract.js';
@@ -121,7 +122,7 @@ export function functionUrlEvent(request: IncomingMessage, call: CallContext): A
     ...(call.url.searchParams.size > 0 ? { queryStringParameters: query } : {}),
     requestContext: {
       accountId: 'anonymous',
-      apiId: 'local',
+      apiId: LOCAL_FUNCTION_URL_API_ID,
       domainName: call.domainName,
       domainPrefix: 'local',
       http: {

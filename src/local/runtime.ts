@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createLambdaContext } from './lambda-context.mjs';
+import { runHandler } from './lambda-streaming.mjs';
 
 /** How an invocation failed, in Lambda's own terms (`errorType` is e.g. `Sandbox.Timedout`). */
 export class FunctionError extends Error {
@@ -37,13 +38,21 @@ export interface InvocationUsage {
   initDurationMs?: number;
 }
 
+/** Where a response-streaming invocation's bytes go as the function writes them (InvokeWithResponseStream). */
+export interface ResponseSink {
+  write(chunk: Buffer): void;
+  /** Aborts when the caller goes away: the function's response stream is destroyed. */
+  signal: AbortSignal;
+}
+
 /** Runs the function's code for one invocation. */
 export interface FunctionRuntime {
   /**
    * Resolves with the handler's result, or rejects with a {@link FunctionError}. A runtime that
-   * measures memory or a cold start writes it into `usage`, also when the invocation fails.
+   * measures memory or a cold start writes it into `usage`, also when the invocation fails. With
+   * `sink`, a response-streaming handler's bytes go there as written (and the result is null).
    */
-  run(event: unknown, meta: InvocationMeta, usage?: InvocationUsage): Promise<unknown>;
+  run(event: unknown, meta: InvocationMeta, usage?: InvocationUsage, sink?: ResponseSink): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -61,15 +70,19 @@ export function timeoutError(timeoutMs: number): FunctionError {
  * Runs the handler in this process. A timeout is reported as Lambda reports it, but the code
  * cannot be killed here and runs on: the sandbox runtime kills it for real.
  */
-export function createInProcessRuntime(handler: (event: unknown, context: Context) => Promise<unknown>): FunctionRuntime {
+export function createInProcessRuntime(handler: (event: unknown, context: Context) => Promise<unknown>): FunctionRuntime;
+/** The same for a handler made when the service has started; a response-streaming one is run as the runtime runs it. */
+export function createInProcessRuntime(handler: () => (...args: never[]) => unknown, lazy: true): FunctionRuntime;
+export function createInProcessRuntime(handler: (...args: never[]) => unknown, lazy = false): FunctionRuntime {
+  const current = () => (lazy ? (handler as () => (...args: never[]) => unknown)() : handler);
   return {
-    async run(event, meta, usage) {
+    async run(event, meta, usage, sink) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(timeoutError(meta.timeoutMs)), meta.timeoutMs);
       });
       try {
-        return await Promise.race([handler(event, createContext(meta)), timedOut]);
+        return await Promise.race([runHandler(current(), event, createContext(meta), sink?.write, sink?.signal), timedOut]);
       } catch (error) {
         if (error instanceof FunctionError) throw error;
         const name = error instanceof Error ? error.name : 'Error';

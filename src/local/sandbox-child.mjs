@@ -5,6 +5,7 @@
 // Plain JavaScript on purpose: it runs under bare `node`, like Lambda's runtime, with no loader.
 import { pathToFileURL } from 'node:url';
 import { createLambdaContext } from './lambda-context.mjs';
+import { awslambda, runHandler } from './lambda-streaming.mjs';
 
 const [modulePath, handlerName = 'handler'] = process.argv.slice(2);
 
@@ -18,6 +19,11 @@ function describe(error) {
   return { errorType: 'Error', errorMessage: String(error) };
 }
 
+// Defined before the bundle loads, as the runtime does: its top level may call streamifyResponse.
+globalThis.awslambda = awslambda;
+/** The streaming invocations under way, by message id, to destroy their stream when the caller goes away. */
+const streaming = new Map();
+
 let handler;
 try {
   const module = await import(pathToFileURL(modulePath).href);
@@ -30,6 +36,7 @@ try {
 }
 
 process.on('message', async (message) => {
+  if (message?.type === 'abort') return void streaming.get(message.id)?.abort();
   if (message?.type !== 'invoke') return;
   let reply;
   try {
@@ -38,11 +45,21 @@ process.on('message', async (message) => {
     // As Lambda's Node.js runtime does; the AWS SDK sends it on with every call (loop detection).
     if (message.meta.traceId) process.env._X_AMZN_TRACE_ID = message.meta.traceId;
     else delete process.env._X_AMZN_TRACE_ID;
-    const result = await handler(message.event, context);
+    let onChunk;
+    let signal;
+    if (message.stream) {
+      const controller = new AbortController();
+      streaming.set(message.id, controller);
+      signal = controller.signal;
+      onChunk = (chunk) => process.send({ type: 'chunk', id: message.id, data: chunk.toString('base64') });
+    }
+    const result = await runHandler(handler, message.event, context, onChunk, signal);
     // Lambda serialises the result as JSON; undefined becomes null.
     reply = { type: 'result', id: message.id, ok: true, result: result === undefined ? null : result };
   } catch (error) {
     reply = { type: 'result', id: message.id, ok: false, ...describe(error) };
+  } finally {
+    streaming.delete(message.id);
   }
   process.send({ ...reply, maxMemoryUsedMb: maxMemoryUsedMb() });
 });

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { FunctionError, timeoutError, type FunctionRuntime, type InvocationMeta, type InvocationUsage } from './runtime.js';
+import { FunctionError, timeoutError, type FunctionRuntime, type InvocationMeta, type InvocationUsage, type ResponseSink } from './runtime.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./sandbox-child.mjs', import.meta.url));
 /** The bundle `node build.mjs` writes, exactly what the deployment zip holds. */
@@ -44,7 +44,7 @@ interface Sandbox {
   /** Whether it serves synchronous calls, which may share it; an `Event` only ever takes an idle one. */
   shared: boolean;
   /** The invocations sent to it and not yet answered, by message id. */
-  waiting: Map<number, { resolve(result: unknown): void; reject(error: FunctionError): void }>;
+  waiting: Map<number, { resolve(result: unknown): void; reject(error: FunctionError): void; sink?: ResponseSink }>;
   idleSince: number;
   maxMemoryUsedMb: number;
 }
@@ -125,6 +125,8 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
         clearTimeout(initTimer);
         kill(sandbox);
         settleInit(new FunctionError(message.errorType ?? 'Runtime.Unknown', message.errorMessage ?? 'init failed'));
+      } else if (message.type === 'chunk' && message.id !== undefined) {
+        sandbox.waiting.get(message.id)?.sink?.write(Buffer.from(message.data ?? '', 'base64'));
       } else if (message.type === 'result' && message.id !== undefined) {
         const waiter = sandbox.waiting.get(message.id);
         sandbox.waiting.delete(message.id);
@@ -151,7 +153,7 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
   }
 
   /** Sends one invocation to a ready environment; SIGKILLs the environment at the deadline. */
-  function invoke(sandbox: Sandbox, event: unknown, meta: InvocationMeta): Promise<unknown> {
+  function invoke(sandbox: Sandbox, event: unknown, meta: InvocationMeta, sink?: ResponseSink): Promise<unknown> {
     if (!sandboxes.has(sandbox)) return Promise.reject(new FunctionError('Runtime.ExitError', 'Runtime exited with error: signal: killed'));
     const id = (nextId += 1);
     const deadline = Date.now() + meta.timeoutMs;
@@ -171,13 +173,15 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
           clearTimeout(timer);
           reject(error);
         },
+        ...(sink !== undefined ? { sink } : {}),
       });
-      sandbox.child.send({ type: 'invoke', id, event, meta: { ...meta, deadline } });
+      sink?.signal.addEventListener('abort', () => sandbox.child.connected && sandbox.child.send({ type: 'abort', id }), { once: true });
+      sandbox.child.send({ type: 'invoke', id, event, meta: { ...meta, deadline }, stream: sink !== undefined });
     });
   }
 
   return {
-    async run(event: unknown, meta: InvocationMeta, usage?: InvocationUsage): Promise<unknown> {
+    async run(event: unknown, meta: InvocationMeta, usage?: InvocationUsage, sink?: ResponseSink): Promise<unknown> {
       if (stopped) throw new FunctionError('Runtime.ExitError', 'The runtime is stopped');
       const { sandbox, cold } = place(meta.sharedEnvironments);
       const started = performance.now();
@@ -187,7 +191,7 @@ export function createSandboxRuntime(options: SandboxRuntimeOptions): SandboxRun
         } finally {
           if (cold && usage) usage.initDurationMs = performance.now() - started;
         }
-        return await invoke(sandbox, event, meta);
+        return await invoke(sandbox, event, meta, sink);
       } finally {
         if (usage) usage.maxMemoryUsedMb = sandbox.maxMemoryUsedMb;
         sandbox.load -= 1;
@@ -235,7 +239,9 @@ function peakMemoryMb(pid: number | undefined): number | undefined {
 }
 
 interface ChildMessage {
-  type: 'ready' | 'init-error' | 'result';
+  type: 'ready' | 'init-error' | 'result' | 'chunk';
+  /** A chunk's bytes, base64. */
+  data?: string;
   id?: number;
   ok?: boolean;
   result?: unknown;

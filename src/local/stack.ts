@@ -5,6 +5,8 @@ import { buildHandler } from '../build-handler.js';
 import { DEPLOYED_ENV_VARS, GATEWAY_TIMEOUT_MS, LAMBDA_MAX_TIMEOUT_S, PLAIN_SECRET_ENV_VARS, TUNING_ENV_VARS, type Config, type Env } from '../config.js';
 import { loadConfigWithSecrets } from '../secrets.js';
 import type { Handler } from '../create-handler.js';
+import { withStreaming, type StreamingHandler } from '../streaming.js';
+import { awslambda } from './lambda-streaming.mjs';
 import type { HandlerDeps } from '../handler-deps.js';
 import { startApiGateway, type ApiGateway, type Front } from './api-gateway.js';
 import { ensureTable, startDynamo, type DynamoServer } from './dynamo-server.js';
@@ -177,7 +179,7 @@ async function startSecrets(options: StackOptions, running: Stoppable[], bucket:
 /** The HTTP front (API Gateway, or a function URL) before the Lambda service. */
 function startFront(options: StackOptions, config: Config, lambda: LambdaService, demo: DemoConfig): Promise<ApiGateway> {
   return startApiGateway({
-    invoke: (event) => lambda.invoke(event),
+    invoke: (event, sink) => lambda.invoke(event, sink),
     // A function URL has no integration timeout of its own: it waits as long as the function runs.
     timeoutMs: options.front === 'function_url' ? (options.lambdaTimeoutMs ?? LAMBDA_MAX_TIMEOUT_S * 1000) : (options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS),
     ...(options.front !== undefined ? { front: options.front } : {}),
@@ -225,14 +227,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   const issuer = await startIssuer(options, running);
   const { ssm, env } = await startSecrets(options, running, bucket, issuer);
-  let handler: Handler | undefined;
+  let handler: Handler | StreamingHandler | undefined;
   let sandbox: SandboxRuntime | undefined;
   const log = options.log ?? (() => {});
   // Both runtimes need the service's endpoint, so they are completed once the service listens.
   const runtime: FunctionRuntime =
     options.runtime === 'sandbox'
-      ? { run: (event, meta, usage) => sandbox!.run(event, meta, usage), stop: async () => sandbox?.stop() }
-      : createInProcessRuntime((event, context) => handler!(event, context));
+      ? { run: (event, meta, usage, sink) => sandbox!.run(event, meta, usage, sink), stop: async () => sandbox?.stop() }
+      : createInProcessRuntime(() => handler!, true);
   const lambda = await startService(running, 'Lambda', ports.lambda, () => startLambdaService({
     functionName: LOCAL_FUNCTION_NAME,
     region: LOCAL_REGION,
@@ -271,7 +273,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(options.sandboxIdleTtlMs !== undefined ? { idleTtlMs: options.sandboxIdleTtlMs } : {}),
     });
   } else {
-    handler = buildHandler(config, { clientOptions, ...(options.handlerOverrides ? { overrides: options.handlerOverrides } : {}) });
+    // As Lambda runs the bundle's entry point (handler.ts): streaming, with the runtime's `awslambda`.
+    handler = withStreaming(buildHandler(config, { clientOptions, ...(options.handlerOverrides ? { overrides: options.handlerOverrides } : {}) }), awslambda);
   }
   const recovery = options.recover ? await recover(config, dynamo, lambda, log) : undefined;
 

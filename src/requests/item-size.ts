@@ -1,6 +1,18 @@
 /** DynamoDB refuses an item over 400 KB, counting the UTF-8 bytes of every attribute name and value. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 
+/** Room kept in the item for the progress, the step and the outcome's own fields. */
+export const ITEM_RESERVE_BYTES = 16 * 1024;
+
+/**
+ * The inline-or-bucket rule for what a request writes as it runs (checkpoints, emitted output): a
+ * value of `bytes` stays in the item when it is at most `inlineMaxBytes` and the item with it
+ * (`itemBytesWith`, computed only then) keeps ITEM_RESERVE_BYTES free; else it goes to the bucket.
+ */
+export function keepsInItem(bytes: number, inlineMaxBytes: number, itemBytesWith: () => number): boolean {
+  return bytes <= inlineMaxBytes && itemBytesWith() + ITEM_RESERVE_BYTES <= MAX_ITEM_BYTES;
+}
+
 /** Lists and maps cost 3 bytes, and each of their elements 1 more. */
 const CONTAINER_BYTES = 3;
 const ELEMENT_BYTES = 1;

@@ -27,6 +27,19 @@ export interface Checkpoint {
   object?: ResultObject;
 }
 
+/**
+ * A piece of the output a task emitted (`ctx.emit`), numbered from 1: its text in the item, or in
+ * the results bucket once the item has no room. `length` (UTF-16 units) and `step` (the step that
+ * emitted it, if any) let a rerun of the same code skip what is already out.
+ */
+export interface OutputChunk {
+  seq: number;
+  length: number;
+  step?: string;
+  text?: string;
+  object?: ResultObject;
+}
+
 /** One item of the requests table. */
 export interface StoredRequest {
   request_id: string;
@@ -82,6 +95,10 @@ export interface StoredRequest {
   step?: StepView;
   /** Times the request was handed back to go on in a fresh invocation. */
   continuations?: number;
+  /** The output the task emitted so far, in order (see output-stream.ts). */
+  output?: OutputChunk[];
+  /** The last output chunk's `seq`; 0 or absent before any. */
+  output_seq?: number;
 }
 
 /** Whether the request's webhook is still owed. */

@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import type { ObjectBody, ObjectStore } from '../storage/object-store.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { createByteBudget, type ByteBudget } from '../storage/byte-budget.js';
-import { FILE_NAME, checkpointKey, fileKey, resultKey } from '../storage/keys.js';
+import { FILE_NAME, checkpointKey, fileKey, outputChunkKey, resultKey } from '../storage/keys.js';
 import { TaskError, type TaskFiles } from '../tasks/task.js';
 import type { Artifact, ResultObject, StoredRequest } from './model.js';
-import { recordedKeys, recordedObjects, type RecordedOutput } from './recorded-objects.js';
+import { inlineOutputBytes, recordedKeys, recordedObjects, type RecordedOutput } from './recorded-objects.js';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** The longest content type a file may have: a media type and its parameters, well within S3's headers. */
@@ -26,6 +26,10 @@ export interface RequestOutput {
   putResult(json: string): Promise<ResultObject>;
   /** Stores a step's checkpoint too large for the item; it outlives the attempt once recorded. */
   putCheckpoint(index: number, json: string): Promise<ResultObject>;
+  /** Stores a piece of emitted output the item has no room for. */
+  putOutputChunk(seq: number, text: string): Promise<ResultObject>;
+  /** Takes room for output kept in the item itself, or throws OutputTooLargeError (and the attempt has overflowed). */
+  reserve(bytes: number): void;
   /**
    * Marks this attempt's files, and `keys` (a checkpoint object), as recorded in the table: called
    * as a checkpoint or a hand-back that lists them is written. Answers the whole file list.
@@ -49,9 +53,9 @@ export class AttemptOverError extends Error {
   override readonly name = 'AttemptOverError';
 }
 
-/** The bytes an item's recorded objects hold: what earlier invocations used of the request's budget. */
+/** The bytes an item's recorded objects and inline output hold: what earlier invocations used of the request's budget. */
 function recordedBytes(item: RecordedOutput): number {
-  return recordedObjects(item).reduce((total, object) => total + object.size, 0);
+  return recordedObjects(item).reduce((total, object) => total + object.size, inlineOutputBytes(item));
 }
 
 /**
@@ -69,6 +73,14 @@ function createAttemptWrites(budget: ByteBudget) {
     written,
     overflowed: () => overflowed,
     closed: () => closed,
+    reserve(bytes: number): void {
+      try {
+        budget.reserve(bytes);
+      } catch (error) {
+        if (error instanceof OutputTooLargeError) overflowed = true;
+        throw error;
+      }
+    },
     async write(store: ObjectStore, key: string, body: ObjectBody, contentType: string): Promise<number> {
       if (closed) throw new AttemptOverError('the attempt is over: nothing more is written');
       written.add(key);
@@ -125,9 +137,9 @@ export function createRequestOutput(
   const budget = createByteBudget(maxBytes, recordedBytes(recorded));
   const writes = createAttemptWrites(budget);
   const committed = new Set<string>();
-  const spill = async (key: string, json: string): Promise<ResultObject> => {
+  const spill = async (key: string, text: string, contentType = 'application/json'): Promise<ResultObject> => {
     if (objects === undefined) throw new OutputTooLargeError(0);
-    return { key, size: await writes.write(objects, key, json, 'application/json') };
+    return { key, size: await writes.write(objects, key, text, contentType) };
   };
 
   return {
@@ -158,6 +170,8 @@ export function createRequestOutput(
     overflowed: () => writes.overflowed(),
     putResult: (json) => spill(resultKey(requestId, attempt), json),
     putCheckpoint: (index, json) => spill(checkpointKey(requestId, index, attempt), json),
+    putOutputChunk: (seq, text) => spill(outputChunkKey(requestId, seq, attempt), text, 'text/plain; charset=utf-8'),
+    reserve: (bytes) => writes.reserve(bytes),
     commit(...keys) {
       const list = [...files.values()];
       for (const key of [...list.map((file) => file.key), ...keys]) if (writes.written.has(key)) committed.add(key);

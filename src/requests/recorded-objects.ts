@@ -3,12 +3,18 @@ import { describeError, type Logger } from '../log.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ResultObject, StoredRequest } from './model.js';
 
-export type RecordedOutput = Pick<StoredRequest, 'artifacts' | 'replaced_objects' | 'steps'>;
+export type RecordedOutput = Pick<StoredRequest, 'artifacts' | 'replaced_objects' | 'steps' | 'output'>;
 
-/** The objects an item records, but for its result: its files, those replaced, and its bucket checkpoints. */
+/** The objects an item records, but for its result: its files, those replaced, its bucket checkpoints and output chunks. */
 export function recordedObjects(item: RecordedOutput): ResultObject[] {
   const checkpoints = Object.values(item.steps ?? {}).flatMap((checkpoint) => (checkpoint.object !== undefined ? [checkpoint.object] : []));
-  return [...(item.artifacts ?? []), ...(item.replaced_objects ?? []), ...checkpoints];
+  const chunks = (item.output ?? []).flatMap((chunk) => (chunk.object !== undefined ? [chunk.object] : []));
+  return [...(item.artifacts ?? []), ...(item.replaced_objects ?? []), ...checkpoints, ...chunks];
+}
+
+/** The bytes of emitted output the item itself holds: they count against MAX_OUTPUT_BYTES like an object's. */
+export function inlineOutputBytes(item: Pick<StoredRequest, 'output'>): number {
+  return (item.output ?? []).reduce((total, chunk) => total + (chunk.text !== undefined ? Buffer.byteLength(chunk.text) : 0), 0);
 }
 
 /** The objects an item records, result included. */

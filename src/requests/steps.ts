@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { TaskError } from '../tasks/task.js';
 import { StorageRejectedError, StorageUnavailableError } from './errors.js';
-import { MAX_ITEM_BYTES, itemSize } from './item-size.js';
+import { ITEM_RESERVE_BYTES, MAX_ITEM_BYTES, itemSize } from './item-size.js';
 import type { HeldLease } from './lease.js';
 import type { Checkpoint, StoredRequest } from './model.js';
 import type { RequestOutput } from './output.js';
@@ -12,6 +12,7 @@ import type { RequestStore } from './store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { InvocationContext } from './ports.js';
 import { retryWhileUnavailable } from './retry-writes.js';
+import { runInStep } from './output-scope.js';
 
 /** Thrown through the task by `step` when the request is to go on in a fresh invocation; the worker hands it back. */
 export class ContinueSignal extends Error {
@@ -40,8 +41,6 @@ export class StepStorageUnavailableError extends Error {
 const MAX_STEP_NAME_CHARS = 200;
 /** A checkpoint sits two levels down (steps → name → value), which counts against DynamoDB's nesting limit. */
 const CHECKPOINT_DEPTH = 2;
-/** Room kept in the item for the progress, the step and the outcome's own fields. */
-const ITEM_RESERVE_BYTES = 16 * 1024;
 
 export interface StepRunnerOptions {
   store: RequestStore;
@@ -57,6 +56,10 @@ export interface StepRunnerOptions {
   budgetMs: number;
   inlineMaxBytes: number;
   invocation: InvocationContext;
+  /** Bytes of emitted output this invocation added to the item, for its size. */
+  outputItemBytes: () => number;
+  /** Makes the output the step emitted durable: called before its checkpoint, which must never land ahead of it. */
+  flushOutput: () => Promise<void>;
 }
 
 export interface StepRunner {
@@ -122,7 +125,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       parse: () => value,
       inlineMaxBytes: options.inlineMaxBytes,
       depth: CHECKPOINT_DEPTH,
-      itemBytesWith: (inline) => itemSize({ ...claimed, steps: { ...checkpoints, ...writing, [name]: { index: at, value: inline } }, artifacts: options.output.artifacts() }),
+      itemBytesWith: (inline) => itemSize({ ...claimed, steps: { ...checkpoints, ...writing, [name]: { index: at, value: inline } }, artifacts: options.output.artifacts() }) + options.outputItemBytes(),
       itemMaxBytes: MAX_ITEM_BYTES - ITEM_RESERVE_BYTES,
       hasBucket: options.objects !== undefined,
     });
@@ -185,7 +188,8 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
 
   /** Runs a step's function and checkpoints its result under the worker's fence. */
   async function runAndCheckpoint<T>(name: string, at: number, run: () => Promise<T>): Promise<T> {
-    const value = await run();
+    const value = await runInStep(name, run);
+    await options.flushOutput();
     let json: string;
     try {
       json = JSON.stringify(value ?? null) ?? 'null';

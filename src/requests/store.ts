@@ -11,7 +11,7 @@ import { StorageUnavailableError, storageError } from '../storage/errors.js';
 import { CallbackStatus, RequestStatus, type CallbackView, type ErrorCode, type Progress, type StepView } from '../contract.js';
 import { queryOwnerPage, type OwnerPage, type OwnerQuery } from './list-requests.js';
 import { isVisibleTo, ownedCondition } from './ownership.js';
-import { owesCallback, type Artifact, type Checkpoint, type ResultObject, type StoredRequest } from './model.js';
+import { owesCallback, type Artifact, type Checkpoint, type OutputChunk, type ResultObject, type StoredRequest } from './model.js';
 import { SWEEP_INDEX, sweepShard } from './sweep-index.js';
 import { CLAIMABLE_CONDITION, FENCE_CONDITION, fenceValues, isExpired, nextSweepAt } from './transitions.js';
 
@@ -196,6 +196,23 @@ export class RequestStore {
       },
     });
     return updated !== undefined;
+  }
+
+  /**
+   * Appends emitted output under the worker's fence, after the chunk numbered `afterSeq` (0: none
+   * yet), so a write the SDK sends twice cannot append twice. Answers whether the chunks are in
+   * the item: a failed condition because this very write landed before counts as written.
+   */
+  async appendOutput(requestId: string, attempt: number, afterSeq: number, chunks: OutputChunk[]): Promise<boolean> {
+    const lastSeq = chunks.at(-1)!.seq;
+    const updated = await this.updateIf(requestId, `${FENCE_CONDITION} AND (attribute_not_exists(output_seq) OR output_seq = :afterSeq)`, {
+      UpdateExpression: 'SET #output = list_append(if_not_exists(#output, :none), :chunks), output_seq = :lastSeq',
+      ExpressionAttributeNames: { '#output': 'output' },
+      ExpressionAttributeValues: { ...fenceValues(attempt), ':afterSeq': afterSeq, ':none': [], ':chunks': chunks, ':lastSeq': lastSeq },
+    });
+    if (updated !== undefined) return true;
+    const current = await this.get(requestId);
+    return current?.status === RequestStatus.Processing && current.attempt === attempt && current.output_seq === lastSeq;
   }
 
   /**

@@ -10,6 +10,7 @@ import type { HeldLease, LeaseLoss } from './lease.js';
 import { settle } from './lifecycle.js';
 import { removeRecordedObjects } from './recorded-objects.js';
 import { createRequestOutput, type RequestOutput } from './output.js';
+import { createOutputStream } from './output-stream.js';
 import { OutputTooLargeError } from '../storage/object-store.js';
 import { placeJson } from './placement.js';
 import { owesCallback, type ResultObject, type StoredRequest } from './model.js';
@@ -215,6 +216,16 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     progressIntervalMs: deps.config.progressIntervalMs,
     invocationEndsAt: Date.now() + remainingMs,
   });
+  const { controller, taskSignal, stopped, stop } = stopControls();
+  const emitted = createOutputStream({
+    store: deps.store,
+    output,
+    claimed,
+    log: deps.log,
+    inlineMaxBytes: deps.config.checkpointInlineMaxBytes,
+    itemBytes: () => itemSize({ ...claimed, steps: steps.checkpoints(), artifacts: output.artifacts() }),
+    onSuperseded: () => stop({ kind: 'superseded' }),
+  });
   const steps = createStepRunner({
     store: deps.store,
     objects: deps.objects,
@@ -227,9 +238,10 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
     budgetMs: deps.config.stepBudgetSeconds * 1000,
     inlineMaxBytes: deps.config.checkpointInlineMaxBytes,
     invocation,
+    outputItemBytes: () => emitted.itemBytes(),
+    flushOutput: () => emitted.flush(),
   });
 
-  const { controller, taskSignal, stopped, stop } = stopControls();
   const timer = setTimeout(() => stop({ kind: 'timeout', budgetMs, deadline: deadlineBudgetMs <= invocationBudgetMs }), Math.max(0, budgetMs));
   void lease.lost.then((reason: LeaseLoss) => stop(reason === 'lapsed' ? { kind: 'lapsed' } : { kind: 'superseded' }));
 
@@ -245,13 +257,19 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
           message: clip(String(progress.message), MAX_PROGRESS_MESSAGE_CHARS),
         });
       },
+      emit: (text) => emitted.emit(text),
       files: output.files,
       step: (name, run) => steps.step(name, run),
       continueLater: () => steps.continueLater(),
     });
     // A result that is in counts, whatever fired meanwhile: its write is fenced, so it lands only
     // if this attempt still holds the request.
-    const ended = await Promise.race([work.then((value): RunResult => ({ kind: 'returned', value, steps })), stopped]);
+    const returned = work.then(async (value): Promise<RunResult> => {
+      // The outcome (or hand-back) must never land ahead of the output that led to it.
+      await emitted.flush();
+      return { kind: 'returned', value, steps };
+    });
+    const ended = await Promise.race([returned, stopped]);
     // A task that swallowed the signal to continue (say in Promise.allSettled) returned without its later steps.
     if (ended.kind === 'returned' && steps.continuing()) return await handOver(steps, taskSignal, stopped);
     return ended.kind !== 'timeout' ? ended : afterTimeout(ended, steps);

@@ -24,5 +24,10 @@ export function checkpointKey(requestId: string, index: number, attempt: number)
   return `${REQUESTS_PREFIX}${requestId}/steps/${index}-${attempt}.json`;
 }
 
+/** The object that holds a piece of emitted output once the item has no room for it: by its sequence number and attempt. */
+export function outputChunkKey(requestId: string, seq: number, attempt: number): string {
+  return `${REQUESTS_PREFIX}${requestId}/output/${seq}-${attempt}.txt`;
+}
+
 /** A file's name: letters, digits, `.`, `_` and `-`, not starting with a dot: nothing that reads as a path. */
 export const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;

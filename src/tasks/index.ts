@@ -1,5 +1,6 @@
 import { DEFAULT_TASK, TASK_NAMES, type TaskName } from '../contract.js';
 import { createAssessTask } from './assess.js';
+import { createDraftTask } from './draft.js';
 import { createTaskRegistry, type TaskRegistry } from './registry.js';
 import { createPipelineTask } from './pipeline.js';
 import { createReportTask } from './report.js';
@@ -22,6 +23,7 @@ const TASK_FACTORIES: { readonly [Name in TaskName]: (config: TaskConfig) => Tas
   summarize: (config) => createSummarizeTask(config.demoTaskMs),
   report: (config) => createReportTask(config.demoTaskMs, config.demoReportMb),
   pipeline: (config) => createPipelineTask(config.demoTaskMs),
+  draft: (config) => createDraftTask(config.demoTaskMs),
 };
 
 /** The tasks this deployment runs, the default first. */

@@ -30,6 +30,14 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Records progress; cheap to call often, writes are coalesced. */
   reportProgress(progress: Progress): void;
+  /**
+   * Appends `text` to the request's live output (a model's tokens): durable, numbered, streamed
+   * to `GET /v1/status/{id}/events`; cheap to call often, writes are coalesced (at most 4 a
+   * second). Counts against MAX_OUTPUT_BYTES. Code that runs again (a retry, a continuation, a
+   * step rerun before its checkpoint) may emit the same text again: what is already out is skipped
+   * by position, per step, so deterministic output appears once.
+   */
+  emit(text: string): void;
   files: TaskFiles;
   /**
    * Runs `run` once per request and returns its result, which must be JSON: the result is

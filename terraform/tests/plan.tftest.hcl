@@ -81,6 +81,8 @@ run "api_routes_all_reach_the_function" {
       "GET /v1/requests", "OPTIONS /v1/requests", "ANY /v1/requests",
       "GET /v1/webhook-secret", "OPTIONS /v1/webhook-secret", "ANY /v1/webhook-secret",
       "ANY /", "ANY /v1", "ANY /v1/status", "ANY /{proxy+}",
+      # GET is streamed (events.tf, tests/events.tftest.hcl).
+      "OPTIONS /v1/status/{request_id}/events", "ANY /v1/status/{request_id}/events",
     ]))
     error_message = "Unexpected set of API methods."
   }
@@ -531,7 +533,7 @@ run "api_keys_on" {
 
   assert {
     condition = jsonencode(sort([for key, method in aws_api_gateway_method.route : key if !method.api_key_required])) == jsonencode(sort([
-      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}", "OPTIONS /v1/requests", "OPTIONS /v1/webhook-secret",
+      "OPTIONS /v1/invoke", "OPTIONS /v1/status/{request_id}", "OPTIONS /v1/requests", "OPTIONS /v1/webhook-secret", "OPTIONS /v1/status/{request_id}/events",
     ]))
     error_message = "Every method but the OPTIONS preflights must require the key."
   }

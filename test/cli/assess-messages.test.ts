@@ -6,7 +6,7 @@ import { createAssessTask } from '../../src/tasks/assess.js';
 async function messagesFor(prompt: string): Promise<string[]> {
   const reported: Progress[] = [];
   const files = { put: () => Promise.reject(new Error('the assess task writes no files')) };
-  const steps = { step: <T>(_name: string, run: () => Promise<T>) => run(), continueLater: () => {} };
+  const steps = { step: <T>(_name: string, run: () => Promise<T>) => run(), continueLater: () => {}, emit: () => {} };
   await createAssessTask(0).run({ input: { prompt }, signal: new AbortController().signal, reportProgress: (progress) => reported.push(progress), files, ...steps });
   return reported.map((progress) => progress.message);
 }

@@ -11,6 +11,7 @@ async function reportFor(prompt: string, minMb: number): Promise<string> {
     input: { prompt, task: 'report' } as RequestInput,
     signal: new AbortController().signal,
     reportProgress: () => {},
+    emit: () => {},
     files: {
       put: async (name, body) => {
         for await (const chunk of body instanceof Readable ? body : Readable.from([body])) html += chunk;

@@ -111,11 +111,11 @@ describe('Terraform matches src/config.ts', () => {
     expect(stringList(modes as string).sort()).toEqual(Object.values(AuthMode).sort());
   });
 
-  it("routes every method of the contract's resources to the function (terraform/api.tf api_routes)", () => {
-    const routes = terraformFiles().flatMap(({ text }) => blocks(text, 'locals').map((block) => attribute(block.body, 'api_routes'))).find(Boolean);
-    expect(routes, 'locals.api_routes').toBeDefined();
+  it("routes every method of the contract's resources to the function (terraform/api.tf api_routes, events.tf's)", () => {
+    const routeMaps = (name: string) => terraformFiles().flatMap(({ text }) => blocks(text, 'locals').map((block) => attribute(block.body, name))).filter(Boolean) as string[];
+    expect(routeMaps('api_routes'), 'locals.api_routes').toHaveLength(1);
 
-    const declared = objectKeys(routes as string);
+    const declared = ['api_routes', 'events_routes', 'streaming_routes'].flatMap((name) => routeMaps(name).flatMap(objectKeys));
 
     for (const route of Object.values(ROUTES)) {
       for (const method of [...Object.keys(route.methods), 'OPTIONS']) expect(declared).toContain(`${method} ${route.resource}`);
