@@ -1,19 +1,12 @@
-// `npm test`: build (Terraform plans against the zip), then run the vitest suites and the
-// Terraform checks side by side, and print the one summary line CI reads:
-// `tests: N passed, M failed`. The Terraform checks' output is printed when they end. With
-// arguments (`npm test -- <filter>`) one vitest run gets them, as `vitest run` would.
+// `npm test`: build (Terraform plans against the zip), then run the vitest suites, then the
+// Terraform checks as a vitest process of their own, and print the one summary line CI reads:
+// `tests: N passed, M failed`. The Terraform checks' output is printed when they end. With arguments (`npm test -- <filter>`)
+// one vitest run gets them, as `vitest run` would.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { setPriority } from 'node:os';
 
 const RESULTS_DIR = 'test-results';
 const TERRAFORM_TESTS = 'test/terraform/terraform.test.ts';
-/**
- * The Terraform checks are CPU work with no deadline of their own (plans against a mocked
- * provider); run beside the other tests, they yield the CPU to the local stacks, whose leases
- * and timeouts are real.
- */
-const TERRAFORM_NICENESS = 10;
 mkdirSync(RESULTS_DIR, { recursive: true });
 
 const build = spawnSync(process.execPath, ['build.mjs'], { stdio: 'inherit' });
@@ -23,13 +16,11 @@ if (build.status !== 0) {
 }
 
 /** Starts `vitest run` with `args`, its JSON report in `resultsFile`; answers its exit code and, when `quiet`, its output. */
-function vitest(args, resultsFile, { quiet = false, niceness = 0 } = {}) {
+function vitest(args, resultsFile, { quiet = false } = {}) {
   rmSync(resultsFile, { force: true });
   const child = spawn('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...args], {
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
   });
-  // Set before npx has started vitest, so every process under it (terraform included) inherits it.
-  if (niceness !== 0 && child.pid !== undefined) setPriority(child.pid, niceness);
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -55,13 +46,12 @@ function tally({ code, resultsFile }) {
 }
 
 const filters = process.argv.slice(2);
+// One after the other: side by side on two cores, the Terraform checks' load starved the sandbox
+// tests' short leases (see vitest.config.ts).
 const finished =
   filters.length > 0
     ? [await vitest(filters, `${RESULTS_DIR}/vitest.json`)]
-    : await Promise.all([
-        vitest(['--exclude', TERRAFORM_TESTS], `${RESULTS_DIR}/vitest.json`),
-        vitest([TERRAFORM_TESTS], `${RESULTS_DIR}/terraform.json`, { quiet: true, niceness: TERRAFORM_NICENESS }),
-      ]);
+    : [await vitest(['--exclude', TERRAFORM_TESTS], `${RESULTS_DIR}/vitest.json`), await vitest([TERRAFORM_TESTS], `${RESULTS_DIR}/terraform.json`, { quiet: true })];
 for (const run of finished.slice(1)) process.stdout.write(`\n${run.output}`);
 
 const totals = finished.map(tally).reduce((sum, one) => ({ passed: sum.passed + one.passed, failed: sum.failed + one.failed }));

@@ -172,36 +172,56 @@ function parseOutput(file: string | undefined, artifact: string | undefined): Ou
 }
 
 /** Turns the argument list into what to do, or throws {@link UsageError}. */
+/** `submit PROMPT [--task T] [--wait] [--timeout S] [--idempotency-key K] [--callback-url U]`. */
+function parseSubmitCommand(
+  rest: readonly string[],
+  values: { task?: string | undefined; wait?: boolean | undefined; timeout?: string | undefined; 'idempotency-key'?: string | undefined; 'callback-url'?: string | undefined },
+  output: Output | undefined,
+): Command {
+  if (rest.length !== 1 || rest[0]!.trim() === '') throw new UsageError('submit takes one non-empty prompt; quote it: submit "your text"');
+  const task = values.task;
+  if (task !== undefined && !isTaskName(task)) throw new UsageError(`--task must be one of: ${TASK_NAMES.join(', ')}`);
+  const timeout = timeoutMs(values.timeout);
+  return {
+    kind: 'submit',
+    prompt: rest[0]!,
+    task,
+    wait: (values.wait ?? false) || timeout !== undefined || output !== undefined,
+    timeoutMs: timeout,
+    idempotencyKey: values['idempotency-key'],
+    callbackUrl: values['callback-url'],
+    output,
+  };
+}
+
+/** Every option of every command; OPTION_COMMANDS says which command takes which. */
+const OPTIONS = {
+  task: { type: 'string' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  'callback-url': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  artifact: { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  origin: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  sub: { type: 'string' },
+  aud: { type: 'string' },
+  ttl: { type: 'string' },
+  issuer: { type: 'string' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseCommandLine(argv: readonly string[], config: CliConfig): CommandLine {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        task: { type: 'string' },
-        wait: { type: 'boolean' },
-        timeout: { type: 'string' },
-        'idempotency-key': { type: 'string' },
-        'callback-url': { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        artifact: { type: 'string' },
-        follow: { type: 'boolean', short: 'f' },
-        origin: { type: 'string' },
-        status: { type: 'string' },
-        limit: { type: 'string' },
-        sub: { type: 'string' },
-        aud: { type: 'string' },
-        ttl: { type: 'string' },
-        issuer: { type: 'string' },
-        url: { type: 'string' },
-        key: { type: 'string' },
-        token: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -219,25 +239,8 @@ export function parseCommandLine(argv: readonly string[], config: CliConfig): Co
   }
   const output = parseOutput(values.output, values.artifact);
   switch (name) {
-    case 'submit': {
-      if (rest.length !== 1 || rest[0]!.trim() === '') throw new UsageError('submit takes one non-empty prompt; quote it: submit "your text"');
-      const task = values.task;
-      if (task !== undefined && !isTaskName(task)) throw new UsageError(`--task must be one of: ${TASK_NAMES.join(', ')}`);
-      const timeout = timeoutMs(values.timeout);
-      return {
-        ...base,
-        command: {
-          kind: 'submit',
-          prompt: rest[0]!,
-          task,
-          wait: (values.wait ?? false) || timeout !== undefined || output !== undefined,
-          timeoutMs: timeout,
-          idempotencyKey: values['idempotency-key'],
-          callbackUrl: values['callback-url'],
-          output,
-        },
-      };
-    }
+    case 'submit':
+      return { ...base, command: parseSubmitCommand(rest, values, output) };
     case 'check':
       if (rest.length !== 0) throw new UsageError('check takes no arguments; name the API with --url');
       return {

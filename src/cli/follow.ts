@@ -1,5 +1,5 @@
 import type { Client } from '../client/index.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 import { ExitCode } from './exit-codes.js';
 
 /**

@@ -4,18 +4,13 @@ import type { CliConfig } from '../config.js';
 import { ExitCode } from './exit-codes.js';
 import { formatCheck, runChecks } from './check.js';
 import { follow } from './follow.js';
+import type { CliIo } from './io.js';
 import { formatOutcome, formatResult, formatView, progressBar, progressLine } from './render.js';
 import { SaveFailure, checkWritable, saveOutput, type Saved } from './save.js';
 import { runList } from './list-command.js';
 import { runToken } from './token-command.js';
 
-/** Where the CLI writes; the process's streams in production. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  /** Aborts a wait (Ctrl-C). */
-  interrupt: AbortSignal;
-}
+export type { CliIo } from './io.js';
 
 /** Runs one CLI invocation and answers its exit status; never throws. */
 export async function runCli(argv: readonly string[], config: CliConfig, io: CliIo): Promise<ExitCode> {

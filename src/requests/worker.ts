@@ -197,6 +197,18 @@ function stopControls() {
   return { controller, taskSignal, stopped, stop: (reason: Stop) => controller.abort(reason) };
 }
 
+/** Starts renewing the claimed request's lease for as long as this invocation may run. */
+function holdLease(deps: WorkerDeps, claimed: StoredRequest, remainingMs: number): HeldLease {
+  return deps.leases.hold({
+    requestId: claimed.request_id,
+    attempt: claimed.attempt,
+    leaseMs: deps.config.leaseSeconds * 1000,
+    leaseUntil: claimed.lease_until,
+    progressIntervalMs: deps.config.progressIntervalMs,
+    invocationEndsAt: Date.now() + remainingMs,
+  });
+}
+
 /** Runs the task under the lease, until it returns, throws, or must stop (timeout, cancel, takeover, lapse) or continue. */
 async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: RequestOutput, invocation: InvocationContext): Promise<RunResult> {
   const task = deps.tasks.get(claimed.task);
@@ -208,14 +220,7 @@ async function runTask(deps: WorkerDeps, claimed: StoredRequest, output: Request
   const invocationBudgetMs = remainingMs - safetyMarginMs(remainingMs);
   const deadlineBudgetMs = claimed.deadline_at - startedAt;
   const budgetMs = Math.min(invocationBudgetMs, deadlineBudgetMs);
-  const lease: HeldLease = deps.leases.hold({
-    requestId: claimed.request_id,
-    attempt: claimed.attempt,
-    leaseMs: deps.config.leaseSeconds * 1000,
-    leaseUntil: claimed.lease_until,
-    progressIntervalMs: deps.config.progressIntervalMs,
-    invocationEndsAt: Date.now() + remainingMs,
-  });
+  const lease = holdLease(deps, claimed, remainingMs);
   const { controller, taskSignal, stopped, stop } = stopControls();
   const emitted = createOutputStream({
     store: deps.store,

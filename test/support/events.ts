@@ -1,3 +1,5 @@
+import { DELIMITER_BYTES } from '../../src/local/lambda-streaming.mjs';
+import type { StreamPrelude } from '../../src/local/stream-prelude.js';
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -64,6 +66,22 @@ export function restEvent(method: string, path: string, options: RestEventOption
 }
 
 /** The function's answer to a proxy event, sent through the local Lambda Invoke API with the real SDK client. */
+/**
+ * The function's answer as a front reads it: the JSON result, or for an event of a front that
+ * streams (a function URL's), the HttpResponseStream prelude and the body after it, which is what
+ * a plain Invoke of a response-streaming function returns.
+ */
+function answerOf(bytes: Buffer): APIGatewayProxyResult {
+  const parsed = JSON.parse(bytes.toString('utf8')) as APIGatewayProxyResult | string;
+  // The local service hands back a streamed answer that is not JSON as a JSON string.
+  if (typeof parsed !== 'string') return parsed;
+  const payload = Buffer.from(parsed, 'utf8');
+  const at = payload.indexOf(Buffer.alloc(DELIMITER_BYTES));
+  if (at < 0) throw new Error(`the function answered neither JSON nor a stream: ${parsed.slice(0, 200)}`);
+  const prelude = JSON.parse(payload.subarray(0, at).toString('utf8')) as StreamPrelude;
+  return { statusCode: prelude.statusCode ?? 200, headers: prelude.headers ?? {}, body: payload.subarray(at + DELIMITER_BYTES).toString('utf8') };
+}
+
 export async function invokeThroughLambda(stack: Stack, event: unknown): Promise<APIGatewayProxyResult & { json: any }> {
   const client = new LambdaClient({ endpoint: stack.lambda.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
   try {
@@ -71,7 +89,7 @@ export async function invokeThroughLambda(stack: Stack, event: unknown): Promise
       new InvokeCommand({ FunctionName: 'async-router', InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
     );
     if (output.FunctionError) throw new Error(`function error: ${new TextDecoder().decode(output.Payload)}`);
-    const result = JSON.parse(new TextDecoder().decode(output.Payload)) as APIGatewayProxyResult;
+    const result = answerOf(Buffer.from(output.Payload ?? new Uint8Array()));
     return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
   } finally {
     client.destroy();
