@@ -68,6 +68,8 @@ export function streamingHandler(handler: Handler, api: LambdaStreamingApi): Str
 }
 
 /** The entry point's handler: streaming where the runtime offers it (`awslambda` is a global inside Lambda only), else plain. */
-export function withStreaming(handler: Handler, api: LambdaStreamingApi | undefined = (globalThis as unknown as { awslambda?: LambdaStreamingApi }).awslambda): Handler | StreamingHandler {
-  return api === undefined ? handler : streamingHandler(handler, api);
+export function withStreaming(handler: Handler, api: Partial<LambdaStreamingApi> | undefined = (globalThis as unknown as { awslambda?: Partial<LambdaStreamingApi> }).awslambda): Handler | StreamingHandler {
+  // The SDK's invoke store sets `globalThis.awslambda = globalThis.awslambda || {}` on import, so
+  // outside Lambda the global can exist without the runtime's functions.
+  return typeof api?.streamifyResponse === 'function' && api.HttpResponseStream !== undefined ? streamingHandler(handler, api as LambdaStreamingApi) : handler;
 }
